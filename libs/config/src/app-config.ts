@@ -1,0 +1,49 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+
+/** Every setting the Librery reads, validated once at boot. Nothing else reads process.env. */
+export class AppConfig {
+  /** postgres://… of the system of record; unset: an embedded PostgreSQL is started. */
+  @IsOptional() @IsString() DATABASE_URL?: string;
+
+  @IsString() REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  @Transform(({ value }) => Number(value)) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+
+  @IsString() HOST: string = '127.0.0.1';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
+
+  /** Largest JSON request body accepted, for the API. */
+  @IsString() BODY_LIMIT: string = '1mb';
+
+  /** Prefix of every Redis key and queue, so several instances can share one Redis. */
+  @IsString() QUEUE_PREFIX: string = 'librery';
+
+  @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE: number = 20;
+
+  /** Public base URL of the platform, used in links. */
+  @IsString() PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
+
+  @IsOptional() @IsString() STRIPE_SECRET_KEY?: string;
+  @IsOptional() @IsString() STRIPE_WEBHOOK_SECRET?: string;
+  /** Points the Stripe SDK at another host (tests use a local fake): http://127.0.0.1:12111 */
+  @IsOptional() @IsString() STRIPE_API_BASE?: string;
+
+  /** Ed25519 seed (hex, 32 bytes) signing checkpoints; unset in development: generated and kept under .data. */
+  @IsOptional() @IsString() LOG_SIGNING_SEED?: string;
+  @IsString() LOG_ORIGIN: string = 'librery.local/ledger';
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const config = plainToInstance(AppConfig, raw, { excludeExtraneousValues: false });
+  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,6 @@
+import { CreateLedger1763769600000 } from './1763769600000-create-ledger';
+import { CreatePolicies1763769600001 } from './1763769600001-create-policies';
+import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
+
+/** Every migration, in order. Listed explicitly: bundlers break globs. */
+export const migrations = [CreateLedger1763769600000, CreatePolicies1763769600001, CreateIdentity1763769600002];
