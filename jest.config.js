@@ -16,7 +16,9 @@ module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '^.+/node_modules/(stream-json|stream-chain)/.+\\.js$': swc },
+  // stream-json 3 and stream-chain 4 are ESM only: let swc turn them into CommonJS for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!(stream-json|stream-chain)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   globalSetup: '<rootDir>/test/global-setup.ts',
