@@ -1,0 +1,109 @@
+import { Direction, MAX_DIRECTIONS } from './contribution-split';
+import { FieldError } from './contributions.errors';
+
+/** Largest budget accepted: 100 billion euros (10^13 cents); anything above is a typing error. */
+export const MAX_BUDGET = 10n ** 13n;
+/** Fiscal years (calendar years, the French "exercice") accepted: 2020 up to next year. */
+export const FIRST_FISCAL_YEAR = 2020;
+
+export interface DeclarationInput {
+  readonly projectTitle: string;
+  readonly budgetExclVat: bigint;
+  readonly fiscalYear: number;
+  readonly serviceCode: string | null;
+  readonly legalCommitment: string | null;
+  readonly publicContractId: string | null;
+  readonly directions: Direction[];
+}
+
+/** The raw fields of a declaration, as strings or JSON values, before validation. */
+export interface RawDeclaration {
+  projectTitle?: unknown;
+  budgetExclVat?: unknown;
+  fiscalYear?: unknown;
+  serviceCode?: unknown;
+  legalCommitment?: unknown;
+  publicContractId?: unknown;
+  directions?: unknown;
+}
+
+export function lastFiscalYear(now: Date = new Date()): number {
+  return now.getUTCFullYear() + 1;
+}
+
+const CENTS = /^(0|[1-9][0-9]*)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads and checks one direction list given as JSON: `[{ projectId, weight }]`, weight a positive integer. */
+export function readDirections(value: unknown, field = 'directions'): { directions: Direction[]; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  if (value === undefined || value === null) return { directions: [], errors };
+  if (!Array.isArray(value)) return { directions: [], errors: [{ field, message: 'must be a list of { projectId, weight }' }] };
+  if (value.length > MAX_DIRECTIONS) {
+    return { directions: [], errors: [{ field, message: `at most ${MAX_DIRECTIONS} directions` }] };
+  }
+  const directions: Direction[] = [];
+  const seen = new Set<string>();
+  value.forEach((item: unknown, i) => {
+    const d = (item ?? {}) as { projectId?: unknown; weight?: unknown };
+    const projectId = typeof d.projectId === 'string' ? d.projectId.toLowerCase() : '';
+    if (!UUID.test(projectId)) errors.push({ field: `${field}[${i}].projectId`, message: 'must be a project id (UUID)' });
+    else if (seen.has(projectId)) errors.push({ field: `${field}[${i}].projectId`, message: 'project directed twice' });
+    seen.add(projectId);
+    let weight: bigint | null = null;
+    if (typeof d.weight === 'number' && Number.isSafeInteger(d.weight)) weight = BigInt(d.weight);
+    else if (typeof d.weight === 'string' && /^-?[0-9]{1,15}$/.test(d.weight)) weight = BigInt(d.weight);
+    if (weight === null || weight <= 0n) {
+      errors.push({ field: `${field}[${i}].weight`, message: 'must be a positive integer' });
+    } else if (UUID.test(projectId)) {
+      directions.push({ projectId, weight });
+    }
+  });
+  return { directions, errors };
+}
+
+function optionalText(value: unknown, field: string, max: number, errors: FieldError[]): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
+    errors.push({ field, message: `must be text of at most ${max} characters` });
+    return null;
+  }
+  return value.trim();
+}
+
+/** Validates one declaration and returns it, or every problem found, field by field. */
+export function validateDeclaration(
+  raw: RawDeclaration,
+  now: Date = new Date(),
+): { value: DeclarationInput | null; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const title = typeof raw.projectTitle === 'string' ? raw.projectTitle.trim() : '';
+  if (title.length === 0 || title.length > 300) {
+    errors.push({ field: 'projectTitle', message: 'required, at most 300 characters' });
+  }
+  let budget = 0n;
+  if (typeof raw.budgetExclVat !== 'string' || !CENTS.test(raw.budgetExclVat)) {
+    errors.push({ field: 'budgetExclVat', message: 'must be a string of integer cents, such as "1500000"' });
+  } else {
+    budget = BigInt(raw.budgetExclVat);
+    if (budget <= 0n) errors.push({ field: 'budgetExclVat', message: 'must be positive' });
+    else if (budget > MAX_BUDGET) errors.push({ field: 'budgetExclVat', message: `must be at most ${MAX_BUDGET} cents` });
+  }
+  let fiscalYear = 0;
+  const fy = typeof raw.fiscalYear === 'string' && /^[0-9]{4}$/.test(raw.fiscalYear) ? Number(raw.fiscalYear) : raw.fiscalYear;
+  if (typeof fy !== 'number' || !Number.isInteger(fy) || fy < FIRST_FISCAL_YEAR || fy > lastFiscalYear(now)) {
+    errors.push({ field: 'fiscalYear', message: `must be a year from ${FIRST_FISCAL_YEAR} to ${lastFiscalYear(now)}` });
+  } else {
+    fiscalYear = fy;
+  }
+  const serviceCode = optionalText(raw.serviceCode, 'serviceCode', 100, errors);
+  const legalCommitment = optionalText(raw.legalCommitment, 'legalCommitment', 50, errors);
+  const publicContractId = optionalText(raw.publicContractId, 'publicContractId', 100, errors);
+  const { directions, errors: directionErrors } = readDirections(raw.directions);
+  errors.push(...directionErrors);
+  if (errors.length > 0) return { value: null, errors };
+  return {
+    value: { projectTitle: title, budgetExclVat: budget, fiscalYear, serviceCode, legalCommitment, publicContractId, directions },
+    errors,
+  };
+}
