@@ -1,0 +1,3 @@
+export * from './payments.errors';
+export * from './stripe-client.factory';
+export * from './stripe-webhook.verifier';
