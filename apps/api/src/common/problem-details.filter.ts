@@ -1,0 +1,62 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { isDomainError, Problem } from './problem';
+import { PROBLEM_STATUSES } from './problem-statuses';
+import { ValidationProblem } from './validation-problem';
+
+/** Maps every error to RFC 9457 problem+json, once, for the whole API. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request & { id?: string | number }>();
+    const response = http.getResponse<Response>();
+    const problem = this.toProblem(error);
+    problem.instance = request.originalUrl ?? request.url;
+    if (request.id !== undefined) problem.requestId = String(request.id);
+    if (problem.status >= 500) this.logger.error({ err: error, requestId: problem.requestId }, 'unhandled error');
+    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem, bigintReplacer));
+  }
+
+  private toProblem(error: unknown): Problem {
+    if (error instanceof ValidationProblem) {
+      return problem(400, 'validation.failed', 'The request is not valid', error.message, { errors: error.errors });
+    }
+    if (isDomainError(error)) {
+      const status = PROBLEM_STATUSES[error.code] ?? 500;
+      return problem(status, error.code, titleOf(error.code), error.message, error.details ?? {});
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
+      return problem(status, `http.${status}`, HttpStatus[status] ?? 'Error', detail);
+    }
+    const bodyError = error as { type?: string; status?: number; message?: string };
+    if (bodyError?.type === 'entity.too.large') {
+      return problem(413, 'request.too_large', 'Request body too large', 'the request body is larger than the limit');
+    }
+    if (bodyError?.type === 'entity.parse.failed') {
+      return problem(400, 'request.malformed_json', 'Malformed JSON', 'the request body is not valid JSON');
+    }
+    if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+      return problem(bodyError.status, `http.${bodyError.status}`, 'Bad request', bodyError.message ?? 'bad request');
+    }
+    return problem(500, 'internal', 'Internal error', 'an unexpected error occurred; it has been logged');
+  }
+}
+
+function problem(status: number, code: string, title: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+  return { ...extra, type: `/problems/${code}`, title, status, detail, code };
+}
+
+function titleOf(code: string): string {
+  const last = code.slice(code.indexOf('.') + 1).replace(/_/g, ' ');
+  return last.charAt(0).toUpperCase() + last.slice(1);
+}
+
+export function bigintReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import canonicalize from 'canonicalize';
+import { Request, Response } from 'express';
+import { from, Observable, of, throwError } from 'rxjs';
+import { catchError, mergeMap } from 'rxjs/operators';
+import { DataSource } from 'typeorm';
+import { Principal } from '@app/identity';
+import { bigintReplacer } from '../common/problem-details.filter';
+import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** A request still "started" after this long is taken to have died; a retry may run it again. */
+const ABANDONED_AFTER_SECONDS = 60;
+
+interface Row {
+  request_hash: Buffer;
+  state: 'started' | 'completed';
+  response_status: number | null;
+  response_body: unknown;
+  stale: boolean;
+}
+
+/**
+ * `Idempotency-Key` on every mutating request: the first request runs, a retry with the same key
+ * and the same request gets the first response again, a retry with another request gets 409.
+ * Keys are scoped to the caller. Failed requests leave no record, so they may be retried.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const key = request.header('idempotency-key');
+    if (!MUTATING.has(request.method) || key === undefined) return next.handle();
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      return throwError(() => new IdempotencyError(IdempotencyErrorCode.InvalidKey, 'Idempotency-Key must be 1 to 255 visible ASCII characters'));
+    }
+    const scope = request.principal?.userId ?? 'public';
+    const hash = createHash('sha256')
+      .update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}`)
+      .digest();
+    return from(this.begin(scope, key, request, hash)).pipe(
+      mergeMap((replay) => {
+        if (replay) {
+          response.status(replay.status).setHeader('Idempotent-Replayed', 'true');
+          return of(replay.body);
+        }
+        return next.handle().pipe(
+          mergeMap((body) => from(this.complete(scope, key, response.statusCode, body)).pipe(mergeMap(() => of(body)))),
+          catchError((error: unknown) => from(this.forget(scope, key)).pipe(mergeMap(() => throwError(() => error)))),
+        );
+      }),
+    );
+  }
+
+  private async begin(scope: string, key: string, request: Request, hash: Buffer): Promise<{ status: number; body: unknown } | null> {
+    const inserted = (await this.dataSource.query(
+      `INSERT INTO idempotency_records (scope, key, method, path, request_hash) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+      [scope, key, request.method, request.path, hash],
+    )) as unknown[];
+    if (inserted.length > 0) return null;
+    const [row] = (await this.dataSource.query(
+      `SELECT request_hash, state, response_status, response_body,
+              created_at < now() - make_interval(secs => $3) AS stale
+         FROM idempotency_records WHERE scope = $1 AND key = $2`,
+      [scope, key, ABANDONED_AFTER_SECONDS],
+    )) as Row[];
+    if (!row) return this.begin(scope, key, request, hash);
+    if (!Buffer.from(row.request_hash).equals(hash)) {
+      throw new IdempotencyError(IdempotencyErrorCode.KeyReused, 'this Idempotency-Key was used for a different request');
+    }
+    if (row.state === 'completed') return { status: row.response_status ?? 200, body: row.response_body };
+    if (row.stale) {
+      const taken = (await this.dataSource.query(
+        `UPDATE idempotency_records SET created_at = now() WHERE scope = $1 AND key = $2 AND state = 'started'
+           AND created_at < now() - make_interval(secs => $3) RETURNING key`,
+        [scope, key, ABANDONED_AFTER_SECONDS],
+      )) as unknown[];
+      if (taken.length > 0) return null;
+    }
+    throw new IdempotencyError(IdempotencyErrorCode.InProgress, 'a request with this Idempotency-Key is still in progress');
+  }
+
+  private async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE idempotency_records SET state = 'completed', response_status = $3, response_body = $4, completed_at = now()
+        WHERE scope = $1 AND key = $2`,
+      [scope, key, status, JSON.stringify(body ?? null, bigintReplacer)],
+    );
+  }
+
+  private async forget(scope: string, key: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM idempotency_records WHERE scope = $1 AND key = $2 AND state = 'started'`, [scope, key]);
+  }
+}

@@ -1,0 +1,29 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { IdentityModule } from '@app/identity';
+import { LedgerModule } from '@app/ledger';
+import { PolicyModule } from '@app/policy';
+import { QueueModule, QueueName } from '@app/queue';
+import { SystemProcessor } from './system/system.processor';
+
+/** The worker: the same domain services as the API, BullMQ processors instead of controllers. */
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ pinoHttp: { level: config.LOG_LEVEL } }),
+    }),
+    DatabaseModule,
+    QueueModule,
+    BullModule.registerQueue({ name: QueueName.System }),
+    LedgerModule,
+    PolicyModule,
+    IdentityModule,
+  ],
+  providers: [SystemProcessor],
+})
+export class WorkerModule {}

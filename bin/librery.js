@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The `librery` command line. Builds the TypeScript once if dist/ is missing.
+const { existsSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const entry = join(root, 'dist', 'apps', 'cli', 'src', 'main.js');
+if (!existsSync(entry)) {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+require('./paths');
+require(entry);

@@ -1,0 +1,3 @@
+export * from './fake-stripe.server';
+export * from './form-body';
+export * from './stripe-event.factory';
