@@ -7,3 +7,5 @@ export * from './tally/funding-round-indivisible';
 export * from './tally/majority-judgment';
 export * from './tally/schulze';
 export * from './chain/ballot-chain';
+export * from './tally/recompute';
+export * from './proxies/proxy-rules';
