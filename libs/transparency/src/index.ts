@@ -1,0 +1,4 @@
+export * from './checkpoint';
+export * from './leaf';
+export * from './merkle';
+export * from './transparency.errors';

@@ -1,0 +1,3 @@
+export * from './balances';
+export * from './canonical-json';
+export * from './ledger-leaf';

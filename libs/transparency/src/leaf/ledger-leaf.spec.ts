@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { repoRoot, sharedPath } from '@app/config';
+import { leafHash } from '../merkle';
+import { TransparencyError } from '../transparency.errors';
+import {
+  buildLeaf,
+  canonicalJson,
+  donorCommitment,
+  donorPseudonym,
+  encodeLeaf,
+  foldBalances,
+  JsonValue,
+  newCommitmentSalt,
+  parseLeaf,
+} from './index';
+
+const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'merkle-ledger.json'), 'utf8')) as {
+  cases: { leaves: string[]; leafHashes: string[] }[];
+};
+
+describe('canonical JSON', () => {
+  it('produces the same bytes as the canonicalize package (RFC 8785) on random values', () => {
+    const values = fc.sample(fc.jsonValue({ maxDepth: 4 }), { numRuns: 300, seed: 7 }).map((v) => v as JsonValue);
+    values.push({ b: 1, a: [1, 'é', { '\u00e9': null, e: true, '\ud83d\ude00': 2 }], '': -0, big: 1e21, small: 1e-7 });
+    const ours = values.map(canonicalJson);
+    const script =
+      "import c from 'canonicalize'; import { readFileSync } from 'node:fs';" +
+      'const v = JSON.parse(readFileSync(0, "utf8")); process.stdout.write(JSON.stringify(v.map((x) => c(x))));';
+    const theirs = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: repoRoot(),
+        input: JSON.stringify(values),
+      }).toString('utf8'),
+    ) as string[];
+    expect(ours).toEqual(theirs);
+  });
+});
+
+describe('ledger leaves', () => {
+  it('rebuilds the ledger-shaped vector leaves byte for byte', () => {
+    for (const c of vectors.cases) {
+      c.leaves.forEach((data, i) => {
+        const parsed = parseLeaf(data);
+        const rebuilt = buildLeaf({
+          seq: parsed.seq,
+          entryId: parsed.tx,
+          occurredAt: parsed.at,
+          kind: parsed.kind,
+          postings: parsed.postings.map((p) => ({
+            account: p.acct,
+            currency: p.ccy,
+            direction: p.dr !== '0' ? 'D' : 'C',
+            amount: BigInt(p.dr !== '0' ? p.dr : p.cr),
+          })),
+        });
+        expect(encodeLeaf(rebuilt)).toBe(data);
+        expect(leafHash(encodeLeaf(rebuilt)).toString('hex')).toBe(c.leafHashes[i]);
+      });
+    }
+  });
+
+  it('recomputes the vector balances (reference §8.2)', () => {
+    const balances = foldBalances(vectors.cases[0].leaves.map(parseLeaf));
+    expect(balances.get('asset:stripe:eur')).toMatchObject({ debitsPosted: 2500n, creditsPosted: 63n });
+    expect(balances.get('liability:directed:proj-a')).toMatchObject({ creditsPosted: 1219n });
+    expect(balances.get('liability:committee_pool')).toMatchObject({ creditsPosted: 1218n });
+  });
+
+  it('keeps amounts beyond 2^53 exact and round-trips every field', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: (1n << 63n) - 1n }), fc.constantFrom('posted', 'pending', 'post_pending', 'void_pending'), (amount, flow) => {
+        const leaf = buildLeaf({
+          seq: 42,
+          entryId: 9007199254740993n,
+          occurredAt: new Date('2026-03-01T12:34:56.789Z'),
+          kind: 'contribution.public',
+          businessRef: 'receipt:7',
+          flow: flow as 'posted',
+          pendingEntryId: flow === 'post_pending' || flow === 'void_pending' ? 3n : null,
+          policyVersion: 2,
+          party: { type: 'public_body', id: '13002526500013', name: 'Ville de Test' },
+          postings: [
+            { account: 'asset:bank:eur', currency: 'EUR', direction: 'D', amount },
+            { account: 'liability:pool', currency: 'EUR', direction: 'C', amount },
+          ],
+        });
+        const data = encodeLeaf(leaf);
+        expect(parseLeaf(data)).toEqual(JSON.parse(data));
+        expect(parseLeaf(data).postings[0].dr).toBe(amount.toString());
+        expect(parseLeaf(data).tx).toBe('9007199254740993');
+      }),
+    );
+  });
+
+  it('rejects non-canonical, unknown-version and malformed leaves', () => {
+    const good = vectors.cases[0].leaves[0];
+    const obj = JSON.parse(good) as Record<string, unknown>;
+    const bad = [
+      JSON.stringify(obj, null, 1),
+      canonicalJson({ ...obj, v: 2 } as JsonValue),
+      canonicalJson({ ...obj, postings: [] } as JsonValue),
+      good.replace('"dr":"2500"', '"dr":2500'),
+      good.replace('"dr":"2500"', '"dr":"02500"'),
+      'not json',
+    ];
+    for (const data of bad) expect(() => parseLeaf(data)).toThrow(TransparencyError);
+  });
+});
+
+describe('donor commitments', () => {
+  it('is SHA-256(salt ‖ identity), differs per salt, and a pseudonym is stable', () => {
+    const salt = Buffer.alloc(32, 1);
+    const c = donorCommitment(salt, 'donor:42');
+    expect(c).toMatch(/^[0-9a-f]{64}$/);
+    expect(donorCommitment(salt, 'donor:42')).toBe(c);
+    expect(donorCommitment(newCommitmentSalt(), 'donor:42')).not.toBe(c);
+    expect(donorPseudonym(c)).toBe(donorPseudonym(c));
+    expect(() => donorCommitment(Buffer.alloc(16), 'x')).toThrow(TransparencyError);
+  });
+});

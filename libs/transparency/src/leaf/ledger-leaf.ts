@@ -1,0 +1,150 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
+import { canonicalJson, JsonValue } from './canonical-json';
+
+/** Current leaf format version; old leaves keep theirs and are never re-hashed. */
+export const LEAF_FORMAT_VERSION = 1;
+
+export type LeafFlow = 'posted' | 'pending' | 'post_pending' | 'void_pending';
+
+/** One posting of the public view: both sides as decimal strings of minor units, "0" on the other. */
+export interface LeafPosting {
+  readonly acct: string;
+  readonly ccy: string;
+  readonly dr: string;
+  readonly cr: string;
+}
+
+/** Who a contribution comes from: public bodies by name, private donors by a salted commitment. */
+export type LeafParty =
+  | { readonly type: 'public_body'; readonly id: string; readonly name: string }
+  | { readonly type: 'donor'; readonly commitment: string };
+
+/** The public view of one committed ledger entry, as it is hashed into the log. */
+export interface LedgerLeafV1 {
+  readonly v: 1;
+  /** The leaf's own index in the log. */
+  readonly seq: number;
+  /** The entry id. */
+  readonly tx: string;
+  /** occurred_at, ISO 8601 UTC. */
+  readonly at: string;
+  readonly kind: string;
+  readonly ref?: string;
+  /** Absent for an ordinary posted entry. */
+  readonly flow?: Exclude<LeafFlow, 'posted'>;
+  readonly pending?: string;
+  readonly reverses?: string;
+  readonly policy?: number;
+  readonly party?: LeafParty;
+  readonly postings: readonly LeafPosting[];
+}
+
+export interface LeafInput {
+  seq: number;
+  entryId: string | bigint;
+  occurredAt: Date | string;
+  kind: string;
+  businessRef?: string;
+  flow?: LeafFlow;
+  pendingEntryId?: string | bigint | null;
+  reversesEntryId?: string | bigint | null;
+  policyVersion?: number | null;
+  party?: LeafParty | null;
+  postings: readonly { account: string; currency: string; direction: 'D' | 'C'; amount: bigint }[];
+}
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** ISO 8601 UTC without milliseconds when they are zero ("2025-01-15T10:00:00Z"). */
+export function leafTime(at: Date | string): string {
+  const d = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(d.getTime())) throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'invalid date');
+  return d.toISOString().replace('.000Z', 'Z');
+}
+
+export function buildLeaf(input: LeafInput): LedgerLeafV1 {
+  const leaf: LedgerLeafV1 = {
+    v: 1,
+    seq: input.seq,
+    tx: String(input.entryId),
+    at: leafTime(input.occurredAt),
+    kind: input.kind,
+    ref: input.businessRef,
+    flow: input.flow && input.flow !== 'posted' ? input.flow : undefined,
+    pending: input.pendingEntryId != null ? String(input.pendingEntryId) : undefined,
+    reverses: input.reversesEntryId != null ? String(input.reversesEntryId) : undefined,
+    policy: input.policyVersion ?? undefined,
+    party: input.party ?? undefined,
+    postings: input.postings.map((p) => {
+      if (p.amount <= 0n) throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'posting amounts are positive');
+      const amount = p.amount.toString();
+      return { acct: p.account, ccy: p.currency, dr: p.direction === 'D' ? amount : '0', cr: p.direction === 'C' ? amount : '0' };
+    }),
+  };
+  return leaf;
+}
+
+/** The leaf bytes: RFC 8785 canonical JSON, UTF-8. */
+export function encodeLeaf(leaf: LedgerLeafV1): string {
+  return canonicalJson(leaf as unknown as JsonValue);
+}
+
+function fail(message: string): never {
+  throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, message);
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+/** Parses and checks a leaf: canonical bytes, known version, well-formed fields. */
+export function parseLeaf(data: string): LedgerLeafV1 {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    fail('leaf is not JSON');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('leaf is not an object');
+  if (canonicalJson(raw as JsonValue) !== data) fail('leaf is not in canonical form');
+  const o = raw as Record<string, unknown>;
+  if (o.v !== LEAF_FORMAT_VERSION) fail(`unknown leaf format version ${String(o.v)}`);
+  if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0) fail('seq');
+  if (!isString(o.tx) || !isString(o.at) || !isString(o.kind)) fail('tx, at and kind are strings');
+  if (Number.isNaN(Date.parse(o.at))) fail('at is not a date');
+  for (const k of ['ref', 'pending', 'reverses'] as const) if (o[k] !== undefined && !isString(o[k])) fail(`${k} is a string`);
+  if (o.flow !== undefined && !['pending', 'post_pending', 'void_pending'].includes(o.flow as string)) fail('flow');
+  if (o.policy !== undefined && !Number.isSafeInteger(o.policy)) fail('policy');
+  if (o.party !== undefined) {
+    const p = o.party as Record<string, unknown>;
+    const ok =
+      (p?.type === 'public_body' && isString(p.id) && isString(p.name)) ||
+      (p?.type === 'donor' && isString(p.commitment) && /^[0-9a-f]{64}$/.test(p.commitment));
+    if (!ok) fail('party');
+  }
+  if (!Array.isArray(o.postings) || o.postings.length < 2) fail('an entry has at least two postings');
+  for (const p of o.postings as Record<string, unknown>[]) {
+    if (!isString(p.acct) || !isString(p.ccy) || !isString(p.dr) || !isString(p.cr)) fail('posting fields are strings');
+    if (!DECIMAL.test(p.dr) || !DECIMAL.test(p.cr)) fail('posting amounts are decimal strings');
+    if ((p.dr === '0') === (p.cr === '0')) fail('a posting is either a debit or a credit');
+  }
+  return o as unknown as LedgerLeafV1;
+}
+
+/** A fresh 32-byte salt for a private donor's commitment. */
+export function newCommitmentSalt(): Buffer {
+  return randomBytes(32);
+}
+
+/**
+ * Salted commitment to a donor: SHA-256(salt ‖ identity). Erasing the donor deletes the data
+ * and the salt; the commitment in the leaf then reveals nothing and the log still verifies.
+ */
+export function donorCommitment(salt: Uint8Array, identity: string): string {
+  if (salt.length !== 32) throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'a salt has 32 bytes');
+  return createHash('sha256').update(salt).update(Buffer.from(identity, 'utf8')).digest('hex');
+}
+
+/** The stable public pseudonym of a private donor who did not opt in to be named. */
+export function donorPseudonym(commitment: string): string {
+  return `donor-${commitment.slice(0, 12)}`;
+}
