@@ -138,7 +138,7 @@ export class CreateLedger1763769600000 implements MigrationInterface {
           SELECT 1 FROM ledger_entries WHERE id = NEW.pending_entry_id AND flow = 'pending') THEN
           RAISE EXCEPTION USING ERRCODE = 'LG004', MESSAGE = 'only a pending entry can be posted or voided';
         END IF;
-        PERFORM set_config('ledger.open_' || NEW.id, 'y', true);
+        PERFORM set_config('ledger.open_' || NEW.id, NEW.flow, true);
         RETURN NEW;
       END $$;
       CREATE TRIGGER ledger_entries_opened BEFORE INSERT ON ledger_entries
@@ -157,10 +157,11 @@ export class CreateLedger1763769600000 implements MigrationInterface {
         target smallint;
         totals record;
       BEGIN
-        IF current_setting('ledger.open_' || NEW.entry_id, true) IS DISTINCT FROM 'y' THEN
+        -- set by ledger_entry_opened in the transaction that inserted the entry, holding its flow
+        entry_flow := current_setting('ledger.open_' || NEW.entry_id, true);
+        IF entry_flow IS NULL OR entry_flow = '' THEN
           RAISE EXCEPTION USING ERRCODE = 'LG003', MESSAGE = 'postings can only be added with their entry';
         END IF;
-        SELECT flow INTO entry_flow FROM ledger_entries WHERE id = NEW.entry_id;
         SELECT code, balance_limit, shard_count INTO acct FROM ledger_accounts WHERE id = NEW.account_id;
         IF entry_flow = 'posted' THEN
           IF NEW.direction = 'D' THEN d_posted := NEW.amount; ELSE c_posted := NEW.amount; END IF;
@@ -204,18 +205,17 @@ export class CreateLedger1763769600000 implements MigrationInterface {
       -- void repeats exactly the postings of the pending entry it resolves.
       CREATE FUNCTION ledger_entry_checked() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        n integer;
+        n bigint;
         unbalanced text;
       BEGIN
-        SELECT count(*) INTO n FROM ledger_postings WHERE entry_id = NEW.id;
-        IF n < 2 THEN
+        SELECT sum(c), min(CASE WHEN net <> 0 THEN currency END) INTO n, unbalanced
+          FROM (SELECT currency, count(*) AS c,
+                       sum(CASE direction WHEN 'D' THEN amount ELSE -amount END) AS net
+                  FROM ledger_postings WHERE entry_id = NEW.id GROUP BY currency) per_currency;
+        IF coalesce(n, 0) < 2 THEN
           RAISE EXCEPTION USING ERRCODE = 'LG002', MESSAGE = 'an entry needs at least two postings',
             DETAIL = NEW.id::text;
         END IF;
-        SELECT currency INTO unbalanced FROM ledger_postings WHERE entry_id = NEW.id
-          GROUP BY currency
-          HAVING sum(CASE direction WHEN 'D' THEN amount ELSE 0 END) <> sum(CASE direction WHEN 'C' THEN amount ELSE 0 END)
-          LIMIT 1;
         IF unbalanced IS NOT NULL THEN
           RAISE EXCEPTION USING ERRCODE = 'LG002', MESSAGE = 'entry is not balanced in ' || unbalanced,
             DETAIL = NEW.id::text;

@@ -30,7 +30,7 @@ describe('ledger invariants (reference §8.1)', () => {
     await ledger.ensureAccounts([cash, pool, project, usd]);
     return { cash: cash.code, pool: pool.code, project: project.code, usd: usd.code };
   }
-  const move = (from: string, to: string, amount: bigint, key = randomUUID()) =>
+  const move = (from: string, to: string, amount: bigint, key: string = randomUUID()) =>
     ledger.post({
       kind: 'test.move',
       businessRef: key,
