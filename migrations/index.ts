@@ -1,6 +1,7 @@
 import { CreateLedger1763769600000 } from './1763769600000-create-ledger';
 import { CreatePolicies1763769600001 } from './1763769600001-create-policies';
 import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
+import { CreateDisbursements1763769650000 } from './1763769650000-create-disbursements';
 
 /** Every migration, in order. Listed explicitly: bundlers break globs. */
-export const migrations = [CreateLedger1763769600000, CreatePolicies1763769600001, CreateIdentity1763769600002];
+export const migrations = [CreateLedger1763769600000, CreatePolicies1763769600001, CreateIdentity1763769600002, CreateDisbursements1763769650000];

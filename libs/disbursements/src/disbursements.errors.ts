@@ -9,9 +9,9 @@ export enum DisbursementsErrorCode {
   BatchNotFound = 'disbursements.batch_not_found',
   PayoutNotFound = 'disbursements.payout_not_found',
   PayoutAlreadyResolved = 'disbursements.payout_already_resolved',
+  BatchNotSubmitted = 'disbursements.batch_not_submitted',
+  BatchAlreadyExecuted = 'disbursements.batch_already_executed',
   PayoutRailMismatch = 'disbursements.payout_rail_mismatch',
-  StripeTransferFailed = 'disbursements.stripe_transfer_failed',
-  Forbidden = 'disbursements.forbidden',
 }
 
 export class DisbursementsError extends Error {

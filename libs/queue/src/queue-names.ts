@@ -5,9 +5,15 @@
 export const QueueName = {
   /** Housekeeping of the platform itself (kept as a smoke test of the worker). */
   System: 'system',
+  /** Disbursement runs, one job per run (`disbursement-run.<runId>`); executed one at a time. */
+  DisbursementRuns: 'disbursement-runs',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export interface SystemPingJob {
   at: string;
+}
+
+export interface DisbursementRunJob {
+  runId: string;
 }

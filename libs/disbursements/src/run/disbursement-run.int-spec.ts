@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { IdentityModule, Principal } from '@app/identity';
+import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
+import { PolicyModule } from '@app/policy';
+import { QueueModule } from '@app/queue';
+import { PayoutsService } from '../payouts/payouts.service';
+import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
+import { FixedPayeeDirectory } from '../payees/fixed-payee-directory';
+import { PayeeDirectory } from '../payees/payee-directory';
+import { PayoutTransfers } from '../payouts/payout-transfers';
+import { DisbursementRunScheduler } from './disbursement-run.scheduler';
+import { DisbursementRunService } from './disbursement-run.service';
+
+const treasurer: Principal = { kind: 'user', userId: null, tokenId: null, grants: [{ role: 'treasurer', scopeId: '' }] };
+const donor: Principal = { kind: 'user', userId: null, tokenId: null, grants: [{ role: 'donor', scopeId: '' }] };
+const DAY = 86_400_000;
+
+/** Disbursement runs on the real database: ledger effects, carry-over, expiry, single flight, idempotency. */
+describe('DisbursementRunService (PostgreSQL)', () => {
+  let app: INestApplicationContext;
+  let sut: DisbursementRunService;
+  let ledger: LedgerService;
+  let db: DataSource;
+  const payees = new FixedPayeeDirectory();
+  const scheduled: string[] = [];
+
+  beforeAll(async () => {
+    @Module({
+      imports: [ConfigModule, DatabaseModule, QueueModule, LedgerModule, PolicyModule, IdentityModule],
+      providers: [
+        DisbursementRunService,
+        PayoutsService,
+        { provide: PayeeDirectory, useValue: payees },
+        { provide: DisbursementRunScheduler, useValue: { schedule: async (id: string) => void scheduled.push(id) } },
+        { provide: PayoutTransfers, useValue: { transfer: async () => ({ ok: false, failure: 'not used' }) } },
+      ],
+    })
+    class RunTestModule {}
+    app = await NestFactory.createApplicationContext(RunTestModule, { logger: false });
+    sut = app.get(DisbursementRunService);
+    ledger = app.get(LedgerService);
+    db = app.get(DataSource);
+    await ledger.ensureAccounts([Accounts.bank(), Accounts.pool()]);
+  });
+  afterAll(() => app.close());
+
+  /** Cash in, credited to a project's balance, `ageDays` before now. */
+  async function fund(projectId: string, balance: 'directed' | 'allocated', amount: bigint, ageDays = 1) {
+    const account = balance === 'directed' ? Accounts.projectDirected(projectId) : Accounts.projectAllocated(projectId);
+    await ledger.ensureAccounts([account]);
+    const key = randomUUID();
+    return ledger.post({
+      kind: balance === 'directed' ? 'contribution.booked' : 'round.allocation',
+      businessRef: `test:${key}`,
+      idempotencyKey: key,
+      occurredAt: new Date(Date.now() - ageDays * DAY),
+      postings: [
+        { account: Accounts.bank().code, direction: 'debit', amount, currency: 'EUR' },
+        { account: account.code, direction: 'credit', amount, currency: 'EUR' },
+      ],
+    });
+  }
+
+  async function runNow() {
+    const started = await sut.start(treasurer, { cutoff: new Date() });
+    return sut.execute(started.run.id, { pageSize: 3 });
+  }
+
+  const bal = async (code: string) => (await ledger.balance(code)).balance;
+
+  it('moves eligible balances to payable, carries over the rest with reasons, returns expired directed money to the pool', async () => {
+    const [paid, small, unverified, stranger] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    payees.set({ projectId: paid, name: 'Paid', admitted: true, destination: { rail: 'sepa', accountHolder: 'Paid', iban: 'DE89370400440532013000', bic: null } });
+    payees.set({ projectId: small, name: 'Small', admitted: true, destination: { rail: 'stripe', stripeAccountId: 'acct_123456789' } });
+    payees.set({ projectId: unverified, name: 'Unverified', admitted: true, destination: null });
+    const d1 = await fund(paid, 'directed', 4000n);
+    const a1 = await fund(paid, 'allocated', 2500n);
+    await fund(small, 'directed', 100n);
+    await fund(unverified, 'directed', 900n, 800);
+    await fund(unverified, 'directed', 9000n, 5);
+    await fund(stranger, 'allocated', 7000n);
+    const poolBefore = await bal(Accounts.pool().code);
+
+    const run = await runNow();
+    expect(run.status).toBe('completed');
+    expect(run.inputs).toMatchObject({ algorithm: 'disbursement-run-v1', allocationRule: 'hamilton-v1', minimumPayout: '5000', claimDeadlineDays: 730 });
+    expect(run.ledgerMark).not.toBeNull();
+
+    expect(await bal(Accounts.payable(paid).code)).toBe(6500n);
+    expect(await bal(Accounts.projectDirected(paid).code)).toBe(0n);
+    expect(await bal(Accounts.projectAllocated(paid).code)).toBe(0n);
+    expect(await bal(Accounts.projectDirected(small).code)).toBe(100n);
+    expect(await bal(Accounts.projectDirected(unverified).code)).toBe(9000n);
+    expect(await bal(Accounts.pool().code)).toBe(poolBefore + 900n);
+    expect(await bal(Accounts.projectAllocated(stranger).code)).toBe(7000n);
+
+    const rows = (await db.query('SELECT * FROM disbursement_run_projects WHERE run_id = $1 AND project_id = ANY($2)', [
+      run.id,
+      [paid, small, unverified, stranger],
+    ])) as { project_id: string; outcome: string; reason: string | null; payable: bigint; expired: bigint; sources: { payable: unknown[] } }[];
+    const by = new Map(rows.map((r) => [r.project_id, r]));
+    expect(by.get(paid)).toMatchObject({ outcome: 'payable', payable: 6500n });
+    expect(by.get(paid)!.sources.payable).toEqual([
+      { balance: 'directed', entryId: d1.id, kind: 'contribution.booked', reference: d1.businessRef, amount: '4000' },
+      { balance: 'allocated', entryId: a1.id, kind: 'round.allocation', reference: a1.businessRef, amount: '2500' },
+    ]);
+    expect(by.get(small)).toMatchObject({ outcome: 'carried_over', reason: 'below_minimum_payout' });
+    expect(by.get(unverified)).toMatchObject({ outcome: 'carried_over', reason: 'no_verified_payout_details', expired: 900n });
+    expect(by.get(stranger)).toMatchObject({ outcome: 'carried_over', reason: 'not_admitted' });
+
+    const payouts = (await db.query(
+      `SELECT p.*, b.rail FROM disbursement_payouts p JOIN disbursement_batches b ON b.id = p.batch_id WHERE p.run_id = $1`,
+      [run.id],
+    )) as { project_id: string; amount: bigint; rail: string; status: string }[];
+    expect(payouts.filter((p) => p.project_id === paid)).toEqual([expect.objectContaining({ amount: 6500n, rail: 'sepa', status: 'planned' })]);
+    expect(payouts.some((p) => p.project_id === small || p.project_id === unverified)).toBe(false);
+
+    // Executing again is a no-op; a second run pays what arrived since, nothing twice.
+    expect((await sut.execute(run.id)).status).toBe('completed');
+    await fund(paid, 'directed', 5000n);
+    const second = await runNow();
+    const [row2] = (await db.query('SELECT payable FROM disbursement_run_projects WHERE run_id = $1 AND project_id = $2', [second.id, paid])) as {
+      payable: bigint;
+    }[];
+    expect(row2.payable).toBe(5000n);
+    expect(await bal(Accounts.payable(paid).code)).toBe(11500n);
+  });
+
+  it('refuses a cut-off in the future or before the previous run (422), and a non-treasurer', async () => {
+    const err = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as DisbursementsError);
+    expect(await err(sut.start(treasurer, { cutoff: new Date(Date.now() + 60_000) }))).toMatchObject({ code: DisbursementsErrorCode.CutoffInFuture });
+    const run = await runNow();
+    expect(await err(sut.start(treasurer, { cutoff: new Date(new Date(run.cutoff).getTime() - 1000) }))).toMatchObject({
+      code: DisbursementsErrorCode.CutoffBeforePreviousRun,
+    });
+    expect(await err(sut.start(donor, { cutoff: new Date() }))).toMatchObject({ code: 'identity.forbidden' });
+  });
+
+  it('is idempotent per cut-off and single-flight: one queued run at a time (409 pointing to it)', async () => {
+    const cutoff = new Date();
+    const first = await sut.start(treasurer, { cutoff });
+    const again = await sut.start(treasurer, { cutoff });
+    expect(again).toEqual({ run: first.run, created: false });
+    const other = await sut.start(treasurer, { cutoff: new Date(cutoff.getTime() + 1) }).catch((e: DisbursementsError) => e);
+    expect(other).toMatchObject({ code: DisbursementsErrorCode.RunInProgress, details: { runId: first.run.id } });
+    await sut.execute(first.run.id);
+  });
+
+  it('executes one run at a time across workers (advisory lock), each exactly once', async () => {
+    const project = randomUUID();
+    payees.set({ projectId: project, name: 'P', admitted: true, destination: { rail: 'sepa', accountHolder: 'P', iban: 'NL91ABNA0417164300', bic: null } });
+    await fund(project, 'directed', 8000n);
+    const started = await sut.start(treasurer, { cutoff: new Date() });
+    const results = await Promise.all([sut.execute(started.run.id), sut.execute(started.run.id), sut.execute(started.run.id)]);
+    expect(results.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(await bal(Accounts.payable(project).code)).toBe(8000n);
+    const entries = (await db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'disbursement.payable' AND business_ref = $1`, [
+      `disbursement-run:${started.run.id}`,
+    ])) as { n: number }[];
+    expect(entries[0].n).toBeGreaterThan(0);
+    const payouts = (await db.query('SELECT count(*)::int AS n FROM disbursement_payouts WHERE run_id = $1 AND project_id = $2', [started.run.id, project])) as {
+      n: number;
+    }[];
+    expect(payouts[0].n).toBe(1);
+  });
+});

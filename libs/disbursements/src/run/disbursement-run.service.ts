@@ -1,0 +1,406 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { AuditService, Principal, requireRole } from '@app/identity';
+import { Accounts, LedgerService, PostingCommand, translateLedgerError } from '@app/ledger';
+import { ALLOCATION_RULE, assertCurrency } from '@app/money';
+import { PolicyService } from '@app/policy';
+import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
+import { queryRows } from '../sql-rows';
+import { RunInputs, RunStatus, RunView, StartRunResult } from '../disbursements.types';
+import { Payee, PayeeDirectory } from '../payees/payee-directory';
+import { readProjectLots } from './run-balances.reader';
+import { computeProjectOutcome, DISBURSEMENT_ALGORITHM } from './run-computation';
+import { Attribution, ProjectRunOutcome, RunParameters } from './run-computation.types';
+import { DisbursementRunScheduler } from './disbursement-run.scheduler';
+
+/** The advisory lock key held while a run executes: one run at a time, whatever the number of workers. */
+export const RUN_LOCK_KEY = 7_316_001;
+const START_LOCK_KEY = 7_316_002;
+
+interface RunRow {
+  id: string;
+  currency: string;
+  cutoff: Date;
+  status: RunStatus;
+  algorithm: string;
+  policy_version: number;
+  inputs: RunInputs;
+  ledger_mark: string | bigint | null;
+  resume_after: string | null;
+  totals: RunView['totals'];
+  error: string | null;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+@Injectable()
+export class DisbursementRunService {
+  private readonly logger = new Logger(DisbursementRunService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly policies: PolicyService,
+    private readonly payees: PayeeDirectory,
+    private readonly scheduler: DisbursementRunScheduler,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Starts the run for `cutoff` (the treasurer). Idempotent per cut-off: asking again returns the
+   * same run (and re-schedules it if it failed). Refuses a cut-off in the future or before the
+   * latest run (422) and a new cut-off while another run is queued or executing (409).
+   */
+  async start(principal: Principal, input: { cutoff: Date; currency?: string }, now = new Date()): Promise<StartRunResult> {
+    requireRole(principal, 'treasurer');
+    const currency = assertCurrency(input.currency ?? 'EUR');
+    const cutoff = input.cutoff;
+    if (Number.isNaN(cutoff.getTime())) throw new DisbursementsError(DisbursementsErrorCode.InvalidRunInput, 'invalid cut-off');
+    if (cutoff.getTime() > now.getTime()) {
+      throw new DisbursementsError(DisbursementsErrorCode.CutoffInFuture, 'the cut-off cannot be in the future', {
+        cutoff: cutoff.toISOString(),
+      });
+    }
+    const result = await this.dataSource.transaction(async (m) => {
+      await queryRows(m, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [START_LOCK_KEY, currency]);
+      const same = (await queryRows(m, 'SELECT * FROM disbursement_runs WHERE currency = $1 AND cutoff = $2', [currency, cutoff])) as RunRow[];
+      if (same.length > 0) {
+        let row = same[0];
+        if (row.status === 'failed') {
+          await this.assertNoActiveRun(m, currency, row.id);
+          [row] = (await queryRows(m, `UPDATE disbursement_runs SET status = 'queued', error = NULL WHERE id = $1 RETURNING *`, [
+            row.id,
+          ])) as RunRow[];
+          return { row, created: false, schedule: true };
+        }
+        return { row, created: false, schedule: row.status === 'queued' };
+      }
+      const [latest] = (await queryRows(m, 'SELECT max(cutoff) AS cutoff FROM disbursement_runs WHERE currency = $1', [currency])) as {
+        cutoff: Date | null;
+      }[];
+      if (latest.cutoff && cutoff.getTime() < latest.cutoff.getTime()) {
+        throw new DisbursementsError(DisbursementsErrorCode.CutoffBeforePreviousRun, 'the cut-off is before the previous run', {
+          cutoff: cutoff.toISOString(),
+          previousCutoff: latest.cutoff.toISOString(),
+        });
+      }
+      await this.assertNoActiveRun(m, currency, null);
+      const policy = await this.policies.current(cutoff, m);
+      const inputs: RunInputs = {
+        algorithm: DISBURSEMENT_ALGORITHM,
+        allocationRule: ALLOCATION_RULE,
+        currency,
+        cutoff: cutoff.toISOString(),
+        policyVersion: policy.version,
+        minimumPayout: policy.minimumPayout.toString(),
+        claimDeadlineDays: policy.claimDeadlineDays,
+      };
+      const [row] = (await queryRows(m, 
+        `INSERT INTO disbursement_runs (currency, cutoff, algorithm, allocation_rule, policy_version, inputs, started_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [currency, cutoff, DISBURSEMENT_ALGORITHM, ALLOCATION_RULE, policy.version, JSON.stringify(inputs), principal.userId],
+      )) as RunRow[];
+      await this.audit.record(principal, 'disbursement.run.started', { type: 'disbursement_run', id: row.id }, { cutoff: inputs.cutoff }, m);
+      return { row, created: true, schedule: true };
+    });
+    if (result.schedule) await this.scheduler.schedule(result.row.id);
+    return { run: toView(result.row), created: result.created };
+  }
+
+  async get(runId: string): Promise<RunView> {
+    return toView(await this.load(this.dataSource.manager, runId));
+  }
+
+  async list(currency = 'EUR'): Promise<RunView[]> {
+    const rows = (await this.dataSource.query('SELECT * FROM disbursement_runs WHERE currency = $1 ORDER BY cutoff DESC', [
+      currency,
+    ])) as RunRow[];
+    return rows.map(toView);
+  }
+
+  /**
+   * Executes a run (the worker). Holds a PostgreSQL advisory lock for its whole duration, so runs
+   * execute one at a time across workers. Streams the balances a page of projects at a time; each
+   * page commits its ledger entries, outcomes and the resume point together, so a crash resumes
+   * where it stopped and a retry never posts twice.
+   */
+  async execute(runId: string, options: { pageSize?: number } = {}): Promise<RunView> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
+      try {
+        return await this.executeLocked(runner, runId, options.pageSize ?? 500);
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK_KEY]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async executeLocked(runner: QueryRunner, runId: string, pageSize: number): Promise<RunView> {
+    const m = runner.manager;
+    let run = await this.load(m, runId);
+    if (run.status === 'completed') return toView(run);
+    if (run.ledger_mark === null) {
+      [run] = (await queryRows(m, 
+        `UPDATE disbursement_runs
+            SET status = 'running', started_at = now(), error = NULL,
+                ledger_mark = (SELECT coalesce(max(id), 0) FROM ledger_entries),
+                inputs = inputs || jsonb_build_object('ledgerMark', (SELECT coalesce(max(id), 0) FROM ledger_entries)::text)
+          WHERE id = $1 RETURNING *`,
+        [runId],
+      )) as RunRow[];
+    } else {
+      [run] = (await queryRows(m, `UPDATE disbursement_runs SET status = 'running', error = NULL WHERE id = $1 RETURNING *`, [runId])) as RunRow[];
+    }
+    const params: RunParameters = {
+      cutoff: new Date(run.inputs.cutoff),
+      minimumPayout: BigInt(run.inputs.minimumPayout),
+      claimDeadlineDays: run.inputs.claimDeadlineDays,
+    };
+    try {
+      const pages = readProjectLots(
+        m,
+        { currency: run.currency, cutoff: params.cutoff, ledgerMark: String(run.ledger_mark) },
+        { pageSize, after: run.resume_after },
+      );
+      for await (const page of pages) {
+        const withMoney = page.filter((p) => p.directed.length > 0 || p.allocated.length > 0);
+        const payees = withMoney.length > 0 ? await this.payees.find(withMoney.map((p) => p.projectId)) : new Map<string, Payee>();
+        const outcomes = withMoney.map((p) => {
+          const payee = payees.get(p.projectId);
+          return {
+            outcome: computeProjectOutcome(
+              {
+                projectId: p.projectId,
+                admitted: payee?.admitted ?? false,
+                payoutVerified: payee?.destination != null,
+                directed: { credits: p.directed, debited: 0n },
+                allocated: { credits: p.allocated, debited: 0n },
+              },
+              params,
+            ),
+            payee,
+          };
+        });
+        await runner.startTransaction();
+        try {
+          await this.writePage(m, run, outcomes, page[page.length - 1].projectId);
+          await runner.commitTransaction();
+        } catch (error) {
+          await runner.rollbackTransaction();
+          throw error;
+        }
+      }
+      await runner.startTransaction();
+      try {
+        await this.planBatches(m, run);
+        const [done] = (await queryRows(m, 
+          `UPDATE disbursement_runs SET status = 'completed', completed_at = now(), totals = $2 WHERE id = $1 RETURNING *`,
+          [runId, JSON.stringify(await this.totals(m, runId))],
+        )) as RunRow[];
+        await runner.commitTransaction();
+        return toView(done);
+      } catch (error) {
+        await runner.rollbackTransaction();
+        throw error;
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(`disbursement run ${runId} failed: ${message}`);
+      await queryRows(m, `UPDATE disbursement_runs SET status = 'failed', error = $2 WHERE id = $1`, [runId, message.slice(0, 2000)]);
+      throw translateLedgerError(error);
+    }
+  }
+
+  private async writePage(
+    m: EntityManager,
+    run: RunRow,
+    rows: { outcome: ProjectRunOutcome; payee: Payee | undefined }[],
+    lastProjectId: string,
+  ): Promise<void> {
+    const currency = run.currency;
+    const cutoff = new Date(run.inputs.cutoff);
+    const metadata = { runId: run.id, algorithm: run.algorithm, cutoff: run.inputs.cutoff };
+    const payables = rows.filter((r) => r.outcome.payable);
+    const expiries = rows.filter((r) => r.outcome.expired);
+    let payableEntryId: string | null = null;
+    let expiryEntryId: string | null = null;
+    if (expiries.length > 0) {
+      await this.ledger.ensureAccounts([Accounts.pool(currency)], m);
+      const postings: PostingCommand[] = expiries.map((r) => ({
+        account: Accounts.projectDirected(r.outcome.projectId, currency).code,
+        direction: 'debit',
+        amount: r.outcome.expired!.amount,
+        currency,
+      }));
+      postings.push({
+        account: Accounts.pool(currency).code,
+        direction: 'credit',
+        amount: expiries.reduce((s, r) => s + r.outcome.expired!.amount, 0n),
+        currency,
+      });
+      const entry = await this.ledger.post(
+        {
+          kind: 'disbursement.expiry',
+          businessRef: `disbursement-run:${run.id}`,
+          idempotencyKey: `disbursement-run:${run.id}:expiry:${expiries[0].outcome.projectId}`,
+          occurredAt: cutoff,
+          policyVersion: run.policy_version,
+          description: 'directed funds past the claim deadline return to the pool',
+          metadata,
+          postings,
+        },
+        m,
+      );
+      expiryEntryId = entry.id;
+    }
+    if (payables.length > 0) {
+      await this.ledger.ensureAccounts(
+        payables.map((r) => Accounts.payable(r.outcome.projectId, currency)),
+        m,
+      );
+      const postings: PostingCommand[] = [];
+      for (const r of payables) {
+        const p = r.outcome.payable!;
+        if (p.directed > 0n) {
+          postings.push({ account: Accounts.projectDirected(r.outcome.projectId, currency).code, direction: 'debit', amount: p.directed, currency });
+        }
+        if (p.allocated > 0n) {
+          postings.push({ account: Accounts.projectAllocated(r.outcome.projectId, currency).code, direction: 'debit', amount: p.allocated, currency });
+        }
+        postings.push({ account: Accounts.payable(r.outcome.projectId, currency).code, direction: 'credit', amount: p.amount, currency });
+      }
+      const entry = await this.ledger.post(
+        {
+          kind: 'disbursement.payable',
+          businessRef: `disbursement-run:${run.id}`,
+          idempotencyKey: `disbursement-run:${run.id}:payable:${payables[0].outcome.projectId}`,
+          occurredAt: cutoff,
+          policyVersion: run.policy_version,
+          description: 'project balances at the cut-off move to payable',
+          metadata,
+          postings,
+        },
+        m,
+      );
+      payableEntryId = entry.id;
+    }
+    if (rows.length > 0) {
+      const values = rows.map(({ outcome: o, payee }) => ({
+        project_id: o.projectId,
+        outcome: o.payable ? 'payable' : o.carryOver ? 'carried_over' : 'expired_only',
+        payable: (o.payable?.amount ?? 0n).toString(),
+        directed: (o.payable?.directed ?? 0n).toString(),
+        allocated: (o.payable?.allocated ?? 0n).toString(),
+        expired: (o.expired?.amount ?? 0n).toString(),
+        carried_over: (o.carryOver?.amount ?? 0n).toString(),
+        reason: o.carryOver?.reason ?? null,
+        payable_entry_id: o.payable ? payableEntryId : null,
+        expiry_entry_id: o.expired ? expiryEntryId : null,
+        sources: { payable: sourcesJson(o.payable?.sources ?? []), expired: sourcesJson(o.expired?.sources ?? []) },
+        payee: o.payable && payee?.destination ? { ...payee.destination, name: payee.name } : null,
+      }));
+      await queryRows(m, 
+        `INSERT INTO disbursement_run_projects (run_id, project_id, outcome, payable, directed, allocated, expired, carried_over,
+                                                reason, payable_entry_id, expiry_entry_id, sources, payee)
+         SELECT $1, r.project_id, r.outcome, r.payable, r.directed, r.allocated, r.expired, r.carried_over, r.reason,
+                r.payable_entry_id, r.expiry_entry_id, r.sources, r.payee
+           FROM jsonb_to_recordset($2::jsonb) AS r(project_id text, outcome text, payable bigint, directed bigint, allocated bigint,
+                expired bigint, carried_over bigint, reason text, payable_entry_id bigint, expiry_entry_id bigint, sources jsonb, payee jsonb)`,
+        [run.id, JSON.stringify(values)],
+      );
+    }
+    await queryRows(m, 'UPDATE disbursement_runs SET resume_after = $2 WHERE id = $1', [run.id, lastProjectId]);
+  }
+
+  /** Groups the run's payables into one batch per payout rail, one payout per project. */
+  private async planBatches(m: EntityManager, run: RunRow): Promise<void> {
+    await queryRows(m, 
+      `INSERT INTO disbursement_batches (run_id, rail, currency, payout_count, total)
+       SELECT run_id, payee ->> 'rail', $2, count(*), sum(payable)
+         FROM disbursement_run_projects WHERE run_id = $1 AND outcome = 'payable'
+        GROUP BY run_id, payee ->> 'rail'
+       ON CONFLICT (run_id, rail) DO NOTHING`,
+      [run.id, run.currency],
+    );
+    await queryRows(m, 
+      `INSERT INTO disbursement_payouts (batch_id, run_id, project_id, end_to_end_id, amount, directed, allocated, currency, payee)
+       SELECT b.id, rp.run_id, rp.project_id, 'LB' || upper(substr(md5(rp.run_id::text || ':' || rp.project_id), 1, 30)),
+              rp.payable, rp.directed, rp.allocated, $2, rp.payee
+         FROM disbursement_run_projects rp
+         JOIN disbursement_batches b ON b.run_id = rp.run_id AND b.rail = rp.payee ->> 'rail'
+        WHERE rp.run_id = $1 AND rp.outcome = 'payable'
+       ON CONFLICT (run_id, project_id) DO NOTHING`,
+      [run.id, run.currency],
+    );
+  }
+
+  private async totals(m: EntityManager, runId: string): Promise<NonNullable<RunView['totals']>> {
+    const [t] = (await queryRows(m, 
+      `SELECT count(*)::int AS projects, count(*) FILTER (WHERE outcome = 'payable')::int AS payable_projects,
+              coalesce(sum(payable), 0)::text AS payable, coalesce(sum(expired), 0)::text AS expired,
+              coalesce(sum(carried_over), 0)::text AS carried_over,
+              coalesce(sum(carried_over) FILTER (WHERE reason = 'not_admitted'), 0)::text AS not_admitted,
+              coalesce(sum(carried_over) FILTER (WHERE reason = 'no_verified_payout_details'), 0)::text AS unverified,
+              coalesce(sum(carried_over) FILTER (WHERE reason = 'below_minimum_payout'), 0)::text AS below
+         FROM disbursement_run_projects WHERE run_id = $1`,
+      [runId],
+    )) as Record<string, string & number>[];
+    return {
+      projects: t.projects,
+      payableProjects: t.payable_projects,
+      payable: t.payable,
+      expired: t.expired,
+      carriedOver: t.carried_over,
+      carriedOverByReason: {
+        not_admitted: t.not_admitted,
+        no_verified_payout_details: t.unverified,
+        below_minimum_payout: t.below,
+      },
+    };
+  }
+
+  private async assertNoActiveRun(m: EntityManager, currency: string, except: string | null): Promise<void> {
+    const active = (await queryRows(m, 
+      `SELECT id FROM disbursement_runs WHERE currency = $1 AND status IN ('queued', 'running') AND id IS DISTINCT FROM $2`,
+      [currency, except],
+    )) as { id: string }[];
+    if (active.length > 0) {
+      throw new DisbursementsError(DisbursementsErrorCode.RunInProgress, 'another disbursement run is queued or executing', {
+        runId: active[0].id,
+      });
+    }
+  }
+
+  private async load(m: EntityManager, runId: string): Promise<RunRow> {
+    if (!/^[0-9a-f-]{36}$/i.test(runId)) throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
+    const rows = (await queryRows(m, 'SELECT * FROM disbursement_runs WHERE id = $1', [runId])) as RunRow[];
+    if (rows.length === 0) throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
+    return rows[0];
+  }
+}
+
+function sourcesJson(sources: readonly Attribution[]) {
+  return sources.map((s) => ({ balance: s.balance, entryId: s.sourceId, kind: s.kind, reference: s.reference, amount: s.amount.toString() }));
+}
+
+function toView(row: RunRow): RunView {
+  return {
+    id: row.id,
+    currency: row.currency,
+    cutoff: new Date(row.cutoff).toISOString(),
+    status: row.status,
+    algorithm: row.algorithm,
+    policyVersion: row.policy_version,
+    inputs: row.inputs,
+    ledgerMark: row.ledger_mark === null ? null : String(row.ledger_mark),
+    totals: row.totals,
+    error: row.error,
+    createdAt: new Date(row.created_at).toISOString(),
+    completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
+  };
+}

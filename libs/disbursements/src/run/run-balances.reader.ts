@@ -1,0 +1,109 @@
+import { EntityManager } from 'typeorm';
+import { BalanceKind, SourceCredit } from './run-computation.types';
+
+/** One project's open lots at the cut-off, as read from the ledger (rule 1 done in SQL). */
+export interface ProjectLots {
+  readonly projectId: string;
+  readonly directed: SourceCredit[];
+  readonly allocated: SourceCredit[];
+}
+
+export interface BalancesQuery {
+  readonly currency: string;
+  readonly cutoff: Date;
+  /** The highest ledger entry id the run considers (taken when it starts), for reproducibility. */
+  readonly ledgerMark: string;
+}
+
+interface LotRow {
+  project_id: string;
+  balance: BalanceKind;
+  entry_id: string | bigint;
+  kind: string;
+  business_ref: string;
+  occurred_at: Date;
+  open: string | bigint;
+}
+
+const PROJECT_ACCOUNT = /^liability:project:([^:]+):(directed|allocated):([a-z]{3})$/;
+
+/**
+ * Streams the projects that have money in their directed/allocated accounts, one page of
+ * `pageSize` projects at a time in project-id order (only one page in memory).
+ *
+ * Rule 1 of the run (see `DISBURSEMENT_ALGORITHM`), in SQL: credits count when their entry is at
+ * or before the ledger mark and occurred at or before the cut-off; debits count when their entry
+ * is at or before the mark (so a move never exceeds what the account holds now); debits consume
+ * the oldest credits first (occurred_at, then entry id); what is left of each credit is returned.
+ */
+export async function* readProjectLots(
+  manager: EntityManager,
+  query: BalancesQuery,
+  options: { pageSize?: number; after?: string | null } = {},
+): AsyncGenerator<ProjectLots[]> {
+  const pageSize = options.pageSize ?? 500;
+  const suffix = `:${query.currency.toLowerCase()}`;
+  let after = options.after ?? '';
+  for (;;) {
+    const ids = (await manager.query(
+      `SELECT DISTINCT split_part(code, ':', 3) AS project_id
+         FROM ledger_accounts
+        WHERE code LIKE 'liability:project:%' AND right(code, 4) = $1 AND split_part(code, ':', 3) > $2
+        ORDER BY 1 LIMIT $3`,
+      [suffix, after, pageSize],
+    )) as { project_id: string }[];
+    if (ids.length === 0) return;
+    const projectIds = ids.map((r) => r.project_id);
+    const rows = (await manager.query(
+      `WITH acct AS (
+         SELECT a.id, split_part(a.code, ':', 3) AS project_id, split_part(a.code, ':', 4) AS balance
+           FROM ledger_accounts a
+          WHERE a.code = ANY($1::text[])
+       ),
+       mv AS (
+         SELECT acct.project_id, acct.balance, p.direction, p.amount, e.id AS entry_id, e.kind, e.business_ref, e.occurred_at
+           FROM acct
+           JOIN ledger_postings p ON p.account_id = acct.id
+           JOIN ledger_entries e ON e.id = p.entry_id
+          WHERE p.entry_id <= $2 AND e.flow IN ('posted', 'post_pending')
+       ),
+       deb AS (
+         SELECT project_id, balance, sum(amount) AS debited FROM mv WHERE direction = 'D' GROUP BY 1, 2
+       ),
+       cr AS (
+         SELECT mv.*, sum(amount) OVER (PARTITION BY project_id, balance ORDER BY occurred_at, entry_id) AS running
+           FROM mv WHERE direction = 'C' AND occurred_at <= $3
+       )
+       SELECT cr.project_id, cr.balance, cr.entry_id, cr.kind, cr.business_ref, cr.occurred_at,
+              least(cr.amount, cr.running - coalesce(deb.debited, 0)) AS open
+         FROM cr LEFT JOIN deb USING (project_id, balance)
+        WHERE cr.running > coalesce(deb.debited, 0)
+        ORDER BY cr.project_id, cr.balance, cr.occurred_at, cr.entry_id`,
+      [
+        projectIds.flatMap((id) => [`liability:project:${id}:directed${suffix}`, `liability:project:${id}:allocated${suffix}`]),
+        query.ledgerMark,
+        query.cutoff,
+      ],
+    )) as LotRow[];
+    const byProject = new Map<string, ProjectLots>(projectIds.map((id) => [id, { projectId: id, directed: [], allocated: [] }]));
+    for (const row of rows) {
+      const lots = byProject.get(row.project_id)!;
+      lots[row.balance].push({
+        sourceId: String(row.entry_id),
+        kind: row.kind,
+        reference: row.business_ref,
+        occurredAt: row.occurred_at,
+        amount: BigInt(row.open),
+      });
+    }
+    yield [...byProject.values()];
+    after = projectIds[projectIds.length - 1];
+    if (projectIds.length < pageSize) return;
+  }
+}
+
+/** The project id in a project balance account code, or null. */
+export function projectOfAccount(code: string): { projectId: string; balance: BalanceKind; currency: string } | null {
+  const m = PROJECT_ACCOUNT.exec(code);
+  return m ? { projectId: m[1], balance: m[2] as BalanceKind, currency: m[3].toUpperCase() } : null;
+}
