@@ -3,10 +3,12 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { DisbursementsModule } from '@app/disbursements';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { QueueModule } from '@app/queue';
+import { DisbursementsController } from './disbursements/disbursements.controller';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdentityController } from './identity/identity.controller';
@@ -28,8 +30,9 @@ import { loggerOptions } from './logger-options';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    DisbursementsModule,
   ],
-  controllers: [HealthController, PoliciesController, IdentityController, LedgerController],
+  controllers: [HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController],
   providers: [
     LedgerAdminService,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -3,10 +3,12 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { DisbursementsModule } from '@app/disbursements';
 import { IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { QueueModule, QueueName } from '@app/queue';
+import { DisbursementRunsProcessor } from './disbursements/disbursement-runs.processor';
 import { SystemProcessor } from './system/system.processor';
 
 /** The worker: the same domain services as the API, BullMQ processors instead of controllers. */
@@ -23,7 +25,8 @@ import { SystemProcessor } from './system/system.processor';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    DisbursementsModule,
   ],
-  providers: [SystemProcessor],
+  providers: [SystemProcessor, DisbursementRunsProcessor],
 })
 export class WorkerModule {}

@@ -1,3 +1,4 @@
+import { DisbursementsErrorCode } from '@app/disbursements';
 import { IdentityErrorCode } from '@app/identity';
 import { LedgerErrorCode } from '@app/ledger';
 import { MoneyErrorCode } from '@app/money';
@@ -51,7 +52,24 @@ const idempotency: Record<IdempotencyErrorCode, number> = {
   [IdempotencyErrorCode.InvalidKey]: 400,
 };
 
+const disbursements: Record<DisbursementsErrorCode, number> = {
+  [DisbursementsErrorCode.InvalidSepaBatch]: 422,
+  [DisbursementsErrorCode.InvalidRunInput]: 422,
+  [DisbursementsErrorCode.CutoffInFuture]: 422,
+  [DisbursementsErrorCode.CutoffBeforePreviousRun]: 422,
+  [DisbursementsErrorCode.RunAlreadyExists]: 409,
+  [DisbursementsErrorCode.RunInProgress]: 409,
+  [DisbursementsErrorCode.RunNotFound]: 404,
+  [DisbursementsErrorCode.BatchNotFound]: 404,
+  [DisbursementsErrorCode.PayoutNotFound]: 404,
+  [DisbursementsErrorCode.PayoutAlreadyResolved]: 409,
+  [DisbursementsErrorCode.BatchNotSubmitted]: 409,
+  [DisbursementsErrorCode.BatchAlreadyExecuted]: 409,
+  [DisbursementsErrorCode.PayoutRailMismatch]: 422,
+};
+
 export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
+  ...disbursements,
   ...money,
   ...ledger,
   ...policy,

@@ -1,0 +1,24 @@
+import { Type } from 'class-transformer';
+import { IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+
+export class StartRunRequest {
+  /** The cut-off instant (ISO 8601); not in the future, not before the previous run. */
+  @IsISO8601({ strict: true }) cutoff!: string;
+  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
+}
+
+export class DebtorAccountRequest {
+  @IsString() @Length(1, 140) name!: string;
+  @IsString() @Length(15, 42) iban!: string;
+  @IsOptional() @IsString() @Length(8, 11) bic?: string;
+}
+
+/** Submitting a SEPA batch names the fund's account that pays it; a Stripe batch needs nothing. */
+export class SubmitBatchRequest {
+  @IsOptional() @ValidateNested() @Type(() => DebtorAccountRequest) debtor?: DebtorAccountRequest;
+  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'requestedExecutionDate must be YYYY-MM-DD' }) requestedExecutionDate?: string;
+}
+
+export class FailPayoutRequest {
+  @IsString() @Length(1, 500) reason!: string;
+}
