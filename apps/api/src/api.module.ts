@@ -2,12 +2,16 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, ConfigModule } from '@app/config';
+import { ContributionsModule } from '@app/contributions';
 import { DatabaseModule } from '@app/database';
 import { DisbursementsModule } from '@app/disbursements';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
+import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
+import { ContributionsController } from './contributions/contributions.controller';
+import { DonationsController } from './payments/donations.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
@@ -30,9 +34,11 @@ import { loggerOptions } from './logger-options';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    ContributionsModule,
+    PaymentsModule,
     DisbursementsModule,
   ],
-  controllers: [HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController],
+  controllers: [ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController],
   providers: [
     LedgerAdminService,
     { provide: APP_GUARD, useClass: AuthGuard },

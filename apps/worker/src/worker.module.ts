@@ -7,8 +7,10 @@ import { DisbursementsModule } from '@app/disbursements';
 import { IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
+import { PaymentsModule } from '@app/payments';
 import { QueueModule, QueueName } from '@app/queue';
 import { DisbursementRunsProcessor } from './disbursements/disbursement-runs.processor';
+import { StripeEventsProcessor } from './payments/stripe-events.processor';
 import { SystemProcessor } from './system/system.processor';
 
 /** The worker: the same domain services as the API, BullMQ processors instead of controllers. */
@@ -25,8 +27,9 @@ import { SystemProcessor } from './system/system.processor';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    PaymentsModule,
     DisbursementsModule,
   ],
-  providers: [SystemProcessor, DisbursementRunsProcessor],
+  providers: [StripeEventsProcessor, SystemProcessor, DisbursementRunsProcessor],
 })
 export class WorkerModule {}

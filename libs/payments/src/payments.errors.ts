@@ -4,6 +4,7 @@ export enum PaymentsErrorCode {
   NotConfigured = 'payments.not_configured',
   ProcessorError = 'payments.processor_error',
   InvalidEvent = 'payments.invalid_event',
+  InvalidDonation = 'payments.invalid_donation',
 }
 
 export class PaymentsError extends Error {

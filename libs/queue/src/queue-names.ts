@@ -5,6 +5,8 @@
 export const QueueName = {
   /** Housekeeping of the platform itself (kept as a smoke test of the worker). */
   System: 'system',
+  /** Verified Stripe webhook events, one job per event id (the job id is the event id). */
+  StripeEvents: 'stripe-events',
   /** Disbursement runs, one job per run (`disbursement-run.<runId>`); executed one at a time. */
   DisbursementRuns: 'disbursement-runs',
 } as const;
@@ -16,4 +18,9 @@ export interface SystemPingJob {
 
 export interface DisbursementRunJob {
   runId: string;
+}
+
+/** A stored Stripe event to process; the job id is the event id. */
+export interface StripeEventJob {
+  eventId: string;
 }

@@ -1,7 +1,9 @@
 import { DisbursementsErrorCode } from '@app/disbursements';
+import { ContributionsErrorCode } from '@app/contributions';
 import { IdentityErrorCode } from '@app/identity';
 import { LedgerErrorCode } from '@app/ledger';
 import { MoneyErrorCode } from '@app/money';
+import { PaymentsErrorCode } from '@app/payments';
 import { PolicyErrorCode } from '@app/policy';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
 
@@ -68,7 +70,75 @@ const disbursements: Record<DisbursementsErrorCode, number> = {
   [DisbursementsErrorCode.PayoutRailMismatch]: 422,
 };
 
+const contributions: Record<ContributionsErrorCode, number> = {
+  [ContributionsErrorCode.InvalidSiret]: 422,
+  [ContributionsErrorCode.InvalidBudget]: 422,
+  [ContributionsErrorCode.InvalidFiscalYear]: 422,
+  [ContributionsErrorCode.InvalidDirections]: 422,
+  [ContributionsErrorCode.UnknownProject]: 422,
+  [ContributionsErrorCode.InvalidSplitPolicy]: 422,
+  [ContributionsErrorCode.InvalidCsv]: 422,
+  [ContributionsErrorCode.InvalidInput]: 422,
+  [ContributionsErrorCode.OrganisationNotFound]: 404,
+  [ContributionsErrorCode.OrganisationExists]: 409,
+  [ContributionsErrorCode.ObligationNotFound]: 404,
+  [ContributionsErrorCode.DeclarationNotFound]: 404,
+  [ContributionsErrorCode.Overpayment]: 409,
+  [ContributionsErrorCode.BankReferenceUsed]: 409,
+  [ContributionsErrorCode.DonationIntentNotFound]: 404,
+  [ContributionsErrorCode.Forbidden]: 403,
+};
+
+const payments: Record<PaymentsErrorCode, number> = {
+  [PaymentsErrorCode.InvalidSignature]: 400,
+  [PaymentsErrorCode.StaleSignature]: 400,
+  [PaymentsErrorCode.NotConfigured]: 503,
+  [PaymentsErrorCode.ProcessorError]: 502,
+  [PaymentsErrorCode.InvalidEvent]: 400,
+  [PaymentsErrorCode.InvalidDonation]: 422,
+};
+
+const transparency: Record<TransparencyErrorCode, number> = {
+  [TransparencyErrorCode.OutOfRange]: 400,
+  [TransparencyErrorCode.InvalidProofRequest]: 400,
+  [TransparencyErrorCode.InvalidQuery]: 400,
+  [TransparencyErrorCode.NotFound]: 404,
+  [TransparencyErrorCode.MissingSubtree]: 500,
+  [TransparencyErrorCode.InvalidLeaf]: 500,
+  [TransparencyErrorCode.InvalidKey]: 500,
+  [TransparencyErrorCode.InvalidNote]: 500,
+  [TransparencyErrorCode.InconsistentCheckpoint]: 500,
+};
+
+const projects: Record<ProjectsErrorCode, number> = {
+  [ProjectsErrorCode.LicenceInvalid]: 422,
+  [ProjectsErrorCode.LicenceNotAllowed]: 422,
+  [ProjectsErrorCode.PurlInvalid]: 422,
+  [ProjectsErrorCode.PurlTaken]: 409,
+  [ProjectsErrorCode.IbanInvalid]: 422,
+  [ProjectsErrorCode.BicInvalid]: 422,
+  [ProjectsErrorCode.PayoutCountryNotSepa]: 422,
+  [ProjectsErrorCode.StripeAccountInvalid]: 422,
+  [ProjectsErrorCode.FundingManifestInvalid]: 422,
+  [ProjectsErrorCode.FundingManifestUnreachable]: 422,
+  [ProjectsErrorCode.OwnershipNotProven]: 422,
+  [ProjectsErrorCode.SbomMalformed]: 400,
+  [ProjectsErrorCode.SbomUnknownFormat]: 422,
+  [ProjectsErrorCode.SbomUnsupportedVersion]: 422,
+  [ProjectsErrorCode.SbomTooLarge]: 413,
+  [ProjectsErrorCode.SlugTaken]: 409,
+  [ProjectsErrorCode.NotFound]: 404,
+  [ProjectsErrorCode.AnalysisNotFound]: 404,
+  [ProjectsErrorCode.Forbidden]: 403,
+  [ProjectsErrorCode.InvalidStatusTransition]: 409,
+  [ProjectsErrorCode.NotFundable]: 422,
+  [ProjectsErrorCode.ChallengeNotFound]: 404,
+  [ProjectsErrorCode.InvalidInput]: 422,
+};
+
 export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
+  ...contributions,
+  ...payments,
   ...disbursements,
   ...money,
   ...ledger,

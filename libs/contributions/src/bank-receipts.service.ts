@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService, Principal, requireRole } from '@app/identity';
+import { Accounts, translateLedgerError } from '@app/ledger';
+import { parseCents } from '@app/money';
+import { ContributionBookingService } from './contribution-booking.service';
+import { ContributionsError, ContributionsErrorCode } from './contributions.errors';
+import { ReceiptView } from './contributions.types';
+import { OBLIGATION_COLUMNS, ObligationRow, toObligationView } from './declarations.service';
+
+export interface RecordReceiptInput {
+  bankReference?: unknown;
+  amount?: unknown;
+  valueDate?: unknown;
+}
+
+const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+
+/**
+ * Bank transfers received for a levy, recorded by the treasurer: partial payments allowed,
+ * overpayment and reused bank references refused (409, nothing booked); each receipt is booked
+ * as one ledger entry (cash in, operating fee, directed per project, pool).
+ */
+@Injectable()
+export class BankReceiptsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly booking: ContributionBookingService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async record(caller: Principal | undefined, declarationId: string, input: RecordReceiptInput): Promise<ReceiptView> {
+    const actor = requireRole(caller, 'treasurer');
+    const bankReference = typeof input.bankReference === 'string' ? input.bankReference.trim() : '';
+    if (bankReference.length === 0 || bankReference.length > 140) {
+      throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'bankReference is required (at most 140 characters)', {
+        field: 'bankReference',
+      });
+    }
+    let amount: bigint;
+    try {
+      amount = parseCents(input.amount, 'amount');
+    } catch {
+      throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'amount must be a string of integer cents', { field: 'amount' });
+    }
+    if (amount <= 0n) throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'amount must be positive', { field: 'amount' });
+    const valueDate = typeof input.valueDate === 'string' && DATE.test(input.valueDate) && !Number.isNaN(Date.parse(input.valueDate)) ? input.valueDate : null;
+    if (!valueDate) throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'valueDate must be a date YYYY-MM-DD', { field: 'valueDate' });
+
+    try {
+      return await this.dataSource.transaction(async (m) => {
+        const rows = (await m.query(`SELECT ${OBLIGATION_COLUMNS}, o.siret FROM levy_declarations d JOIN organisations o ON o.id = d.organisation_id
+                                      WHERE d.id = $1 FOR UPDATE OF d`, [declarationId])) as (ObligationRow & { siret: string })[];
+        if (rows.length === 0) throw new ContributionsError(ContributionsErrorCode.ObligationNotFound, `no obligation ${declarationId}`);
+        const declaration = rows[0];
+        const used = (await m.query('SELECT 1 FROM bank_receipts WHERE bank_reference = $1', [bankReference])) as unknown[];
+        if (used.length > 0) {
+          throw new ContributionsError(ContributionsErrorCode.BankReferenceUsed, `bank reference ${bankReference} is already recorded`, {
+            field: 'bankReference',
+          });
+        }
+        const outstanding = BigInt(declaration.amount_due) - BigInt(declaration.amount_paid);
+        if (amount > outstanding) {
+          throw new ContributionsError(ContributionsErrorCode.Overpayment, `the receipt exceeds what is still due (${outstanding})`, {
+            field: 'amount',
+            outstanding: outstanding.toString(),
+          });
+        }
+        const booked = await this.booking.book(m, {
+          source: 'bank_receipt',
+          sourceRef: `receipt:${bankReference}`,
+          contributorKind: 'organisation',
+          organisationId: declaration.organisation_id,
+          declarationId: declaration.id,
+          currency: declaration.currency,
+          gross: amount,
+          processorFee: 0n,
+          cash: Accounts.bank(declaration.currency),
+          directions: declaration.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
+          occurredAt: new Date(`${valueDate}T00:00:00Z`),
+          metadata: { organisationSiret: declaration.siret, declarationId: declaration.id, fiscalYear: declaration.fiscal_year },
+        });
+        const [receipt] = (await m.query(
+          `INSERT INTO bank_receipts (declaration_id, bank_reference, amount, currency, value_date, recorded_by, contribution_id)
+           VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id::text`,
+          [declaration.id, bankReference, amount.toString(), declaration.currency, valueDate, actor.userId, booked.id],
+        )) as { id: string }[];
+        const [updated] = (await m.query(
+          `WITH d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *)
+           SELECT ${OBLIGATION_COLUMNS} FROM d`,
+          [declaration.id, amount.toString()],
+        )) as ObligationRow[];
+        await this.audit.record(actor, 'receipt.recorded', { type: 'declaration', id: declaration.id }, { receiptId: receipt.id, bankReference }, m);
+        return {
+          id: receipt.id,
+          declarationId: declaration.id,
+          bankReference,
+          amount,
+          currency: declaration.currency,
+          valueDate,
+          contributionId: booked.id,
+          ledgerEntryId: booked.ledgerEntryId,
+          policyVersion: booked.policyVersion,
+          obligation: toObligationView(updated),
+        };
+      });
+    } catch (e) {
+      const pg = e as { code?: string; constraint?: string };
+      if (pg.code === '23505' && pg.constraint === 'bank_receipts_bank_reference_key') {
+        throw new ContributionsError(ContributionsErrorCode.BankReferenceUsed, `bank reference ${bankReference} is already recorded`, {
+          field: 'bankReference',
+        });
+      }
+      throw translateLedgerError(e);
+    }
+  }
+}

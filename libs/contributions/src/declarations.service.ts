@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService, Principal } from '@app/identity';
+import { levy } from '@app/money';
+import { PolicyService } from '@app/policy';
+import { ContributionsError, ContributionsErrorCode, FieldError } from './contributions.errors';
+import { ObligationView } from './contributions.types';
+import { DeclarationInput, RawDeclaration, validateDeclaration } from './declaration-input';
+import { parseDeclarationsCsv } from './declarations-csv.parser';
+import { OrganisationsService } from './organisations.service';
+import { ProjectDirectory } from './project-directory.service';
+
+/** Days between a declaration and the due date of its levy. */
+export const LEVY_PAYMENT_DAYS = 60;
+
+export const OBLIGATION_COLUMNS = `
+  d.id::text, d.organisation_id::text, d.project_title, d.budget_excl_vat::text, d.fiscal_year, d.service_code,
+  d.legal_commitment, d.public_contract_id, d.directions, d.currency, d.levy_rate_bps, d.policy_version,
+  d.amount_due::text, d.amount_paid::text, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.created_at,
+  CASE WHEN d.amount_paid >= d.amount_due THEN 'paid'
+       WHEN d.due_date < current_date THEN 'overdue'
+       WHEN d.amount_paid > 0 THEN 'partly_paid'
+       ELSE 'due' END AS status`;
+
+export interface ObligationRow {
+  id: string;
+  organisation_id: string;
+  project_title: string;
+  budget_excl_vat: string;
+  fiscal_year: number;
+  service_code: string | null;
+  legal_commitment: string | null;
+  public_contract_id: string | null;
+  directions: { projectId: string; weight: string }[];
+  currency: string;
+  levy_rate_bps: number;
+  policy_version: number;
+  amount_due: string;
+  amount_paid: string;
+  due_date: string;
+  created_at: Date;
+  status: ObligationView['status'];
+}
+
+export function toObligationView(row: ObligationRow): ObligationView {
+  const due = BigInt(row.amount_due);
+  const paid = BigInt(row.amount_paid);
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    projectTitle: row.project_title,
+    budgetExclVat: BigInt(row.budget_excl_vat),
+    fiscalYear: row.fiscal_year,
+    serviceCode: row.service_code,
+    legalCommitment: row.legal_commitment,
+    publicContractId: row.public_contract_id,
+    directions: row.directions,
+    currency: row.currency,
+    levyRateBps: row.levy_rate_bps,
+    policyVersion: row.policy_version,
+    amountDue: due,
+    amountPaid: paid,
+    outstanding: due - paid,
+    dueDate: row.due_date,
+    status: row.status,
+    createdAt: row.created_at,
+  };
+}
+
+/** Budget declarations by buyers, each becoming a levy obligation under the current policy. */
+@Injectable()
+export class DeclarationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationsService,
+    private readonly projects: ProjectDirectory,
+    private readonly policies: PolicyService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async declare(caller: Principal | undefined, organisationId: string, raw: RawDeclaration): Promise<ObligationView> {
+    const actor = this.organisations.assertCanActFor(caller, organisationId, false);
+    await this.organisations.get(actor, organisationId);
+    const { value, errors } = validateDeclaration(raw);
+    if (!value) throw invalid(errors);
+    await this.projects.assertRegistered(value.directions);
+    return this.dataSource.transaction(async (m) => {
+      const [view] = await this.insert(m, actor, organisationId, [value], null);
+      return view;
+    });
+  }
+
+  /** A CSV of declarations, accepted whole or refused whole with the errors per row and column. */
+  async importCsv(caller: Principal | undefined, organisationId: string, content: Buffer): Promise<{ importId: string; declarations: ObligationView[] }> {
+    const actor = this.organisations.assertCanActFor(caller, organisationId, false);
+    await this.organisations.get(actor, organisationId);
+    const parsed = parseDeclarationsCsv(content);
+    if (!parsed.ok) {
+      throw new ContributionsError(ContributionsErrorCode.InvalidCsv, `the file has ${parsed.errors.length} error(s); nothing was imported`, {
+        field: parsed.errors[0]?.field,
+        errors: parsed.errors,
+      });
+    }
+    const rowErrors: FieldError[] = [];
+    for (let i = 0; i < parsed.rows.length; i++) {
+      try {
+        await this.projects.assertRegistered(parsed.rows[i].directions);
+      } catch (e) {
+        if (!(e instanceof ContributionsError)) throw e;
+        rowErrors.push({ row: i + 1, field: 'directions', message: e.message });
+      }
+    }
+    if (rowErrors.length > 0) {
+      throw new ContributionsError(ContributionsErrorCode.InvalidCsv, `the file has ${rowErrors.length} error(s); nothing was imported`, {
+        field: 'directions',
+        errors: rowErrors,
+      });
+    }
+    return this.dataSource.transaction(async (m) => {
+      const [{ id }] = (await m.query('SELECT gen_random_uuid()::text AS id')) as { id: string }[];
+      const declarations = await this.insert(m, actor, organisationId, parsed.rows, id);
+      await this.audit.record(actor, 'declarations.imported', { type: 'organisation', id: organisationId }, { importId: id, rows: declarations.length }, m);
+      return { importId: id, declarations };
+    });
+  }
+
+  async list(caller: Principal | undefined, organisationId: string): Promise<ObligationView[]> {
+    this.organisations.assertCanActFor(caller, organisationId, true);
+    const rows = (await this.dataSource.query(
+      `SELECT ${OBLIGATION_COLUMNS} FROM levy_declarations d WHERE d.organisation_id = $1 ORDER BY d.created_at, d.id`,
+      [organisationId],
+    )) as ObligationRow[];
+    return rows.map(toObligationView);
+  }
+
+  async get(caller: Principal | undefined, declarationId: string, manager: EntityManager = this.dataSource.manager): Promise<ObligationView> {
+    const rows = (await manager.query(`SELECT ${OBLIGATION_COLUMNS} FROM levy_declarations d WHERE d.id = $1`, [declarationId])) as ObligationRow[];
+    if (rows.length === 0) throw new ContributionsError(ContributionsErrorCode.DeclarationNotFound, `no declaration ${declarationId}`);
+    this.organisations.assertCanActFor(caller, rows[0].organisation_id, true);
+    return toObligationView(rows[0]);
+  }
+
+  private async insert(
+    m: EntityManager,
+    actor: Principal,
+    organisationId: string,
+    inputs: readonly DeclarationInput[],
+    importId: string | null,
+  ): Promise<ObligationView[]> {
+    const policy = await this.policies.current(new Date(), m);
+    const views: ObligationView[] = [];
+    for (const input of inputs) {
+      const rows = (await m.query(
+        `WITH d AS (
+           INSERT INTO levy_declarations (organisation_id, project_title, budget_excl_vat, fiscal_year, service_code, legal_commitment,
+             public_contract_id, directions, currency, levy_rate_bps, policy_version, amount_due, due_date, declared_by, import_id)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, current_date + $13::int, $14, $15)
+           RETURNING *)
+         SELECT ${OBLIGATION_COLUMNS} FROM d`,
+        [
+          organisationId,
+          input.projectTitle,
+          input.budgetExclVat.toString(),
+          input.fiscalYear,
+          input.serviceCode,
+          input.legalCommitment,
+          input.publicContractId,
+          JSON.stringify(input.directions.map((d) => ({ projectId: d.projectId, weight: d.weight.toString() }))),
+          policy.currency,
+          policy.levyRateBps,
+          policy.version,
+          levy(input.budgetExclVat, policy.levyRateBps).toString(),
+          LEVY_PAYMENT_DAYS,
+          actor.userId,
+          importId,
+        ],
+      )) as ObligationRow[];
+      const view = toObligationView(rows[0]);
+      if (!importId) await this.audit.record(actor, 'declaration.created', { type: 'declaration', id: view.id }, { organisationId }, m);
+      views.push(view);
+    }
+    return views;
+  }
+}
+
+function invalid(errors: FieldError[]): ContributionsError {
+  const first = errors[0];
+  const code =
+    first.field === 'budgetExclVat'
+      ? ContributionsErrorCode.InvalidBudget
+      : first.field === 'fiscalYear'
+        ? ContributionsErrorCode.InvalidFiscalYear
+        : first.field.startsWith('directions')
+          ? ContributionsErrorCode.InvalidDirections
+          : ContributionsErrorCode.InvalidInput;
+  return new ContributionsError(code, `${first.field}: ${first.message}`, { field: first.field, errors });
+}

@@ -1,0 +1,16 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { ContributionsModule } from '@app/contributions';
+import { QueueName } from '@app/queue';
+import { DonationsService } from './donations.service';
+import { StripeEventsService } from './stripe-events.service';
+import { StripeWebhookService } from './stripe-webhook.service';
+import { StripeGateway, stripeClientProvider } from './stripe.gateway';
+
+/** Stripe (one client provider), donations through Checkout, webhook intake and event processing. */
+@Module({
+  imports: [ContributionsModule, BullModule.registerQueue({ name: QueueName.StripeEvents })],
+  providers: [stripeClientProvider, StripeGateway, DonationsService, StripeWebhookService, StripeEventsService],
+  exports: [StripeGateway, DonationsService, StripeWebhookService, StripeEventsService],
+})
+export class PaymentsModule {}
