@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { ContributionsModule } from '@app/contributions';
 import { DatabaseModule } from '@app/database';
 import { DisbursementsModule } from '@app/disbursements';
+import { GovernanceModule } from '@app/governance';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
@@ -13,6 +14,9 @@ import { QueueModule } from '@app/queue';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
+import { GovernanceController } from './governance/governance.controller';
+import { MotionsController } from './governance/motions.controller';
+import { RoundsController } from './governance/rounds.controller';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdentityController } from './identity/identity.controller';
@@ -34,11 +38,12 @@ import { loggerOptions } from './logger-options';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    GovernanceModule,
     ContributionsModule,
     PaymentsModule,
     DisbursementsModule,
   ],
-  controllers: [ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController],
+  controllers: [ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController, GovernanceController, MotionsController, RoundsController],
   providers: [
     LedgerAdminService,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { DisbursementsModule } from '@app/disbursements';
+import { GovernanceModule } from '@app/governance';
 import { IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
@@ -11,6 +12,7 @@ import { PaymentsModule } from '@app/payments';
 import { QueueModule, QueueName } from '@app/queue';
 import { DisbursementRunsProcessor } from './disbursements/disbursement-runs.processor';
 import { StripeEventsProcessor } from './payments/stripe-events.processor';
+import { GovernanceProcessor } from './governance/governance.processor';
 import { SystemProcessor } from './system/system.processor';
 
 /** The worker: the same domain services as the API, BullMQ processors instead of controllers. */
@@ -27,9 +29,10 @@ import { SystemProcessor } from './system/system.processor';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    GovernanceModule,
     PaymentsModule,
     DisbursementsModule,
   ],
-  providers: [StripeEventsProcessor, SystemProcessor, DisbursementRunsProcessor],
+  providers: [StripeEventsProcessor, SystemProcessor, DisbursementRunsProcessor, GovernanceProcessor],
 })
 export class WorkerModule {}

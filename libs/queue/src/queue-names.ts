@@ -9,6 +9,8 @@ export const QueueName = {
   StripeEvents: 'stripe-events',
   /** Disbursement runs, one job per run (`disbursement-run.<runId>`); executed one at a time. */
   DisbursementRuns: 'disbursement-runs',
+  /** Governance: closing and tallying motions and rounds at their closing time (`close-<type>-<id>`), plus a sweep. */
+  Governance: 'governance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -23,4 +25,9 @@ export interface DisbursementRunJob {
 /** A stored Stripe event to process; the job id is the event id. */
 export interface StripeEventJob {
   eventId: string;
+}
+
+export interface GovernanceCloseJob {
+  type: 'motion' | 'round';
+  id: string;
 }

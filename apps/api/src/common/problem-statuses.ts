@@ -1,5 +1,6 @@
 import { DisbursementsErrorCode } from '@app/disbursements';
 import { ContributionsErrorCode } from '@app/contributions';
+import { GovernanceErrorCode } from '@app/governance';
 import { IdentityErrorCode } from '@app/identity';
 import { LedgerErrorCode } from '@app/ledger';
 import { MoneyErrorCode } from '@app/money';
@@ -136,10 +137,25 @@ const projects: Record<ProjectsErrorCode, number> = {
   [ProjectsErrorCode.InvalidInput]: 422,
 };
 
+const governance: Record<GovernanceErrorCode, number> = {
+  [GovernanceErrorCode.BallotTotal]: 422,
+  [GovernanceErrorCode.NegativePoints]: 422,
+  [GovernanceErrorCode.UnknownCandidate]: 422,
+  [GovernanceErrorCode.InvalidWeights]: 422,
+  [GovernanceErrorCode.InvalidInput]: 422,
+  [GovernanceErrorCode.InvalidProxy]: 422,
+  [GovernanceErrorCode.WindowClosed]: 409,
+  [GovernanceErrorCode.InvalidState]: 409,
+  [GovernanceErrorCode.NotAllowed]: 403,
+  [GovernanceErrorCode.NotFound]: 404,
+  [GovernanceErrorCode.ChainMismatch]: 422,
+};
+
 export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...contributions,
   ...payments,
   ...disbursements,
+  ...governance,
   ...money,
   ...ledger,
   ...policy,

@@ -1,0 +1,275 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { ChainLink, hashCanonical, RoundsService, verifyChain, verifyPublished } from '@app/governance';
+import { Accounts, LedgerService } from '@app/ledger';
+import { createTestApp, createTestWorker, createUserWithToken, http, uniqueId } from './support/create-test-app';
+
+type User = { userId: string; auth: { Authorization: string } };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+
+describe('governance by college over HTTP, closed by the worker', () => {
+  let app: NestExpressApplication;
+  let worker: INestApplicationContext;
+  let admin: User;
+  let outsider: User;
+  const m: Record<string, User & { memberId: string }> = {};
+
+  async function waitFor(path: string, state: string): Promise<Record<string, unknown>> {
+    for (let i = 0; i < 240; i++) {
+      const res = await http(app).get(path);
+      if (res.body.state === state) return res.body;
+      await sleep(250);
+    }
+    throw new Error(`${path} never reached ${state}`);
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    worker = await createTestWorker();
+    admin = await createUserWithToken(app, [{ role: 'admin' }]);
+    outsider = await createUserWithToken(app, [{ role: 'donor' }]);
+    const seats: [string, string][] = [
+      ['c1', 'commoners'],
+      ['c2', 'commoners'],
+      ['c3', 'commoners'],
+      ['p1', 'public'],
+      ['v1', 'private'],
+      ['s1', 'scientific'],
+    ];
+    for (const [name, college] of seats) {
+      const user = await createUserWithToken(app, []);
+      const res = await http(app)
+        .post('/governance/members')
+        .set(admin.auth)
+        .send({ userId: user.userId, collegeId: college, termEnd: inSeconds(3600) })
+        .expect(201);
+      m[name] = { ...user, memberId: res.body.id };
+    }
+  });
+
+  afterAll(async () => {
+    for (const member of Object.values(m)) await http(app).delete(`/governance/members/${member.memberId}`).set(admin.auth);
+    await worker.close();
+    await app.close();
+  });
+
+  it('refuses a second college for the same term, and appointments by non-admins', async () => {
+    const res = await http(app)
+      .post('/governance/members')
+      .set(admin.auth)
+      .send({ userId: m.c1.userId, collegeId: 'public', termEnd: inSeconds(600) })
+      .expect(409);
+    expect(res.body.code).toBe('governance.invalid_state');
+    await http(app).post('/governance/members').set(m.c1.auth).send({ userId: outsider.userId, collegeId: 'public', termEnd: inSeconds(600) }).expect(403);
+    const colleges = await http(app).get('/governance/colleges').expect(200);
+    expect(colleges.body.colleges.map((c: { id: string }) => c.id)).toEqual(['commoners', 'public', 'private', 'scientific']);
+  });
+
+  it('runs a motion end to end: ballots, proxies, receipts, worker tally and public recomputation', async () => {
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ kind: 'ordinary', title: `Approve the annual report ${uniqueId()}`, closesAt: inSeconds(5) })
+      .expect(201);
+    const id = created.body.id as string;
+    expect(created.body.state).toBe('draft');
+    await http(app).post(`/governance/motions/${id}/ballots`).set(m.c1.auth).send({ choice: 'for' }).expect(409); // not open yet
+    await http(app).post(`/governance/motions/${id}/open`).set(admin.auth).expect(200);
+    const url = `/governance/motions/${id}`;
+
+    const r1 = await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'for' }).expect(201);
+    expect(r1.body.receipt).toMatch(/^[0-9a-f]{64}$/);
+    const r2a = await http(app).post(`${url}/ballots`).set(m.c2.auth).send({ choice: 'against' }).expect(201);
+    const r2b = await http(app).post(`${url}/ballots`).set(m.c2.auth).send({ choice: 'for' }).expect(201);
+    expect(r2b.body.previous).toBe(r2a.body.receipt);
+    // c3 gives its vote to c1 (same college); c1 votes for it.
+    const proxy = await http(app).post(`${url}/proxies`).set(m.c3.auth).send({ holderUserId: m.c1.userId }).expect(201);
+    expect(proxy.body.holderUserId).toBe(m.c1.userId);
+    await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'for', onBehalfOf: m.c3.userId }).expect(201);
+    await http(app).post(`${url}/ballots`).set(m.p1.auth).send({ choice: 'against' }).expect(201);
+    await http(app).post(`${url}/ballots`).set(m.v1.auth).send({ choice: 'for' }).expect(201);
+    await http(app).post(`${url}/ballots`).set(m.s1.auth).send({ choice: 'abstain' }).expect(201);
+
+    // Bad input.
+    const stranger = await http(app).post(`${url}/ballots`).set(outsider.auth).send({ choice: 'for' }).expect(403);
+    expect(stranger.body.code).toBe('governance.not_allowed');
+    await http(app).post(`${url}/ballots`).set(m.p1.auth).send({ choice: 'for', onBehalfOf: m.c2.userId }).expect(403);
+    await http(app).post(`${url}/ballots`).set(m.c2.auth).send({ choice: 'for', onBehalfOf: m.c3.userId }).expect(403);
+    const maybe = await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'maybe' }).expect(422);
+    expect(maybe.body.code).toBe('governance.invalid_input');
+    const cross = await http(app).post(`${url}/proxies`).set(m.v1.auth).send({ holderUserId: m.p1.userId }).expect(422);
+    expect(cross.body.code).toBe('governance.invalid_proxy');
+    await http(app).post(`${url}/proxies`).set(m.c2.auth).send({ holderUserId: m.c3.userId }).expect(422); // c3 delegated: not transitive
+    await http(app).get(`${url}/results`).expect(409); // not public before the close
+
+    const tallied = await waitFor(url, 'tallied');
+    // commoners 3/3 for (c2's last ballot, c3 by proxy), public 0/1, private 1/1, scientific only abstains → redistributed.
+    expect(tallied.outcome).toBe('PASSED');
+    const result = tallied.result as { S: string; perCollege: { id: string; p: string | null; participating: boolean }[] };
+    expect(result.S).toBe('11/16');
+    expect(result.perCollege.find((c) => c.id === 'scientific')).toMatchObject({ p: null, participating: false });
+    expect(tallied.effectStatus).toBe('none');
+
+    const late = await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'against' }).expect(409);
+    expect(late.body.code).toBe('governance.window_closed');
+
+    const published = await http(app).get(`${url}/results`).expect(200);
+    expect(published.body.ballots).toHaveLength(7);
+    expect(published.body.ballots[0].voterUserId).toBeUndefined(); // pseudonymous by policy
+    const links: ChainLink[] = published.body.ballots.map((b: ChainLink) => ({ ballot: b.ballot, receipt: b.receipt }));
+    expect(verifyChain(published.body.chain.genesis, links, published.body.chain.head).ok).toBe(true);
+    expect(hashCanonical(published.body.manifest)).toBe(published.body.chain.genesis);
+    expect(verifyPublished(published.body)).toMatchObject({ matches: true, chain: { ok: true } });
+    // A forged outcome is caught.
+    const forged = JSON.parse(JSON.stringify(published.body));
+    forged.audit.result.outcome = 'REJECTED';
+    expect(verifyPublished(forged).matches).toBe(false);
+
+    const superseded = await http(app).get(`${url}/receipts/${r2a.body.receipt}`).expect(200);
+    expect(superseded.body).toMatchObject({ ok: true, height: 1, counted: false });
+    const counted = await http(app).get(`${url}/receipts/${r2b.body.receipt}`).expect(200);
+    expect(counted.body).toMatchObject({ ok: true, height: 2, counted: true });
+    const unknown = await http(app).get(`${url}/receipts/${'0'.repeat(64)}`).expect(200);
+    expect(unknown.body.ok).toBe(false);
+  });
+
+  it('refuses policy motions with college weights that do not sum to 10000 or leave the bounds', async () => {
+    const base = { kind: 'policy', title: 'Reweight the colleges', closesAt: inSeconds(60) };
+    const effect = (weights: number[]) => ({
+      type: 'adopt-policy',
+      effectiveAt: '2091-01-01T00:00:00Z',
+      changes: {
+        governance: { colleges: ['commoners', 'public', 'private', 'scientific'].map((id, i) => ({ id, weightBp: weights[i] })) },
+      },
+    });
+    const sum = await http(app).post('/governance/motions').set(admin.auth).send({ ...base, effect: effect([4000, 2500, 1500, 1000]) }).expect(422);
+    expect(sum.body.code).toBe('governance.invalid_weights');
+    const bound = await http(app).post('/governance/motions').set(admin.auth).send({ ...base, effect: effect([6000, 2000, 1000, 1000]) }).expect(422);
+    expect(bound.body.code).toBe('governance.invalid_weights');
+    await http(app).post('/governance/motions').set(admin.auth).send({ ...base, kind: 'ordinary', effect: effect([4000, 2500, 1500, 2000]) }).expect(422);
+  });
+
+  it('applies a passed policy motion once: a new policy version from its effective date', async () => {
+    const effectiveAt = new Date(Date.UTC(2090, 0, 1) + Math.floor(Math.random() * 1e9) * 1000).toISOString();
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ kind: 'policy', title: 'Lower the levy', closesAt: inSeconds(4), effect: { type: 'adopt-policy', effectiveAt, changes: { levyRateBps: 150 } } })
+      .expect(201);
+    const url = `/governance/motions/${created.body.id}`;
+    await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    for (const name of ['c1', 'c2', 'c3', 'p1', 'v1', 's1']) {
+      await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
+    }
+    const tallied = await waitFor(url, 'tallied');
+    expect(tallied.outcome).toBe('PASSED');
+    expect(tallied.effectStatus).toBe('applied');
+    const version = (tallied.effectResult as { policyVersion: number }).policyVersion;
+    const history = await http(app).get('/policies').expect(200);
+    const adopted = history.body.find((p: { version: number }) => p.version === version);
+    expect(adopted).toMatchObject({ levyRateBps: 150 });
+    expect(new Date(adopted.effectiveAt).toISOString()).toBe(effectiveAt);
+    expect(history.body.filter((p: { adoptedBy?: string }) => p.adoptedBy === `motion:${created.body.id}`).length).toBeLessThanOrEqual(1);
+    // The current policy is untouched: the new version starts in the future.
+    expect((await http(app).get('/policies/current').expect(200)).body.version).not.toBe(version);
+  });
+
+  it('runs a funding round: budget out of the pool, 100-point ballots, allocations booked once by the worker', async () => {
+    const ledger = app.get(LedgerService);
+    const pool = Accounts.pool();
+    const bank = { ...Accounts.bank(), code: `asset:bank:test-${uniqueId('g')}`, hot: false };
+    await ledger.ensureAccounts([pool, bank]);
+    await ledger.post({
+      kind: 'test.seed-pool',
+      businessRef: uniqueId('seed'),
+      idempotencyKey: uniqueId('seed'),
+      postings: [
+        { account: bank.code, direction: 'debit', amount: 500000n, currency: 'EUR' },
+        { account: pool.code, direction: 'credit', amount: 500000n, currency: 'EUR' },
+      ],
+    });
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => uniqueId(`proj-${x}`).toLowerCase());
+    const created = await http(app)
+      .post('/governance/rounds')
+      .set(admin.auth)
+      .send({ title: 'Spring round', budget: '100000', candidates: [a, b, c], caps: { [c]: '10000' }, closesAt: inSeconds(5) })
+      .expect(201);
+    const url = `/governance/rounds/${created.body.id}`;
+    const opened = await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    expect(opened.body.openEntryId).toBeTruthy();
+    expect((await ledger.balance(Accounts.round(created.body.id).code)).balance).toBe(100000n);
+    await http(app).post(`${url}/open`).set(admin.auth).expect(409);
+
+    for (const [points, code] of [
+      [{ [a]: 50, [b]: 49 }, 'governance.ballot_total'],
+      [{ [a]: 110, [b]: -10 }, 'governance.negative_points'],
+      [{ [a]: 50, unknown: 50 }, 'governance.unknown_candidate'],
+    ] as const) {
+      const res = await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ points }).expect(422);
+      expect(res.body.code).toBe(code);
+    }
+    await http(app).post(`${url}/ballots`).set(outsider.auth).send({ points: { [a]: 100 } }).expect(403);
+
+    await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ points: { [a]: 100 } }).expect(201);
+    await http(app).post(`${url}/ballots`).set(m.c2.auth).send({ points: { [a]: 50, [b]: 50 } }).expect(201);
+    await http(app).post(`${url}/ballots`).set(m.p1.auth).send({ points: { [b]: 100 } }).expect(201);
+    await http(app).post(`${url}/ballots`).set(m.v1.auth).send({ points: { [c]: 100 } }).expect(201);
+    await http(app).post(`${url}/ballots`).set(m.s1.auth).send({ points: {} }).expect(201); // abstains
+
+    const tallied = await waitFor(url, 'tallied');
+    const result = tallied.result as { cents: Record<string, string>; leftover: string; capped: string[]; Q: Record<string, string> };
+    // commoners q: a 3/4, b 1/4; public b 1; private c 1; scientific abstains → W_P = 8000.
+    expect(result.Q).toEqual({ [a]: '3/8', [b]: '7/16', [c]: '3/16' });
+    expect(result.capped).toEqual([c]);
+    expect(result.cents).toEqual({ [a]: '41538', [b]: '48462', [c]: '10000' });
+    expect(result.leftover).toBe('0');
+    for (const p of [a, b, c]) expect((await ledger.balance(Accounts.projectAllocated(p).code)).balance).toBe(BigInt(result.cents[p]));
+    expect((await ledger.balance(Accounts.round(created.body.id).code)).balance).toBe(0n);
+
+    // Tallying again, even concurrently, books nothing more.
+    const rounds = app.get(RoundsService);
+    const again = await Promise.all([rounds.closeAndTally(created.body.id), rounds.closeAndTally(created.body.id)]);
+    expect(again.every((x) => !x.tallied && !x.closed)).toBe(true);
+    expect((await ledger.balance(Accounts.projectAllocated(a).code)).balance).toBe(41538n);
+
+    const published = await http(app).get(`${url}/results`).expect(200);
+    expect(verifyPublished(published.body)).toMatchObject({ matches: true, chain: { ok: true } });
+  });
+
+  it('a passed motion opens a funding round in its tally transaction', async () => {
+    const candidates = [uniqueId('proj-x').toLowerCase(), uniqueId('proj-y').toLowerCase()];
+    const ledger = app.get(LedgerService);
+    const bank = { ...Accounts.bank(), code: `asset:bank:test-${uniqueId('g')}`, hot: false };
+    await ledger.ensureAccounts([Accounts.pool(), bank]);
+    await ledger.post({
+      kind: 'test.seed-pool',
+      businessRef: uniqueId('seed'),
+      idempotencyKey: uniqueId('seed'),
+      postings: [
+        { account: bank.code, direction: 'debit', amount: 20000n, currency: 'EUR' },
+        { account: Accounts.pool().code, direction: 'credit', amount: 20000n, currency: 'EUR' },
+      ],
+    });
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({
+        kind: 'ordinary',
+        title: 'Open the autumn round',
+        closesAt: inSeconds(4),
+        effect: { type: 'open-funding-round', round: { title: 'Autumn round', budget: '20000', candidates, closesAt: inSeconds(3600) } },
+      })
+      .expect(201);
+    const url = `/governance/motions/${created.body.id}`;
+    await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    for (const name of ['c1', 'p1', 'v1', 's1']) await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
+    const tallied = await waitFor(url, 'tallied');
+    expect(tallied.outcome).toBe('PASSED');
+    expect(tallied.effectStatus).toBe('applied');
+    const roundId = (tallied.effectResult as { roundId: string }).roundId;
+    const round = await http(app).get(`/governance/rounds/${roundId}`).expect(200);
+    expect(round.body).toMatchObject({ state: 'open', budget: '20000', candidates, motionId: created.body.id });
+    expect((await ledger.balance(Accounts.round(roundId).code)).balance).toBe(20000n);
+  });
+});
