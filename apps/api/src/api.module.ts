@@ -11,6 +11,7 @@ import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
+import { TransparencyModule } from '@app/transparency';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
@@ -24,6 +25,10 @@ import { LedgerAdminService } from './ledger/ledger-admin.service';
 import { LedgerController } from './ledger/ledger.controller';
 import { PoliciesController } from './policies/policies.controller';
 import { loggerOptions } from './logger-options';
+import { PublicPagesController } from './public-pages/public-pages.controller';
+import { LogController } from './transparency/log.controller';
+import { OpenDataController } from './transparency/open-data.controller';
+import { PublicLedgerController } from './transparency/public-ledger.controller';
 
 /**
  * The HTTP application. Domain modules register here (imports) with their controllers;
@@ -38,12 +43,13 @@ import { loggerOptions } from './logger-options';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    TransparencyModule,
     GovernanceModule,
     ContributionsModule,
     PaymentsModule,
     DisbursementsModule,
   ],
-  controllers: [ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController, GovernanceController, MotionsController, RoundsController],
+  controllers: [PublicPagesController, ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController, GovernanceController, MotionsController, RoundsController, LogController, PublicLedgerController, OpenDataController],
   providers: [
     LedgerAdminService,
     { provide: APP_GUARD, useClass: AuthGuard },

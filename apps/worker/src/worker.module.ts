@@ -10,10 +10,12 @@ import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule, QueueName } from '@app/queue';
+import { TransparencyModule } from '@app/transparency';
 import { DisbursementRunsProcessor } from './disbursements/disbursement-runs.processor';
 import { StripeEventsProcessor } from './payments/stripe-events.processor';
 import { GovernanceProcessor } from './governance/governance.processor';
 import { SystemProcessor } from './system/system.processor';
+import { CheckpointProcessor, CheckpointScheduler } from './transparency/checkpoint.processor';
 
 /** The worker: the same domain services as the API, BullMQ processors instead of controllers. */
 @Module({
@@ -29,10 +31,12 @@ import { SystemProcessor } from './system/system.processor';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    TransparencyModule,
+    BullModule.registerQueue({ name: QueueName.Transparency }),
     GovernanceModule,
     PaymentsModule,
     DisbursementsModule,
   ],
-  providers: [StripeEventsProcessor, SystemProcessor, DisbursementRunsProcessor, GovernanceProcessor],
+  providers: [StripeEventsProcessor, SystemProcessor, DisbursementRunsProcessor, GovernanceProcessor, CheckpointProcessor, CheckpointScheduler],
 })
 export class WorkerModule {}

@@ -11,6 +11,8 @@ export const QueueName = {
   DisbursementRuns: 'disbursement-runs',
   /** Governance: closing and tallying motions and rounds at their closing time (`close-<type>-<id>`), plus a sweep. */
   Governance: 'governance',
+  /** Transparency: signing checkpoints of the public log (a repeatable job, `checkpoint`). */
+  Transparency: 'transparency',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
