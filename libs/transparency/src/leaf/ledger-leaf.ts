@@ -37,6 +37,8 @@ export interface LedgerLeafV1 {
   readonly reverses?: string;
   readonly policy?: number;
   readonly party?: LeafParty;
+  /** The entry's public metadata (ids of runs, rounds, payouts…), never personal data. */
+  readonly meta?: { readonly [key: string]: JsonValue };
   readonly postings: readonly LeafPosting[];
 }
 
@@ -121,6 +123,9 @@ export function parseLeaf(data: string): LedgerLeafV1 {
       (p?.type === 'donor' && isString(p.commitment) && /^[0-9a-f]{64}$/.test(p.commitment));
     if (!ok) fail('party');
   }
+  if (o.meta !== undefined && (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta))) fail('meta');
+  const known = new Set(['v', 'seq', 'tx', 'at', 'kind', 'ref', 'flow', 'pending', 'reverses', 'policy', 'party', 'meta', 'postings']);
+  for (const key of Object.keys(o)) if (!known.has(key)) fail(`unknown field ${key}`);
   if (!Array.isArray(o.postings) || o.postings.length < 2) fail('an entry has at least two postings');
   for (const p of o.postings as Record<string, unknown>[]) {
     if (!isString(p.acct) || !isString(p.ccy) || !isString(p.dr) || !isString(p.cr)) fail('posting fields are strings');

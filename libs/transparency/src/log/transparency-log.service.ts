@@ -1,0 +1,141 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { LedgerEntryHook, LedgerHooks, PostedEntry } from '@app/ledger';
+import { encodeLeaf } from '../leaf/ledger-leaf';
+import { appendLeaves, decodeFrontier, encodeFrontier, frontierRoot } from '../merkle/compact-range';
+import { leafHash } from '../merkle/hash';
+import { consistencyProof, inclusionProof, rootAt } from '../merkle/proofs';
+import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
+import { DbSubtreeSource } from './db-subtree-source';
+import { leafOfEntry } from './entry-leaf';
+
+export interface LogLeaf {
+  readonly index: number;
+  readonly entryId: string;
+  readonly leaf: string;
+  readonly leafHash: Buffer;
+}
+
+export interface LogHead {
+  readonly size: number;
+  readonly root: Buffer;
+}
+
+/** Most leaves one call returns. */
+export const MAX_LEAVES_PER_PAGE = 1000;
+
+/**
+ * The append-only Merkle log of the ledger. Every new entry becomes one leaf inside its own
+ * transaction (LedgerHooks): the single head row is locked as the last step before COMMIT, so
+ * log indices follow commit order with no gap, across any number of API and worker processes.
+ */
+@Injectable()
+export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hooks: LedgerHooks,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register(this);
+  }
+
+  async onEntryPosted(manager: EntityManager, entry: PostedEntry): Promise<void> {
+    // Build what does not depend on the index before taking the lock.
+    const template = leafOfEntry(entry, 0);
+    const [head] = (await manager.query('SELECT size, frontier FROM transparency_log_head WHERE id = 1 FOR UPDATE')) as {
+      size: bigint;
+      frontier: Buffer;
+    }[];
+    const seq = Number(head.size);
+    const data = encodeLeaf({ ...template, seq });
+    const hash = leafHash(data);
+    const { frontier, completed } = appendLeaves(decodeFrontier(seq, head.frontier), [hash]);
+    await manager.query(
+      `WITH leaf AS (
+         INSERT INTO transparency_log_leaves (log_index, entry_id, leaf_data, leaf_hash) VALUES ($1, $2, $3, $4)
+       ), nodes AS (
+         INSERT INTO transparency_log_nodes (level, idx, hash)
+         SELECT * FROM unnest($5::smallint[], $6::bigint[], $7::bytea[])
+       )
+       UPDATE transparency_log_head SET size = $1 + 1, frontier = $8, updated_at = now() WHERE id = 1`,
+      [
+        seq,
+        entry.id,
+        data,
+        hash,
+        completed.map((n) => n.level),
+        completed.map((n) => String(n.index)),
+        completed.map((n) => n.hash),
+        encodeFrontier(frontier),
+      ],
+    );
+  }
+
+  /** The committed size and root of the log. */
+  async head(manager: EntityManager = this.dataSource.manager): Promise<LogHead> {
+    const [head] = (await manager.query('SELECT size, frontier FROM transparency_log_head WHERE id = 1')) as {
+      size: bigint;
+      frontier: Buffer;
+    }[];
+    const size = Number(head.size);
+    return { size, root: frontierRoot(decodeFrontier(size, head.frontier)) };
+  }
+
+  async rootAt(size: number, manager: EntityManager = this.dataSource.manager): Promise<Buffer> {
+    const head = await this.head(manager);
+    if (size > head.size) {
+      throw new TransparencyError(TransparencyErrorCode.OutOfRange, `size ${size} is beyond the tree size ${head.size}`, {
+        size,
+        treeSize: head.size,
+      });
+    }
+    return size === head.size ? head.root : rootAt(new DbSubtreeSource(manager), size);
+  }
+
+  /** Leaves [start, end) of the log (at most MAX_LEAVES_PER_PAGE); end is clipped to the tree size. */
+  async leaves(start: number, end: number, manager: EntityManager = this.dataSource.manager): Promise<LogLeaf[]> {
+    const rows = (await manager.query(
+      `SELECT log_index::text AS index, entry_id::text AS "entryId", leaf_data AS leaf, leaf_hash AS "leafHash"
+         FROM transparency_log_leaves WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`,
+      [start, Math.min(end, start + MAX_LEAVES_PER_PAGE)],
+    )) as { index: string; entryId: string; leaf: string; leafHash: Buffer }[];
+    return rows.map((r) => ({ ...r, index: Number(r.index) }));
+  }
+
+  async leafOfEntryId(entryId: string, manager: EntityManager = this.dataSource.manager): Promise<LogLeaf | null> {
+    const rows = (await manager.query(
+      `SELECT log_index::text AS index, entry_id::text AS "entryId", leaf_data AS leaf, leaf_hash AS "leafHash"
+         FROM transparency_log_leaves WHERE entry_id = $1`,
+      [entryId],
+    )) as { index: string; entryId: string; leaf: string; leafHash: Buffer }[];
+    return rows.length === 0 ? null : { ...rows[0], index: Number(rows[0].index) };
+  }
+
+  async inclusionProof(index: number, size: number): Promise<{ leafHash: Buffer; proof: Buffer[]; root: Buffer }> {
+    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const head = await this.head(m);
+      const source = new DbSubtreeSource(m);
+      const proof = await inclusionProof(source, index, size, head.size);
+      const [leaf] = await source.getSubtreeHashes([{ level: 0, index }]);
+      const root = size === head.size ? head.root : await rootAt(source, size);
+      return { leafHash: leaf as Buffer, proof, root };
+    });
+  }
+
+  async consistencyProof(size1: number, size2: number): Promise<{ proof: Buffer[]; root1: Buffer; root2: Buffer }> {
+    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const head = await this.head(m);
+      const source = new DbSubtreeSource(m);
+      const proof = await consistencyProof(source, size1, size2, head.size);
+      const [root1, root2] = await Promise.all([rootAt(source, size1), size2 === head.size ? head.root : rootAt(source, size2)]);
+      return { proof, root1, root2 };
+    });
+  }
+
+  /** Proof material without the REPEATABLE READ wrapper, for callers already in a transaction. */
+  consistencyProofIn(manager: EntityManager, size1: number, size2: number, treeSize: number): Promise<Buffer[]> {
+    return consistencyProof(new DbSubtreeSource(manager), size1, size2, treeSize);
+  }
+}
