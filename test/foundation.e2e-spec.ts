@@ -100,6 +100,13 @@ describe('foundation over HTTP', () => {
       expect((await ledger.balance(pool)).creditsPosted).toBe(0n);
     });
 
+    it('refuses malformed JSON with 400 and a body over the limit with 413, as problem+json', async () => {
+      const malformed = await http(app).post('/ledger/adjustments').set(treasurer.auth).set('Content-Type', 'application/json').send('{"businessRef":').expect(400);
+      expect(malformed.body.code).toBe('request.malformed_json');
+      const huge = await http(app).post('/ledger/adjustments').set(treasurer.auth).send({ businessRef: 'x'.repeat(2_000_000) }).expect(413);
+      expect(huge.headers['content-type']).toMatch(/application\/problem\+json/);
+    });
+
     it('refuses unknown fields', async () => {
       const res = await http(app).post('/ledger/adjustments').set(treasurer.auth).send({ hack: true }).expect(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('hack');

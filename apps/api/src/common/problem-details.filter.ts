@@ -32,6 +32,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = error.getStatus();
       const body = error.getResponse();
       const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
+      if (status === 413) return problem(413, 'request.too_large', 'Request body too large', detail);
+      if (status === 400 && /JSON/.test(detail)) return problem(400, 'request.malformed_json', 'Malformed JSON', detail);
       return problem(status, `http.${status}`, HttpStatus[status] ?? 'Error', detail);
     }
     const bodyError = error as { type?: string; status?: number; message?: string };
