@@ -272,4 +272,55 @@ describe('governance by college over HTTP, closed by the worker', () => {
     expect(round.body).toMatchObject({ state: 'open', budget: '20000', candidates, motionId: created.body.id });
     expect((await ledger.balance(Accounts.round(roundId).code)).balance).toBe(20000n);
   });
+
+  it('ranks options by Majority Judgment and by Schulze, weighted by college', async () => {
+    const mj = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({
+        kind: 'ordinary',
+        method: 'majority-judgment',
+        title: 'Name of the fund',
+        options: { candidates: ['Librery', 'Commons'], grades: { min: 0, max: 5 } },
+        closesAt: inSeconds(4),
+      })
+      .expect(201);
+    const schulze = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ kind: 'ordinary', method: 'schulze', title: 'Priorities', options: { candidates: ['A', 'B', 'C'] }, closesAt: inSeconds(4) })
+      .expect(201);
+    const mjUrl = `/governance/motions/${mj.body.id}`;
+    const scUrl = `/governance/motions/${schulze.body.id}`;
+    await http(app).post(`${mjUrl}/open`).set(admin.auth).expect(200);
+    await http(app).post(`${scUrl}/open`).set(admin.auth).expect(200);
+    // Grades: commoners prefer Commons, everyone else Librery.
+    const grades: Record<string, Record<string, number>> = {
+      c1: { Librery: 1, Commons: 5 },
+      c2: { Librery: 2, Commons: 4 },
+      p1: { Librery: 5, Commons: 0 },
+      v1: { Librery: 4, Commons: 1 },
+      s1: { Librery: 3, Commons: 2 },
+    };
+    for (const [name, choice] of Object.entries(grades)) await http(app).post(`${mjUrl}/ballots`).set(m[name].auth).send({ choice }).expect(201);
+    const incomplete = await http(app).post(`${mjUrl}/ballots`).set(m.c3.auth).send({ choice: { Librery: 3 } }).expect(422);
+    expect(incomplete.body.code).toBe('governance.invalid_input');
+    const rankings: Record<string, string[][]> = { c1: [['C'], ['A'], ['B']], c2: [['C'], ['B', 'A']], p1: [['A'], ['B'], ['C']], v1: [['B'], ['A']] };
+    for (const [name, choice] of Object.entries(rankings)) await http(app).post(`${scUrl}/ballots`).set(m[name].auth).send({ choice }).expect(201);
+    await http(app).post(`${scUrl}/ballots`).set(m.s1.auth).send({ choice: [['A'], ['Z']] }).expect(422);
+
+    const mjDone = await waitFor(mjUrl, 'tallied');
+    expect(mjDone.outcome).toBe('RANKED');
+    const mjResult = mjDone.result as { ranking: string[][]; multiplicities: Record<string, string> };
+    // Replication 4/5/3/4 (w_c·L/n_c over their gcd), N = 20: Librery's lower median 3, Commons' 2.
+    expect(mjResult.multiplicities).toEqual({ commoners: '4', public: '5', private: '3', scientific: '4' });
+    expect(mjResult.ranking).toEqual([['Librery'], ['Commons']]);
+    const scDone = await waitFor(scUrl, 'tallied');
+    expect(scDone.outcome).toBe('RANKED');
+    // d[C][A] = 4000 = d[A][C] and d[C][B] = 4000 = d[B][C]: ties; A beats B 4500 to 1500 → A and C unbeaten, then B.
+    const scResult = scDone.result as { ranking: string[][]; d: Record<string, Record<string, string>> };
+    expect(scResult.d.C.A).toBe('4000/1');
+    expect(scResult.d.A.B).toBe('4500/1');
+    expect(scResult.ranking).toEqual([['A', 'C'], ['B']]);
+  });
 });

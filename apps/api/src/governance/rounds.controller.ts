@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BallotBoxService, publicRound, RoundsService } from '@app/governance';
 import { Caller, Principal, Public } from '@app/identity';
@@ -16,6 +16,12 @@ export class RoundsController {
   @Post()
   async create(@Caller() caller: Principal, @Body() body: CreateRoundRequest) {
     return publicRound(await this.rounds.create(caller, body));
+  }
+
+  @Public()
+  @Get()
+  async list(@Query('state') state?: string) {
+    return (await this.rounds.list(state)).map(publicRound);
   }
 
   @Public()

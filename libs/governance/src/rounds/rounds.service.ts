@@ -277,6 +277,13 @@ export class RoundsService {
     };
   }
 
+  async list(state?: string): Promise<RoundRow[]> {
+    return (await this.dataSource.query(
+      `SELECT * FROM governance_rounds WHERE ($1::text IS NULL OR state = $1) ORDER BY created_at DESC LIMIT 200`,
+      [state ?? null],
+    )) as RoundRow[];
+  }
+
   async verifyReceipt(id: string, receipt: string) {
     const round = await this.get(id);
     if (!round.genesis_hash) throw new GovernanceError(GovernanceErrorCode.InvalidState, 'the round has not opened');
