@@ -12,3 +12,4 @@ export * from './public/public-ledger.service';
 export * from './public/public-ledger.types';
 export * from './transparency.errors';
 export * from './transparency.module';
+export * from './verifier/log-verifier';
