@@ -9,6 +9,7 @@ import { GovernanceModule } from '@app/governance';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
+import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
 import { TransparencyModule } from '@app/transparency';
@@ -24,6 +25,8 @@ import { IdentityController } from './identity/identity.controller';
 import { LedgerAdminService } from './ledger/ledger-admin.service';
 import { LedgerController } from './ledger/ledger.controller';
 import { PoliciesController } from './policies/policies.controller';
+import { ProjectsController } from './projects/projects.controller';
+import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
 import { PublicPagesController } from './public-pages/public-pages.controller';
 import { LogController } from './transparency/log.controller';
@@ -43,13 +46,14 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    ProjectsModule,
     TransparencyModule,
     GovernanceModule,
     ContributionsModule,
     PaymentsModule,
     DisbursementsModule,
   ],
-  controllers: [PublicPagesController, ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController, GovernanceController, MotionsController, RoundsController, LogController, PublicLedgerController, OpenDataController],
+  controllers: [ProjectsController, SbomAnalysesController, PublicPagesController, ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController, GovernanceController, MotionsController, RoundsController, LogController, PublicLedgerController, OpenDataController],
   providers: [
     LedgerAdminService,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -6,3 +6,8 @@ export * from './funding-manifest';
 export * from './funding-manifest.schema';
 export * from './sbom-reader';
 export * from './sbom-analysis';
+export * from './projects.types';
+export * from './projects.service';
+export * from './project-verification.service';
+export * from './sbom-analyses.service';
+export * from './projects.module';

@@ -6,7 +6,9 @@ import { LedgerErrorCode } from '@app/ledger';
 import { MoneyErrorCode } from '@app/money';
 import { PaymentsErrorCode } from '@app/payments';
 import { PolicyErrorCode } from '@app/policy';
+import { ProjectsErrorCode } from '@app/projects';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
+import { TransparencyErrorCode } from '@app/transparency';
 
 // Each domain maps every one of its codes to an HTTP status: a Record over the enum, so an
 // unmapped code fails to compile. Domains add their map to PROBLEM_STATUSES below.
@@ -161,4 +163,5 @@ export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...policy,
   ...identity,
   ...idempotency,
+  ...projects,
 };
