@@ -33,6 +33,7 @@ describe('governance by college over HTTP, closed by the worker', () => {
       ['c1', 'commoners'],
       ['c2', 'commoners'],
       ['c3', 'commoners'],
+      ['c4', 'commoners'],
       ['p1', 'public'],
       ['v1', 'private'],
       ['s1', 'scientific'],
@@ -132,6 +133,27 @@ describe('governance by college over HTTP, closed by the worker', () => {
     expect(counted.body).toMatchObject({ ok: true, height: 2, counted: true });
     const unknown = await http(app).get(`${url}/receipts/${'0'.repeat(64)}`).expect(200);
     expect(unknown.body.ok).toBe(false);
+  });
+
+  it('caps proxies per holder, lets a principal revoke one, and refuses a proxy once the principal has voted', async () => {
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ kind: 'ordinary', title: `Proxies ${uniqueId()}`, closesAt: inSeconds(120) })
+      .expect(201);
+    const url = `/governance/motions/${created.body.id}`;
+    await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    await http(app).post(`${url}/proxies`).set(m.c2.auth).send({ holderUserId: m.c1.userId }).expect(201);
+    const second = await http(app).post(`${url}/proxies`).set(m.c3.auth).send({ holderUserId: m.c1.userId }).expect(201);
+    const beyond = await http(app).post(`${url}/proxies`).set(m.c4.auth).send({ holderUserId: m.c1.userId }).expect(422);
+    expect(beyond.body.code).toBe('governance.invalid_proxy'); // the policy caps a holder at 2
+    await http(app).post(`${url}/proxies`).set(m.c2.auth).send({ holderUserId: m.c4.userId }).expect(422); // one proxy per principal
+    await http(app).delete(`/governance/proxies/${second.body.id}`).set(m.c4.auth).expect(404); // only the principal revokes
+    await http(app).delete(`/governance/proxies/${second.body.id}`).set(m.c3.auth).expect(200);
+    await http(app).post(`${url}/proxies`).set(m.c4.auth).send({ holderUserId: m.c1.userId }).expect(201);
+    // c3 votes itself; a proxy from it is then pointless and refused.
+    await http(app).post(`${url}/ballots`).set(m.c3.auth).send({ choice: 'against' }).expect(201);
+    await http(app).post(`${url}/proxies`).set(m.c3.auth).send({ holderUserId: m.c2.userId }).expect(422);
   });
 
   it('refuses policy motions with college weights that do not sum to 10000 or leave the bounds', async () => {
