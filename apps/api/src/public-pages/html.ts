@@ -56,6 +56,7 @@ export function layout(lang: Lang, t: Messages, title: string, body: string, pat
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${esc(title)} — ${esc(t.siteName)}</title>
 <link rel="alternate" hreflang="${other}" href="${esc(href(path, other))}">
 <style>${CSS}</style>

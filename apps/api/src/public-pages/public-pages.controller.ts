@@ -163,7 +163,7 @@ ${p.entries.length ? entriesTable(p.entries, t.ledgerCaption, lang, t, latest?.t
         const pct = (frac: string | undefined): string => {
           if (!frac) return '0 %';
           const [n, d] = frac.split('/').map((x) => BigInt(x));
-          const bp = d === 0n ? 0n : (n * 10000n) / d;
+          const bp = d === 0n ? 0n : (n * 20000n + d) / (2n * d); // basis points, rounded half up
           return `${bp / 100n},${(bp % 100n).toString().padStart(2, '0')} %`.replace(',', lang === 'fr' ? ',' : '.');
         };
         const colleges = Object.entries(audit.result.perCollege ?? {}).map(([college, c]) => [
