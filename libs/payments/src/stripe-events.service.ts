@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ContributionBookingService, Direction } from '@app/contributions';
 import { Accounts, translateLedgerError } from '@app/ledger';
 import { idOf, StripeGateway } from './stripe.gateway';
@@ -91,6 +91,19 @@ export class StripeEventsService {
     return this.syncCharge(chargeId);
   }
 
+  /** A transaction, tried again at once (a few times) when PostgreSQL reports a deadlock or serialization failure. */
+  private async transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if ((code !== '40P01' && code !== '40001') || attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 20)));
+      }
+    }
+  }
+
   private async chargeOfPaymentIntent(id: string | null): Promise<string | null> {
     if (!id) return null;
     const pi = await this.stripe.paymentIntent(id);
@@ -139,8 +152,10 @@ export class StripeEventsService {
     ].sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const directions: Direction[] = intent.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) }));
     try {
-      return await this.dataSource.transaction(async (m) => {
-        const booked = await this.booking.book(m, {
+      // One transaction per booking (each with its own entries), so that locks on hot accounts are
+      // taken in the ledger's order; the advisory lock on the payment keeps them in sequence.
+      const booked = await this.transaction((m) =>
+        this.booking.book(m, {
           source: 'stripe',
           sourceRef,
           contributorKind: 'donor',
@@ -153,25 +168,21 @@ export class StripeEventsService {
           occurredAt: new Date(charge.created * 1000),
           stripeChargeId: charge.id,
           metadata: { donor: intent.public_name ?? intent.pseudonym, named: intent.public_name !== null, mode: intent.mode },
-        });
-        let changes = booked.created ? 1 : 0;
-        for (const r of reversals) {
-          const ref = `stripe:${r.kind}:${r.id}`;
-          const done = await this.booking.reverse(m, {
-            contributionId: booked.id,
-            sourceRef: ref,
-            kind: r.kind,
-            amount: r.amount,
-            occurredAt: new Date(r.created * 1000),
-          });
-          if (done.created) changes += 1;
-          if (r.kind === 'dispute' && r.status === 'won') {
-            const won = await this.booking.reinstateDispute(m, ref, new Date(r.created * 1000));
-            if (won.created) changes += 1;
-          }
+        }),
+      );
+      let changes = booked.created ? 1 : 0;
+      for (const r of reversals) {
+        const ref = `stripe:${r.kind}:${r.id}`;
+        const done = await this.transaction((m) =>
+          this.booking.reverse(m, { contributionId: booked.id, sourceRef: ref, kind: r.kind, amount: r.amount, occurredAt: new Date(r.created * 1000) }),
+        );
+        if (done.created) changes += 1;
+        if (r.kind === 'dispute' && r.status === 'won') {
+          const won = await this.transaction((m) => this.booking.reinstateDispute(m, ref, new Date(r.created * 1000)));
+          if (won.created) changes += 1;
         }
-        return changes > 0 ? `booked ${sourceRef} (${changes} change(s))` : `up to date ${sourceRef}`;
-      });
+      }
+      return changes > 0 ? `booked ${sourceRef} (${changes} change(s))` : `up to date ${sourceRef}`;
     } catch (e) {
       this.logger.warn({ chargeId, err: (e as Error).message }, 'stripe charge sync failed');
       throw translateLedgerError(e);

@@ -1,0 +1,282 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import fc from 'fast-check';
+import { DataSource } from 'typeorm';
+import { Accounts, LedgerService } from '@app/ledger';
+import { FakeStripe, StripeObject } from '@app/testing';
+import { createTestApp, createTestWorker, http, uniqueId } from './support/create-test-app';
+
+type Json = Record<string, unknown>;
+const objectOf = (event: StripeObject): Json => (event.data as { object: Json }).object;
+
+describe('private donations through Stripe (official SDK against a local fake)', () => {
+  let fake: FakeStripe;
+  let app: NestExpressApplication;
+  let worker: INestApplicationContext;
+  let db: DataSource;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    fake = await new FakeStripe().start();
+    for (const [k, v] of Object.entries({ STRIPE_SECRET_KEY: fake.secretKey, STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_BASE: fake.apiBase })) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+    app = await createTestApp();
+    worker = await createTestWorker();
+    db = app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await app?.close();
+    await fake.stop();
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  async function project(): Promise<string> {
+    const slug = uniqueId('p').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60);
+    const [row] = (await db.query(
+      `INSERT INTO projects (slug, name, repository_url, licence, openness_level) VALUES ($1, $1, 'https://example.org/r', 'MIT', 'A') RETURNING id::text`,
+      [slug],
+    )) as { id: string }[];
+    return row.id;
+  }
+
+  async function deliver(event: StripeObject, timestamp?: number) {
+    const { payload, header } = fake.sign(event, timestamp);
+    return http(app).post('/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', header).send(payload);
+  }
+
+  async function processed(eventIds: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(eventIds)];
+    for (let i = 0; i < 600; i++) {
+      const rows = (await db.query('SELECT event_id, outcome FROM stripe_events WHERE event_id = ANY($1) AND processed_at IS NOT NULL', [unique])) as {
+        event_id: string;
+        outcome: string;
+      }[];
+      if (rows.length === unique.length) return new Map(rows.map((r) => [r.event_id, r.outcome]));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the worker did not process every event in time');
+  }
+
+  async function checkout(body: Json): Promise<{ intent: string; session: string }> {
+    const res = await http(app).post('/donations/checkout').send(body).expect(201);
+    return { intent: res.body.donationIntentId, session: res.body.checkoutSessionId };
+  }
+
+  /** Every ledger entry of the given donation intents, normalised (no ids): the books as a multiset. */
+  async function books(intents: string[]): Promise<string[]> {
+    const rows = (await db.query(
+      `WITH c AS (SELECT id, source_ref FROM contributions WHERE donation_intent_id = ANY($1::uuid[])),
+            refs AS (SELECT source_ref FROM c UNION SELECT r.source_ref FROM contribution_reversals r JOIN c ON c.id = r.contribution_id)
+       SELECT e.kind, e.policy_version, string_agg(a.code || ' ' || p.direction || ' ' || p.amount, ', ' ORDER BY a.code, p.direction, p.amount) AS postings
+         FROM ledger_entries e JOIN ledger_postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.business_ref IN (SELECT source_ref FROM refs)
+        GROUP BY e.id, e.kind, e.policy_version`,
+      [intents],
+    )) as { kind: string; policy_version: number; postings: string }[];
+    return rows.map((r) => `${r.kind} v${r.policy_version}: ${r.postings}`).sort();
+  }
+
+  describe('checkout', () => {
+    it('creates a Checkout Session carrying the donation intent, one-time or monthly', async () => {
+      const p = await project();
+      const res = await http(app)
+        .post('/donations/checkout')
+        .send({ amount: '2500', mode: 'one_time', directions: [{ projectId: p, weight: 2 }], publicName: 'Ada' })
+        .expect(201);
+      expect(res.body).toMatchObject({ amount: '2500', currency: 'EUR', mode: 'one_time', publicName: 'Ada' });
+      expect(res.body.url).toMatch(/^https:\/\//);
+      const session = fake.get(res.body.checkoutSessionId);
+      expect(session.metadata).toEqual({ donation_intent_id: res.body.donationIntentId });
+      expect((session.payment_intent_data as Json).metadata).toEqual({ donation_intent_id: res.body.donationIntentId });
+      const monthly = await http(app).post('/donations/checkout').send({ amount: '1000', mode: 'monthly' }).expect(201);
+      const sub = fake.get(monthly.body.checkoutSessionId);
+      expect(sub.mode).toBe('subscription');
+      expect((sub.subscription_data as Json).metadata).toEqual({ donation_intent_id: monthly.body.donationIntentId });
+      expect(monthly.body.publicName).toBeNull();
+      expect(monthly.body.pseudonym).toMatch(/^donor-[0-9a-f]{12}$/);
+    });
+
+    it.each([
+      ['a zero amount', { amount: '0' }, 'amount'],
+      ['an amount as a number', { amount: 2500 }, 'amount'],
+      ['an unknown mode', { amount: '2500', mode: 'weekly' }, 'mode'],
+      ['an unknown project', { amount: '2500', directions: [{ projectId: '00000000-0000-4000-8000-000000000000', weight: 1 }] }, 'directions[0].projectId'],
+      ['a weight of zero', { amount: '2500', directions: [{ projectId: '00000000-0000-4000-8000-000000000000', weight: 0 }] }, 'directions[0].weight'],
+      ['201 directions', { amount: '2500', directions: Array.from({ length: 201 }, (_, i) => ({ projectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, weight: 1 })) }, 'directions'],
+    ])('refuses %s with 422 naming the field', async (_n, body, field) => {
+      const res = await http(app).post('/donations/checkout').send(body).expect(422);
+      expect(res.body.field).toBe(field);
+    });
+  });
+
+  describe('webhook intake', () => {
+    it('refuses a bad or stale signature with 400 and stores nothing', async () => {
+      const event = fake.event('customer.created', { id: `cus_${uniqueId()}`, object: 'customer' });
+      const { payload } = fake.sign(event);
+      const forged = await http(app)
+        .post('/webhooks/stripe')
+        .set('content-type', 'application/json')
+        .set('stripe-signature', `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`)
+        .send(payload)
+        .expect(400);
+      expect(forged.body.code).toBe('payments.invalid_signature');
+      const stale = await deliver(event, Math.floor(Date.now() / 1000) - 301);
+      expect(stale.status).toBe(400);
+      expect(stale.body.code).toBe('payments.stale_signature');
+      await http(app).post('/webhooks/stripe').set('content-type', 'application/json').send(payload).expect(400);
+      const rows = await db.query('SELECT 1 FROM stripe_events WHERE event_id = $1', [event.id]);
+      expect(rows).toEqual([]);
+    });
+
+    it('acknowledges an unknown event type and ignores it; a duplicate is stored once', async () => {
+      const event = fake.event('customer.created', { id: `cus_${uniqueId()}`, object: 'customer' });
+      const first = await deliver(event);
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({ received: true, eventId: event.id, duplicate: false });
+      const again = await deliver(event);
+      expect(again.body.duplicate).toBe(true);
+      const outcomes = await processed([event.id]);
+      expect(outcomes.get(event.id)).toMatch(/^ignored/);
+      const rows = await db.query('SELECT count(*)::int AS n FROM stripe_events WHERE event_id = $1', [event.id]);
+      expect(rows[0].n).toBe(1);
+    });
+  });
+
+  describe('booking', () => {
+    it('books a one-time payment once with the processor fee as its own posting and the split on the net', async () => {
+      const [p1, p2] = [await project(), await project()];
+      const { intent, session } = await checkout({ amount: '10000', directions: [{ projectId: p1, weight: 1 }, { projectId: p2, weight: 3 }] });
+      const events = fake.completeCheckout(session, { fee: 175 });
+      for (const e of [...events, ...events]) expect((await deliver(e)).status).toBe(200);
+      await processed(events.map((e) => e.id));
+      expect(await books([intent])).toEqual([
+        'contribution.donation v1: ' +
+          [
+            'asset:stripe:eur D 9825',
+            'expense:processor-fees:eur D 175',
+            'income:processor-fee-cover:eur C 175',
+            // net 9825: directed 4913 (the tie goes to 'directed'), pool 4912; 4913 over 1:3 → 1228 / 3685
+            `liability:pool:eur C 4912`,
+            `liability:project:${p1}:directed:eur C 1228`,
+            `liability:project:${p2}:directed:eur C 3685`,
+          ]
+            .sort((a, b) => (a < b ? -1 : 1))
+            .join(', '),
+      ]);
+      const [row] = await db.query('SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = $1', [intent]);
+      expect(row.n).toBe(1);
+    });
+
+    it('charges to the pool, by an explicit entry, what a refunded project was already paid', async () => {
+      const p = await project();
+      // The pool must be able to bear the shortfall: another donor filled it.
+      const filler = await checkout({ amount: '20000' });
+      const { intent, session } = await checkout({ amount: '10000', directions: [{ projectId: p, weight: 1 }] });
+      const paid = [...fake.completeCheckout(filler.session, { fee: 0 }), ...fake.completeCheckout(session, { fee: 0 })];
+      for (const e of paid) await deliver(e);
+      await processed(paid.map((e) => e.id));
+      const ledger = app.get(LedgerService);
+      const directed = Accounts.projectDirected(p);
+      expect((await ledger.balance(directed.code)).balance).toBe(5000n);
+      // A disbursement already moved the project's money out (to payable).
+      await ledger.ensureAccounts([Accounts.payable(p)]);
+      await ledger.post({
+        kind: 'test.payout',
+        businessRef: `payout:${p}`,
+        idempotencyKey: `test-payout:${p}`,
+        postings: [
+          { account: directed.code, direction: 'debit', amount: 5000n, currency: 'EUR' },
+          { account: Accounts.payable(p).code, direction: 'credit', amount: 5000n, currency: 'EUR' },
+        ],
+      });
+      const chargeId = String(fake.get(String(fake.get(session).payment_intent)).latest_charge);
+      const refunded = fake.refundCharge(chargeId);
+      for (const e of refunded) await deliver(e);
+      await processed(refunded.map((e) => e.id));
+      const entries = await books([intent]);
+      expect(entries).toEqual(
+        [
+          `contribution.donation v1: asset:stripe:eur D 10000, liability:pool:eur C 5000, ${directed.code} C 5000`,
+          'contribution.refund v1: asset:stripe:eur C 5000, liability:pool:eur D 5000',
+          'contribution.shortfall v1: asset:stripe:eur C 5000, liability:pool:eur D 5000',
+        ].sort(),
+      );
+      expect((await ledger.balance(directed.code)).balance).toBe(0n);
+      const [reversal] = await db.query(
+        'SELECT r.shortfall::text FROM contribution_reversals r JOIN contributions c ON c.id = r.contribution_id WHERE c.donation_intent_id = $1',
+        [intent],
+      );
+      expect(reversal.shortfall).toBe('5000');
+    });
+
+    it('delivers one realistic set of events twice, duplicated and shuffled, and ends with identical books', async () => {
+      const [p1, p2] = [await project(), await project()];
+      /** The same story twice, on different Stripe objects: returns its intents and its events in Stripe's order. */
+      async function story(): Promise<{ intents: string[]; events: StripeObject[] }> {
+        const events: StripeObject[] = [];
+        const a = await checkout({ amount: '2500', directions: [{ projectId: p1, weight: 1 }, { projectId: p2, weight: 3 }], publicName: 'Ada' });
+        events.push(...fake.completeCheckout(a.session));
+        const aCharge = String(fake.get(String(fake.get(String(fake.get(a.session).payment_intent)).id)).latest_charge);
+        events.push(...fake.refundCharge(aCharge, 700), ...fake.refundCharge(aCharge, 300));
+        const b = await checkout({ amount: '10000' });
+        events.push(...fake.completeCheckout(b.session, { fee: 0 }));
+        const bCharge = String(fake.get(String(fake.get(b.session).payment_intent)).latest_charge);
+        const [opened] = fake.openDispute(bCharge);
+        events.push(opened, ...fake.closeDispute(String(objectOf(opened).id), 'won'));
+        const c = await checkout({ amount: '5000', directions: [{ projectId: p1, weight: 1 }] });
+        events.push(...fake.completeCheckout(c.session));
+        const cCharge = String(fake.get(String(fake.get(c.session).payment_intent)).latest_charge);
+        const [cOpened] = fake.openDispute(cCharge, 5000);
+        events.push(cOpened, ...fake.closeDispute(String(objectOf(cOpened).id), 'lost'));
+        const d = await checkout({ amount: '1200', mode: 'monthly', directions: [{ projectId: p2, weight: 5 }] });
+        events.push(...fake.completeCheckout(d.session));
+        events.push(...fake.payInvoice(String(fake.get(d.session).subscription)));
+        const e = await checkout({ amount: '3000', directions: [{ projectId: p1, weight: 2 }, { projectId: p2, weight: 1 }] });
+        events.push(...fake.completeCheckout(e.session));
+        events.push(...fake.refundCharge(String(fake.get(String(fake.get(e.session).payment_intent)).latest_charge)));
+        events.push(fake.event('customer.created', { id: `cus_${uniqueId()}`, object: 'customer' }));
+        return { intents: [a.intent, b.intent, c.intent, d.intent, e.intent], events };
+      }
+
+      const inOrder = await story();
+      for (const e of inOrder.events) expect((await deliver(e)).status).toBe(200);
+      await processed(inOrder.events.map((e) => e.id));
+      const expected = await books(inOrder.intents);
+
+      const shuffled = await story();
+      const deliveries = fc.sample(
+        fc.shuffledSubarray([...shuffled.events, ...shuffled.events, ...shuffled.events.filter((_, i) => i % 3 === 0)], {
+          minLength: shuffled.events.length * 2 + Math.ceil(shuffled.events.length / 3),
+        }),
+        { numRuns: 1, seed: 20261121 },
+      )[0];
+      const statuses = await Promise.all(deliveries.map(async (e) => (await deliver(e)).status));
+      expect(new Set(statuses)).toEqual(new Set([200]));
+      await processed(shuffled.events.map((e) => e.id));
+      const actual = await books(shuffled.intents);
+      expect(actual).toEqual(expected);
+
+      // And once more, all of it again in reverse: nothing changes.
+      for (const e of [...shuffled.events].reverse()) expect((await deliver(e)).status).toBe(200);
+      await processed(shuffled.events.map((e) => e.id));
+      expect(await books(shuffled.intents)).toEqual(expected);
+
+      // The story as booked: 5 one-time payments + 2 invoices; 3 refunds, 2 disputes, 1 won.
+      const kinds = expected.map((line) => line.split(' ')[0]);
+      const count = (k: string) => kinds.filter((x) => x === k).length;
+      expect(count('contribution.donation')).toBe(6);
+      expect(count('contribution.refund')).toBe(3);
+      expect(count('contribution.dispute')).toBe(2);
+      expect(count('contribution.dispute_won')).toBe(1);
+      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = ANY($1::uuid[])', [shuffled.intents]);
+      expect(n).toBe(6);
+    });
+  });
+});
