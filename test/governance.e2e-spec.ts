@@ -1,7 +1,9 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { ChainLink, hashCanonical, RoundsService, verifyChain, verifyPublished } from '@app/governance';
+import { SYSTEM_PRINCIPAL } from '@app/identity';
 import { Accounts, LedgerService } from '@app/ledger';
+import { ProjectsService } from '@app/projects';
 import { createTestApp, createTestWorker, createUserWithToken, http, uniqueId } from './support/create-test-app';
 
 type User = { userId: string; auth: { Authorization: string } };
@@ -22,6 +24,19 @@ describe('governance by college over HTTP, closed by the worker', () => {
       await sleep(250);
     }
     throw new Error(`${path} never reached ${state}`);
+  }
+
+  /** A project proposed by a fresh user, admitted unless told otherwise; returns its id. */
+  async function project(admit = true): Promise<string> {
+    const projects = app.get(ProjectsService);
+    const owner = await createUserWithToken(app, []);
+    const slug = uniqueId('gov').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60);
+    const created = await projects.propose(
+      { kind: 'user', userId: owner.userId, tokenId: null, grants: [] },
+      { slug, name: `Project ${slug}`, repositoryUrl: `https://example.org/${slug}`, licence: 'MIT', opennessLevel: 'A' },
+    );
+    if (admit) await projects.changeStatus(SYSTEM_PRINCIPAL, created.id, 'admitted', 'admitted for a governance test');
+    return created.id;
   }
 
   beforeAll(async () => {
@@ -211,7 +226,15 @@ describe('governance by college over HTTP, closed by the worker', () => {
         { account: pool.code, direction: 'credit', amount: 500000n, currency: 'EUR' },
       ],
     });
-    const [a, b, c] = ['a', 'b', 'c'].map((x) => uniqueId(`proj-${x}`).toLowerCase());
+    const [a, b, c] = [await project(), await project(), await project()];
+    const proposedOnly = await project(false);
+    const notAdmitted = await http(app)
+      .post('/governance/rounds')
+      .set(admin.auth)
+      .send({ title: 'Too early', budget: '1000', candidates: [a, proposedOnly], closesAt: inSeconds(60) })
+      .expect(201);
+    const refused = await http(app).post(`/governance/rounds/${notAdmitted.body.id}/open`).set(admin.auth).expect(422);
+    expect(refused.body.code).toBe('governance.unknown_candidate');
     const created = await http(app)
       .post('/governance/rounds')
       .set(admin.auth)
@@ -260,7 +283,7 @@ describe('governance by college over HTTP, closed by the worker', () => {
   });
 
   it('a passed motion opens a funding round in its tally transaction', async () => {
-    const candidates = [uniqueId('proj-x').toLowerCase(), uniqueId('proj-y').toLowerCase()];
+    const candidates = [await project(), await project()];
     const ledger = app.get(LedgerService);
     const bank = { ...Accounts.bank(), code: `asset:bank:test-${uniqueId('g')}`, hot: false };
     await ledger.ensureAccounts([Accounts.pool(), bank]);
@@ -344,5 +367,26 @@ describe('governance by college over HTTP, closed by the worker', () => {
     expect(scResult.d.C.A).toBe('4000/1');
     expect(scResult.d.A.B).toBe('4500/1');
     expect(scResult.ranking).toEqual([['A', 'C'], ['B']]);
+  });
+
+  it('a passed motion admits a project through the projects service, in the tally transaction', async () => {
+    const id = await project(false);
+    await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ kind: 'ordinary', title: 'Admit nothing', closesAt: inSeconds(60), effect: { type: 'admit-project', projectId: '00000000-0000-4000-8000-000000000000' } })
+      .expect(422);
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ kind: 'ordinary', title: 'Admit the project', closesAt: inSeconds(4), effect: { type: 'admit-project', projectId: id } })
+      .expect(201);
+    const url = `/governance/motions/${created.body.id}`;
+    await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    for (const name of ['c1', 'p1', 'v1']) await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
+    const tallied = await waitFor(url, 'tallied');
+    expect(tallied.outcome).toBe('PASSED');
+    expect(tallied.effectStatus).toBe('applied');
+    expect((await app.get(ProjectsService).view(id)).status).toBe('admitted');
   });
 });

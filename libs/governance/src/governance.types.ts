@@ -30,8 +30,8 @@ export interface NewRound {
   title: string;
   /** Cents, decimal string. */
   budget: string;
-  /** Project ids (lower-case); the admitted projects at opening. */
-  candidates: string[];
+  /** Project ids; omitted: every project admitted at the opening. Named ones must be admitted then. */
+  candidates?: string[];
   /** Project id → cap in cents. */
   caps?: Record<string, string>;
   /** "N/D" or null. */

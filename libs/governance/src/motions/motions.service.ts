@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, Principal, requireRole, SYSTEM_PRINCIPAL } from '@app/identity';
 import { translateLedgerError } from '@app/ledger';
 import { NewPolicy, PolicyService } from '@app/policy';
+import { ProjectsService, ProjectStatus } from '@app/projects';
 import { BallotBoxService, BallotRow } from '../ballots/ballot-box.service';
 import { hashCanonical } from '../chain/ballot-chain';
 import { GovernanceScheduler } from '../governance-scheduler.service';
@@ -80,6 +81,7 @@ export class MotionsService {
     private readonly rounds: RoundsService,
     private readonly audit: AuditService,
     private readonly scheduler: GovernanceScheduler,
+    private readonly projects: ProjectsService,
   ) {}
 
   async create(caller: Principal, input: NewMotion): Promise<MotionRow> {
@@ -97,6 +99,11 @@ export class MotionsService {
     const policy = await this.policies.current();
     const effect = validateEffect(kind, input.effect, closesAt, policy.governance.collegeWeightBounds ?? null);
     if (method !== 'yes-no' && effect.type !== 'none') throw invalid('only a yes/no motion carries an effect');
+    if (effect.type === 'admit-project' || effect.type === 'suspend-project' || effect.type === 'archive-project') {
+      await this.projects.view(effect.projectId).catch(() => {
+        throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `no project ${effect.projectId}`);
+      });
+    }
     return this.dataSource.transaction(async (m) => {
       const rows = (await m.query(
         `INSERT INTO governance_motions (kind, method, title, body, options, effect, opens_at, closes_at, created_by)
@@ -262,14 +269,14 @@ export class MotionsService {
   private async applyEffect(m: EntityManager, motion: MotionRow): Promise<{ status: string; result: Record<string, unknown> | null }> {
     const effect = motion.effect;
     if (effect.type === 'none') return { status: 'none', result: null };
-    if (effect.type === 'admit-project' || effect.type === 'suspend-project' || effect.type === 'archive-project') {
-      // No projects service in this build yet: the decision is recorded and waits to be applied.
-      return { status: 'pending', result: { projectId: effect.projectId, reason: 'the projects service is not available yet; decision recorded' } };
-    }
     await m.query('SAVEPOINT governance_effect');
     try {
       let result: Record<string, unknown>;
-      if (effect.type === 'adopt-policy') {
+      if (effect.type === 'admit-project' || effect.type === 'suspend-project' || effect.type === 'archive-project') {
+        const to: ProjectStatus = effect.type === 'admit-project' ? 'admitted' : effect.type === 'suspend-project' ? 'suspended' : 'archived';
+        const project = await this.projects.changeStatus(SYSTEM_PRINCIPAL, effect.projectId, to, `motion ${motion.id} passed: ${motion.title}`, m);
+        result = { projectId: project.id, status: project.status };
+      } else if (effect.type === 'adopt-policy') {
         const effectiveAt = new Date(effect.effectiveAt);
         const base = await this.policies.current(effectiveAt, m);
         const c = effect.changes;

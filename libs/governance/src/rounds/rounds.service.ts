@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, Principal, requireRole } from '@app/identity';
 import { Accounts, LedgerService, PostingCommand, translateLedgerError } from '@app/ledger';
 import { PolicyService } from '@app/policy';
+import { ProjectsService } from '@app/projects';
 import { BallotBoxService } from '../ballots/ballot-box.service';
 import { hashCanonical } from '../chain/ballot-chain';
 import { GovernanceScheduler } from '../governance-scheduler.service';
@@ -50,13 +51,16 @@ function invalid(message: string): GovernanceError {
 export function validateNewRound(input: NewRound, now: Date = new Date()) {
   if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > 300) throw invalid('a round needs a title (1–300 characters)');
   if (typeof input.budget !== 'string' || !/^[1-9][0-9]{0,17}$/.test(input.budget)) throw invalid('budget must be a positive integer of cents, as a string');
-  if (!Array.isArray(input.candidates) || input.candidates.length === 0) throw invalid('a round needs at least one candidate project');
-  if (new Set(input.candidates).size !== input.candidates.length) throw invalid('candidates must be unique');
-  for (const id of input.candidates) if (typeof id !== 'string' || !PROJECT_ID.test(id)) throw invalid(`"${String(id)}" is not a project id`);
+  const candidates = input.candidates ?? null;
+  if (candidates !== null) {
+    if (!Array.isArray(candidates) || candidates.length === 0) throw invalid('candidates, when given, list at least one project');
+    if (new Set(candidates).size !== candidates.length) throw invalid('candidates must be unique');
+    for (const id of candidates) if (typeof id !== 'string' || !PROJECT_ID.test(id)) throw invalid(`"${String(id)}" is not a project id`);
+  }
   const caps = input.caps ?? {};
   if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) throw invalid('caps must map project ids to cents');
   for (const [id, cap] of Object.entries(caps)) {
-    if (!input.candidates.includes(id)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `cap for unknown project "${id}"`);
+    if (candidates !== null && !candidates.includes(id)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `cap for unknown project "${id}"`);
     if (typeof cap !== 'string' || !/^[0-9]{1,18}$/.test(cap)) throw invalid(`cap of "${id}" must be an integer of cents, as a string`);
   }
   const threshold = input.threshold ?? null;
@@ -69,7 +73,7 @@ export function validateNewRound(input: NewRound, now: Date = new Date()) {
   if (Number.isNaN(opensAt.getTime()) || Number.isNaN(closesAt.getTime())) throw invalid('opensAt and closesAt must be ISO 8601 dates');
   if (closesAt <= opensAt) throw invalid('a round must close after it opens');
   if (closesAt <= now) throw invalid('a round must close in the future');
-  return { title: input.title, budget: BigInt(input.budget), candidates: input.candidates, caps, threshold, opensAt, closesAt };
+  return { title: input.title, budget: BigInt(input.budget), candidates, caps, threshold, opensAt, closesAt };
 }
 
 /** Funding rounds: budget out of the pool at opening, 100-point ballots, tally booked in one entry. */
@@ -82,7 +86,33 @@ export class RoundsService {
     private readonly box: BallotBoxService,
     private readonly audit: AuditService,
     private readonly scheduler: GovernanceScheduler,
+    private readonly projects: ProjectsService,
   ) {}
+
+  /**
+   * The candidates at opening: the admitted projects at that moment, or, when the round names
+   * some, those of them — every one must be admitted (422 otherwise).
+   */
+  private async candidatesAtOpening(named: readonly string[] | null, caps: Record<string, string>): Promise<string[]> {
+    const admitted: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.projects.search({ status: 'admitted', limit: 200, after });
+      admitted.push(...page.items.map((p) => p.id));
+      after = page.next ?? undefined;
+    } while (after);
+    const set = new Set(admitted);
+    const candidates = named ? [...named] : admitted.sort();
+    const refused = candidates.filter((id) => !set.has(id));
+    if (refused.length > 0) {
+      throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, 'every candidate must be an admitted project', { notAdmitted: refused });
+    }
+    if (candidates.length === 0) throw new GovernanceError(GovernanceErrorCode.InvalidState, 'no admitted project to fund');
+    for (const id of Object.keys(caps)) {
+      if (!candidates.includes(id)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `cap for a project that is not a candidate: "${id}"`);
+    }
+    return candidates;
+  }
 
   async create(caller: Principal, input: NewRound, manager?: EntityManager, motionId: string | null = null): Promise<RoundRow> {
     requireRole(caller, 'admin');
@@ -91,7 +121,7 @@ export class RoundsService {
       const rows = (await m.query(
         `INSERT INTO governance_rounds (title, budget, threshold, caps, candidates, opens_at, closes_at, motion_id, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [r.title, r.budget.toString(), r.threshold, JSON.stringify(r.caps), JSON.stringify(r.candidates), r.opensAt, r.closesAt, motionId, caller.userId],
+        [r.title, r.budget.toString(), r.threshold, JSON.stringify(r.caps), JSON.stringify(r.candidates ?? []), r.opensAt, r.closesAt, motionId, caller.userId],
       )) as RoundRow[];
       await this.audit.record(caller, 'governance.round.create', { type: 'governance_round', id: rows[0].id }, { motionId }, m);
       return rows[0];
@@ -108,6 +138,7 @@ export class RoundsService {
       const round = rows[0];
       if (round.state !== 'draft') throw new GovernanceError(GovernanceErrorCode.InvalidState, `the round is ${round.state}, not draft`);
       if (round.closes_at <= new Date()) throw new GovernanceError(GovernanceErrorCode.WindowClosed, 'the round’s closing time has passed');
+      round.candidates = await this.candidatesAtOpening(round.candidates.length > 0 ? round.candidates : null, round.caps);
       const policy = await this.policies.current(new Date(), m);
       const settings = voteSettings(policy, null);
       const pool = Accounts.pool(round.currency);
@@ -132,9 +163,9 @@ export class RoundsService {
       const updated = normaliseReturning<RoundRow>(
         await m.query(
           `UPDATE governance_rounds SET state = 'open', settings = $2, policy_version = $3, genesis_hash = $4,
-                  open_entry_id = $5, opened_at = now()
+                  open_entry_id = $5, opened_at = now(), candidates = $6
             WHERE id = $1 AND state = 'draft' RETURNING *`,
-          [id, JSON.stringify(settings), policy.version, genesis, entry.id],
+          [id, JSON.stringify(settings), policy.version, genesis, entry.id, JSON.stringify(round.candidates)],
         ),
       );
       await this.audit.record(caller, 'governance.round.open', { type: 'governance_round', id }, { entryId: entry.id }, m);
