@@ -5,7 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { Accounts, LedgerService } from '@app/ledger';
 import { SYSTEM_PRINCIPAL } from '@app/identity';
-import { ProjectsService } from '@app/projects';
+import { ProjectsService, ProjectVerificationService } from '@app/projects';
 import { selfSbomPath, spdxExamplePath } from './fixtures/sbom/self-sbom';
 import { createTestApp, createUserWithToken, http, uniqueId } from './support/create-test-app';
 
@@ -103,6 +103,17 @@ describe('projects catalogue over HTTP', () => {
       const taken = await http(app).post('/projects').set(owner.auth).send(clash).expect(409);
       expect(taken.body).toMatchObject({ code: 'projects.purl_taken', purl: first.purls[0], project: first.slug });
       await http(app).get(`/projects/${clash.slug}`).expect(404);
+    });
+
+    it('two concurrent proposals of one slug or one purl: exactly one wins (409 for the other)', async () => {
+      const owner = await maintainer();
+      const sameSlug = proposal();
+      const slugRace = await Promise.all([0, 1].map((i) => http(app).post('/projects').set(owner.auth).send({ ...sameSlug, purls: [`pkg:npm/${sameSlug.slug}-${i}`] })));
+      expect(slugRace.map((r) => r.status).sort()).toEqual([201, 409]);
+      const purl = `pkg:npm/${uniqueId('race').toLowerCase()}`;
+      const purlRace = await Promise.all([0, 1].map(() => http(app).post('/projects').set(owner.auth).send(proposal({ purls: [purl] }))));
+      expect(purlRace.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect(purlRace.find((r) => r.status === 409)!.body.code).toBe('projects.purl_taken');
     });
 
     it('refuses bad fields with 400 (validation)', async () => {
@@ -288,6 +299,13 @@ describe('projects catalogue over HTTP', () => {
       await http(app).post(`/projects/${project.id}/verification/challenges/${challenge.body.id}/check`).set(owner.auth).expect(200);
       await http(app).post(`/projects/${project.id}/payout-details/verify`).set(owner.auth).send({ revision: 1 }).expect(403);
       const verified = await http(app).post(`/projects/${project.id}/payout-details/verify`).set(treasurer.auth).send({ revision: 1 }).expect(200);
+      expect((await app.get(ProjectVerificationService).payees([project.id])).get(project.id)?.payout).toEqual({
+        kind: 'sepa',
+        accountHolder: 'Association Exemple',
+        iban: 'FR7630006000011234567890189',
+        bic: 'AGRIFRPP',
+        countryCode: 'FR',
+      });
       expect(verified.body).toMatchObject({ kind: 'sepa', revision: 1, verified: true, iban: 'FR•• •••• 0189' });
       expect((await http(app).get(`/projects/${project.id}`).expect(200)).body.payoutVerified).toBe(true);
       const changed = await put({ kind: 'stripe', stripeAccountId: 'acct_1Nv0FGQ9RKHgCVdK' }).expect(200);
@@ -295,6 +313,8 @@ describe('projects catalogue over HTTP', () => {
       expect((await http(app).get(`/projects/${project.id}`).expect(200)).body.payoutVerified).toBe(false);
       const stale = await http(app).post(`/projects/${project.id}/payout-details/verify`).set(treasurer.auth).send({ revision: 1 });
       expect([stale.status, stale.body]).toEqual([422, expect.objectContaining({ code: 'projects.invalid_input' })]);
+      const payees = app.get(ProjectVerificationService);
+      expect((await payees.payees([project.id])).get(project.id)).toMatchObject({ status: 'proposed', admitted: false, payout: null });
       const audit = await app.get(DataSource).query(
         `SELECT details FROM audit_events WHERE target_type = 'project' AND target_id = $1 AND action LIKE 'project.payout_details.%' ORDER BY id`,
         [project.id],

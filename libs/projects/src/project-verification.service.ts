@@ -252,6 +252,39 @@ export class ProjectVerificationService {
       ? { kind: 'sepa', accountHolder: r.account_holder!, iban: r.iban!, bic: r.bic, countryCode: r.country_code!, revision: r.revision }
       : { kind: 'stripe', stripeAccountId: r.stripe_account_id!, revision: r.revision };
   }
+
+  /**
+   * For disbursements, in one query: each known project's name, status and verified payout
+   * details (null when missing or not verified, so the run carries the balance over).
+   */
+  async payees(
+    projectIds: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, { projectId: string; name: string; status: string; admitted: boolean; payout: PayoutDetails | null }>> {
+    const ids = [...new Set(projectIds)].filter(isUuid);
+    const rows = (await manager.query(
+      `SELECT p.id::text AS id, p.name, p.status, d.kind, d.account_holder, d.iban, d.bic, d.country_code, d.stripe_account_id,
+              d.verified_at IS NOT NULL AS verified
+         FROM projects p LEFT JOIN project_payout_details d ON d.project_id = p.id
+        WHERE p.id = ANY($1::uuid[])`,
+      [ids],
+    )) as (Omit<PayoutRow, 'project_id' | 'revision' | 'updated_at' | 'verified_at' | 'kind'> & {
+      id: string;
+      name: string;
+      status: string;
+      kind: 'sepa' | 'stripe' | null;
+      verified: boolean;
+    })[];
+    const result = new Map<string, { projectId: string; name: string; status: string; admitted: boolean; payout: PayoutDetails | null }>();
+    for (const r of rows) {
+      let payout: PayoutDetails | null = null;
+      if (r.verified && r.kind === 'sepa') {
+        payout = { kind: 'sepa', accountHolder: r.account_holder!, iban: r.iban!, bic: r.bic, countryCode: r.country_code! };
+      } else if (r.verified && r.kind === 'stripe') payout = { kind: 'stripe', stripeAccountId: r.stripe_account_id! };
+      result.set(r.id, { projectId: r.id, name: r.name, status: r.status, admitted: r.status === 'admitted', payout });
+    }
+    return result;
+  }
 }
 
 function toPayoutView(r: PayoutRow): PayoutDetailsView {
