@@ -1,9 +1,12 @@
+import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplicationContext } from '@nestjs/common';
+import { Queue } from 'bullmq';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { ChainLink, hashCanonical, RoundsService, verifyChain, verifyPublished } from '@app/governance';
 import { SYSTEM_PRINCIPAL } from '@app/identity';
 import { Accounts, LedgerService } from '@app/ledger';
 import { ProjectsService } from '@app/projects';
+import { QueueName } from '@app/queue';
 import { createTestApp, createTestWorker, createUserWithToken, http, uniqueId } from './support/create-test-app';
 
 type User = { userId: string; auth: { Authorization: string } };
@@ -388,5 +391,23 @@ describe('governance by college over HTTP, closed by the worker', () => {
     expect(tallied.outcome).toBe('PASSED');
     expect(tallied.effectStatus).toBe('applied');
     expect((await app.get(ProjectsService).view(id)).status).toBe('admitted');
+  });
+
+  it('the repeatable sweep closes a vote whose closing job was lost (Redis carries work, not truth)', async () => {
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ kind: 'ordinary', title: 'Lost job', closesAt: inSeconds(2) })
+      .expect(201);
+    const url = `/governance/motions/${created.body.id}`;
+    await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'for' }).expect(201);
+    const queue = app.get<Queue>(getQueueToken(QueueName.Governance));
+    await queue.remove(`close-motion-${created.body.id}`);
+    expect(await queue.getJob(`close-motion-${created.body.id}`)).toBeUndefined();
+    while (Date.now() < new Date(created.body.closesAt).getTime()) await sleep(100);
+    await queue.add('sweep', {});
+    const tallied = await waitFor(url, 'tallied');
+    expect(tallied.outcome).toBe('PASSED'); // commoners only: p = 1
   });
 });
