@@ -410,4 +410,37 @@ describe('governance by college over HTTP, closed by the worker', () => {
     const tallied = await waitFor(url, 'tallied');
     expect(tallied.outcome).toBe('PASSED'); // commoners only: p = 1
   });
+
+  it('refuses a round the pool cannot pay for (422), and records a motion effect the ledger refused without blocking the tally', async () => {
+    const [x] = [await project()];
+    const huge = '900000000000000000';
+    const round = await http(app)
+      .post('/governance/rounds')
+      .set(admin.auth)
+      .send({ title: 'Too big', budget: huge, candidates: [x], closesAt: inSeconds(60) })
+      .expect(201);
+    const refused = await http(app).post(`/governance/rounds/${round.body.id}/open`).set(admin.auth).expect(422);
+    expect(refused.body.code).toBe('ledger.balance_limit_exceeded');
+    expect((await http(app).get(`/governance/rounds/${round.body.id}`).expect(200)).body.state).toBe('draft');
+
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({
+        kind: 'ordinary',
+        title: 'Open a round too big for the pool',
+        closesAt: inSeconds(4),
+        effect: { type: 'open-funding-round', round: { title: 'Too big', budget: huge, candidates: [x], closesAt: inSeconds(3600) } },
+      })
+      .expect(201);
+    const url = `/governance/motions/${created.body.id}`;
+    await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    for (const name of ['c1', 'p1', 'v1']) await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
+    const tallied = await waitFor(url, 'tallied');
+    expect(tallied.outcome).toBe('PASSED');
+    expect(tallied.effectStatus).toBe('not_applied');
+    expect(tallied.effectResult).toMatchObject({ code: 'ledger.balance_limit_exceeded' });
+    const rounds = await http(app).get('/governance/rounds').expect(200);
+    expect(rounds.body.some((r: { motionId: string | null }) => r.motionId === created.body.id)).toBe(false);
+  });
 });

@@ -303,11 +303,15 @@ export class MotionsService {
       } else {
         throw new GovernanceError(GovernanceErrorCode.InvalidInput, `unknown effect ${effect.type}`);
       }
+      // Ledger limits are deferred to COMMIT: check them now, so a refusal stays inside the savepoint.
+      await m.query('SET CONSTRAINTS ALL IMMEDIATE');
+      await m.query('SET CONSTRAINTS ALL DEFERRED');
       await m.query('RELEASE SAVEPOINT governance_effect');
       return { status: 'applied', result };
     } catch (error) {
       await m.query('ROLLBACK TO SAVEPOINT governance_effect');
-      const e = error as { code?: string; message?: string };
+      await m.query('SET CONSTRAINTS ALL DEFERRED');
+      const e = translateLedgerError(error) as { code?: string; message?: string };
       this.logger.warn({ motionId: motion.id, code: e.code }, 'a passed motion’s effect was refused');
       return { status: 'not_applied', result: { code: e.code ?? 'error', message: e.message ?? String(error) } };
     }
