@@ -20,7 +20,10 @@ export function generateSbom(components: number, projects: number, seed = 42): S
   const random = rng(seed);
   const hex = (n: number): string => {
     let out = '';
-    while (out.length < n) out += Math.floor(random() * 0x100000000).toString(16).padStart(8, '0');
+    while (out.length < n)
+      out += Math.floor(random() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, n);
   };
   const rootRef = 'buyer-app@1.0.0';
@@ -47,9 +50,21 @@ export function generateSbom(components: number, projects: number, seed = 42): S
       licenses: [{ license: { id: i % 3 === 0 ? 'Apache-2.0' : 'MIT', acknowledgement: 'declared' } }],
       purl,
       externalReferences: [
-        { url: `git+https://github.com/example/${name}.git`, type: 'vcs', comment: 'as detected from PackageJson property "repository.url"' },
-        { url: `https://github.com/example/${name}#readme`, type: 'website', comment: 'as detected from PackageJson property "homepage"' },
-        { url: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`, type: 'distribution', hashes: [{ alg: 'SHA-512', content: hex(128) }] },
+        {
+          url: `git+https://github.com/example/${name}.git`,
+          type: 'vcs',
+          comment: 'as detected from PackageJson property "repository.url"',
+        },
+        {
+          url: `https://github.com/example/${name}#readme`,
+          type: 'website',
+          comment: 'as detected from PackageJson property "homepage"',
+        },
+        {
+          url: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`,
+          type: 'distribution',
+          hashes: [{ alg: 'SHA-512', content: hex(128) }],
+        },
       ],
       properties: [{ name: 'cdx:npm:package:path', value: `node_modules/${name}` }],
     });
@@ -73,14 +88,22 @@ export function generateSbom(components: number, projects: number, seed = 42): S
     metadata: {
       timestamp: '2026-11-21T00:00:00.000Z',
       tools: { components: [{ type: 'application', name: 'synthetic', version: '1.0.0' }] },
-      component: { type: 'application', name: 'buyer-app', version: '1.0.0', 'bom-ref': rootRef, purl: 'pkg:npm/buyer-app@1.0.0' },
+      component: {
+        type: 'application',
+        name: 'buyer-app',
+        version: '1.0.0',
+        'bom-ref': rootRef,
+        purl: 'pkg:npm/buyer-app@1.0.0',
+      },
     },
     components: comps,
     dependencies,
   };
   const catalogue = new Map<string, string>();
   // One project in three of the SBOM's packages is registered; the rest of the catalogue is elsewhere.
-  for (let i = 0; i < components && catalogue.size < projects; i += 3) catalogue.set(purls[i], `project-${catalogue.size}`);
-  for (let i = 0; catalogue.size < projects; i++) catalogue.set(`pkg:pypi/other-project-${i}`, `project-${catalogue.size}`);
+  for (let i = 0; i < components && catalogue.size < projects; i += 3)
+    catalogue.set(purls[i], `project-${catalogue.size}`);
+  for (let i = 0; catalogue.size < projects; i++)
+    catalogue.set(`pkg:pypi/other-project-${i}`, `project-${catalogue.size}`);
   return { buffer: Buffer.from(JSON.stringify(bom, null, 2)), catalogue };
 }

@@ -9,11 +9,20 @@ const wellKnownUrl = {
   required: ['url'],
   properties: {
     url: { type: 'string', minLength: 10, maxLength: 1024, pattern: '^https?://' },
-    wellKnown: { type: 'string', maxLength: 1024, pattern: '^(https?://.*/\\.well-known/funding-manifest-urls/?)?$' },
+    wellKnown: {
+      type: 'string',
+      maxLength: 1024,
+      pattern: '^(https?://.*/\\.well-known/funding-manifest-urls/?)?$',
+    },
   },
 } as const;
 
-const id = { type: 'string', minLength: 3, maxLength: 32, pattern: '^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$' } as const;
+const id = {
+  type: 'string',
+  minLength: 3,
+  maxLength: 32,
+  pattern: '^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$',
+} as const;
 
 export const FUNDING_MANIFEST_SCHEMA = {
   $id: 'https://fundingjson.org/schema/v1.json',
@@ -46,12 +55,22 @@ export const FUNDING_MANIFEST_SCHEMA = {
           description: { type: 'string', minLength: 5, maxLength: 2056 },
           webpageUrl: wellKnownUrl,
           repositoryUrl: wellKnownUrl,
-          licenses: { type: 'array', minItems: 1, maxItems: 5, items: { type: 'string', minLength: 2, maxLength: 64 } },
+          licenses: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 5,
+            items: { type: 'string', minLength: 2, maxLength: 64 },
+          },
           tags: {
             type: 'array',
             minItems: 1,
             maxItems: 10,
-            items: { type: 'string', minLength: 2, maxLength: 32, pattern: '^\\p{L}(?:[\\p{L}\\d]|-(?!-))*\\p{L}$' },
+            items: {
+              type: 'string',
+              minLength: 2,
+              maxLength: 32,
+              pattern: '^\\p{L}(?:[\\p{L}\\d]|-(?!-))*\\p{L}$',
+            },
           },
         },
       },

@@ -12,7 +12,12 @@ import {
 } from './funding-manifest';
 import { ProjectsError, ProjectsErrorCode } from './projects.errors';
 
-function manifest(overrides: { repositoryUrl?: { url: string; wellKnown?: string }; webpageUrl?: { url: string; wellKnown?: string } } = {}) {
+function manifest(
+  overrides: {
+    repositoryUrl?: { url: string; wellKnown?: string };
+    webpageUrl?: { url: string; wellKnown?: string };
+  } = {},
+) {
   return {
     version: 'v1.0.0',
     entity: {
@@ -36,9 +41,25 @@ function manifest(overrides: { repositoryUrl?: { url: string; wellKnown?: string
       },
     ],
     funding: {
-      channels: [{ guid: 'bank-transfer', type: 'bank', address: 'FR76 3000 6000 0112 3456 7890 189', description: 'SEPA' }],
+      channels: [
+        {
+          guid: 'bank-transfer',
+          type: 'bank',
+          address: 'FR76 3000 6000 0112 3456 7890 189',
+          description: 'SEPA',
+        },
+      ],
       plans: [
-        { guid: 'hosting', status: 'active', name: 'Hosting', description: '', amount: 1200, currency: 'EUR', frequency: 'yearly', channels: ['bank-transfer'] },
+        {
+          guid: 'hosting',
+          status: 'active',
+          name: 'Hosting',
+          description: '',
+          amount: 1200,
+          currency: 'EUR',
+          frequency: 'yearly',
+          channels: ['bank-transfer'],
+        },
       ],
       history: [{ year: 2025, income: 10000, expenses: 8000, taxes: 0, currency: 'EUR', description: '' }],
     },
@@ -85,12 +106,22 @@ describe('well-known provenance rule', () => {
   const at = 'https://example.org/funding.json';
   it('needs no proof for URLs the manifest location covers', () => {
     expect(wellKnownRequirement(at, { url: 'https://example.org/any/path' })).toBeNull();
-    expect(wellKnownRequirement('https://github.com/u/p/blob/main/funding.json', { url: 'https://github.com/u/p' })).toBeNull();
-    expect(wellKnownRequirement('https://site.com/project/files/funding.json', { url: 'https://site.com/project' })).toBeNull();
+    expect(
+      wellKnownRequirement('https://github.com/u/p/blob/main/funding.json', {
+        url: 'https://github.com/u/p',
+      }),
+    ).toBeNull();
+    expect(
+      wellKnownRequirement('https://site.com/project/files/funding.json', {
+        url: 'https://site.com/project',
+      }),
+    ).toBeNull();
   });
 
   it('needs a well-known list on the URL host otherwise', () => {
-    expect(codeOf(() => wellKnownRequirement(at, { url: 'https://github.com/example/lib' }))).toBe(ProjectsErrorCode.OwnershipNotProven);
+    expect(codeOf(() => wellKnownRequirement(at, { url: 'https://github.com/example/lib' }))).toBe(
+      ProjectsErrorCode.OwnershipNotProven,
+    );
     expect(
       wellKnownRequirement(at, {
         url: 'https://github.com/example/lib',
@@ -99,16 +130,26 @@ describe('well-known provenance rule', () => {
     ).toBe('https://github.com/example/lib/blob/main/.well-known/funding-manifest-urls');
     expect(
       codeOf(() =>
-        wellKnownRequirement(at, { url: 'https://github.com/example/lib', wellKnown: 'https://gitlab.com/example/lib/.well-known/funding-manifest-urls' }),
+        wellKnownRequirement(at, {
+          url: 'https://github.com/example/lib',
+          wellKnown: 'https://gitlab.com/example/lib/.well-known/funding-manifest-urls',
+        }),
       ),
     ).toBe(ProjectsErrorCode.OwnershipNotProven);
     expect(
-      codeOf(() => wellKnownRequirement(at, { url: 'https://github.com/example/lib', wellKnown: 'https://github.com/other/x/.well-known/funding-manifest-urls' })),
+      codeOf(() =>
+        wellKnownRequirement(at, {
+          url: 'https://github.com/example/lib',
+          wellKnown: 'https://github.com/other/x/.well-known/funding-manifest-urls',
+        }),
+      ),
     ).toBe(ProjectsErrorCode.OwnershipNotProven);
   });
 
   it('matches the manifest URL as an exact line within the first 100 lines', () => {
-    expect(wellKnownListIncludes('https://a.org/funding.json\r\nhttps://example.org/funding.json\n', at)).toBe(true);
+    expect(
+      wellKnownListIncludes('https://a.org/funding.json\r\nhttps://example.org/funding.json\n', at),
+    ).toBe(true);
     expect(wellKnownListIncludes(' https://example.org/funding.json', at)).toBe(false);
     expect(wellKnownListIncludes('x\n'.repeat(100) + at, at)).toBe(false);
   });
@@ -143,13 +184,26 @@ describe('ownership and control proofs over HTTP', () => {
     await expect(verifyManifestOwnership(m, manifestUrl, [`${base}/${id}/`], fetcher)).rejects.toMatchObject({
       code: ProjectsErrorCode.OwnershipNotProven,
     });
-    files.set(`/${id}/.well-known/funding-manifest-urls`, `https://other.example/funding.json\n${manifestUrl}\n`);
-    await expect(verifyManifestOwnership(m, manifestUrl, [`${base}/${id}`], fetcher)).resolves.toEqual({ guid: 'example-lib', url: `${base}/${id}` });
+    files.set(
+      `/${id}/.well-known/funding-manifest-urls`,
+      `https://other.example/funding.json\n${manifestUrl}\n`,
+    );
+    await expect(verifyManifestOwnership(m, manifestUrl, [`${base}/${id}`], fetcher)).resolves.toEqual({
+      guid: 'example-lib',
+      url: `${base}/${id}`,
+    });
   });
 
   it('refuses when no project of the manifest names the project URLs', async () => {
     const m = validateFundingManifest(manifest());
-    await expect(verifyManifestOwnership(m, 'https://example.org/funding.json', ['https://elsewhere.org/x'], boundedFetcher())).rejects.toMatchObject({
+    await expect(
+      verifyManifestOwnership(
+        m,
+        'https://example.org/funding.json',
+        ['https://elsewhere.org/x'],
+        boundedFetcher(),
+      ),
+    ).rejects.toMatchObject({
       code: ProjectsErrorCode.OwnershipNotProven,
     });
   });

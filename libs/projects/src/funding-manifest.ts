@@ -64,12 +64,22 @@ export function validateFundingManifest(json: unknown): FundingManifest {
   const unique = (label: string, ids: readonly string[]): void => {
     if (new Set(ids).size !== ids.length) problems.push(`${label} guids must be unique`);
   };
-  unique('projects[]', manifest.projects.map((p) => p.guid));
-  unique('funding.channels[]', manifest.funding.channels.map((c) => c.guid));
-  unique('funding.plans[]', manifest.funding.plans.map((p) => p.guid));
+  unique(
+    'projects[]',
+    manifest.projects.map((p) => p.guid),
+  );
+  unique(
+    'funding.channels[]',
+    manifest.funding.channels.map((c) => c.guid),
+  );
+  unique(
+    'funding.plans[]',
+    manifest.funding.plans.map((p) => p.guid),
+  );
   const channels = new Set(manifest.funding.channels.map((c) => c.guid));
   manifest.funding.plans.forEach((plan, i) => {
-    for (const ch of plan.channels) if (!channels.has(ch)) problems.push(`funding.plans[${i}] names unknown channel "${ch}"`);
+    for (const ch of plan.channels)
+      if (!channels.has(ch)) problems.push(`funding.plans[${i}] names unknown channel "${ch}"`);
   });
   if (problems.length > 0) throw invalid('funding.json is not consistent', problems);
   return manifest;
@@ -97,11 +107,16 @@ export function wellKnownRequirement(manifestUrl: string, target: ManifestUrl): 
   const url = parseHttpUrl(target.url, 'URL');
   const mfPath = trimSlashes(manifest.pathname.replace(/funding\.json$/, '')) + '/';
   const tgPath = trimSlashes(url.pathname) + '/';
-  if (manifest.host === url.host && (mfPath === '/' || tgPath.startsWith(mfPath) || mfPath.startsWith(tgPath))) {
+  if (
+    manifest.host === url.host &&
+    (mfPath === '/' || tgPath.startsWith(mfPath) || mfPath.startsWith(tgPath))
+  ) {
     return null;
   }
   if (!target.wellKnown) {
-    throw notProven(`${target.url} is not under the manifest's location; it needs a wellKnown URL ending in ${WELL_KNOWN_MANIFEST_LIST}`);
+    throw notProven(
+      `${target.url} is not under the manifest's location; it needs a wellKnown URL ending in ${WELL_KNOWN_MANIFEST_LIST}`,
+    );
   }
   const wk = parseHttpUrl(target.wellKnown, 'wellKnown URL');
   const wkPath = trimSlashes(wk.pathname);
@@ -145,7 +160,8 @@ export async function verifyManifestOwnership(
         } catch (error) {
           throw notProven(`cannot fetch ${wellKnown}: ${(error as Error).message}`);
         }
-        if (!wellKnownListIncludes(body, manifestUrl)) throw notProven(`${wellKnown} does not list ${manifestUrl}`);
+        if (!wellKnownListIncludes(body, manifestUrl))
+          throw notProven(`${wellKnown} does not list ${manifestUrl}`);
       }
       return { guid: project.guid, url: target.url };
     }
@@ -213,7 +229,8 @@ function parseHttpUrl(input: string, label: string): URL {
   } catch {
     throw invalid(`the ${label} is not a valid URL`, [String(input).slice(0, 200)]);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid(`the ${label} must be http(s)`, [input]);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw invalid(`the ${label} must be http(s)`, [input]);
   return url;
 }
 

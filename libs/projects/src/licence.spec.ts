@@ -19,12 +19,20 @@ describe('licence check against the policy allow-list', () => {
     allowList = (await seededPolicy()).licenceAllowList;
   });
 
-  it.each(['MIT', 'Apache-2.0', 'CECILL-B', 'CECILL-C', 'CECILL-2.1', 'etalab-2.0', 'EUPL-1.2', 'EPL-2.0', 'GPL-3.0-or-later', 'AGPL-3.0-only'])(
-    'admits %s (OSI plus the French administration list, never "OSI only")',
-    (id) => {
-      expect(checkLicence(id, allowList).normalised).toBe(id);
-    },
-  );
+  it.each([
+    'MIT',
+    'Apache-2.0',
+    'CECILL-B',
+    'CECILL-C',
+    'CECILL-2.1',
+    'etalab-2.0',
+    'EUPL-1.2',
+    'EPL-2.0',
+    'GPL-3.0-or-later',
+    'AGPL-3.0-only',
+  ])('admits %s (OSI plus the French administration list, never "OSI only")', (id) => {
+    expect(checkLicence(id, allowList).normalised).toBe(id);
+  });
 
   it('normalises case, operators and parentheses', () => {
     const sut = normaliseLicence('  mit or (apache-2.0 and bsd-3-clause) ');
@@ -44,8 +52,12 @@ describe('licence check against the policy allow-list', () => {
   });
 
   it('judges a licence WITH an exception on its licence', () => {
-    expect(checkLicence('Apache-2.0 WITH LLVM-exception', allowList).normalised).toBe('Apache-2.0 WITH LLVM-exception');
-    expect(checkLicence('GPL-2.0-or-later WITH Classpath-exception-2.0', allowList).licences).toEqual(['GPL-2.0-or-later']);
+    expect(checkLicence('Apache-2.0 WITH LLVM-exception', allowList).normalised).toBe(
+      'Apache-2.0 WITH LLVM-exception',
+    );
+    expect(checkLicence('GPL-2.0-or-later WITH Classpath-exception-2.0', allowList).licences).toEqual([
+      'GPL-2.0-or-later',
+    ]);
   });
 
   it('refuses proprietary references and source-available licences, naming them', () => {
@@ -71,12 +83,25 @@ describe('licence check against the policy allow-list', () => {
   });
 
   it('a normalised expression normalises to itself and keeps its verdict (property)', () => {
-    const leaf = fc.constantFrom('MIT', 'mit', 'Apache-2.0', 'CECILL-B', 'etalab-2.0', 'EUPL-1.2', 'SSPL-1.0', 'BUSL-1.1', 'GPL-2.0+', 'LicenseRef-x');
+    const leaf = fc.constantFrom(
+      'MIT',
+      'mit',
+      'Apache-2.0',
+      'CECILL-B',
+      'etalab-2.0',
+      'EUPL-1.2',
+      'SSPL-1.0',
+      'BUSL-1.1',
+      'GPL-2.0+',
+      'LicenseRef-x',
+    );
     const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
       e: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
         leaf,
-        fc.tuple(tie('e'), fc.constantFrom('AND', 'OR', 'and', 'or'), tie('e')).map(([a, op, b]) => `(${a}) ${op} (${b})`),
+        fc
+          .tuple(tie('e'), fc.constantFrom('AND', 'OR', 'and', 'or'), tie('e'))
+          .map(([a, op, b]) => `(${a}) ${op} (${b})`),
       ),
     })).e;
     fc.assert(

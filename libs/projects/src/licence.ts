@@ -45,7 +45,8 @@ export function normaliseLicence(expression: string): LicenceCheck {
     const suggestion = suggestLicence(input);
     throw new ProjectsError(
       ProjectsErrorCode.LicenceInvalid,
-      `"${input}" is not a valid SPDX licence expression` + (suggestion ? `; did you mean "${suggestion}"?` : ''),
+      `"${input}" is not a valid SPDX licence expression` +
+        (suggestion ? `; did you mean "${suggestion}"?` : ''),
       { licence: input, suggestion },
     );
   }
@@ -68,8 +69,15 @@ export function checkLicence(expression: string, allowList: readonly string[]): 
     const names = [...new Set(offending)];
     const suggestions = names
       .map((name) => ({ name, suggestion: suggestLicence(name) }))
-      .filter((s): s is { name: string; suggestion: string } => s.suggestion !== null && s.suggestion !== s.name)
-      .filter((s) => leafAllowed({ license: s.suggestion.replace(/\+$/, ''), plus: s.suggestion.endsWith('+') || undefined }, allowed));
+      .filter(
+        (s): s is { name: string; suggestion: string } => s.suggestion !== null && s.suggestion !== s.name,
+      )
+      .filter((s) =>
+        leafAllowed(
+          { license: s.suggestion.replace(/\+$/, ''), plus: s.suggestion.endsWith('+') || undefined },
+          allowed,
+        ),
+      );
     throw new ProjectsError(
       ProjectsErrorCode.LicenceNotAllowed,
       `licence ${names.map((n) => `"${n}"`).join(', ')} is not on the fund's allow-list`,
@@ -146,7 +154,9 @@ function collectLeaves(node: Node, out: string[]): void {
 function serialise(node: Node): string {
   if (isLeaf(node)) return leafName(node) + (node.exception ? ` WITH ${node.exception}` : '');
   const side = (child: Node): string =>
-    !isLeaf(child) && child.conjunction === 'or' && node.conjunction === 'and' ? `(${serialise(child)})` : serialise(child);
+    !isLeaf(child) && child.conjunction === 'or' && node.conjunction === 'and'
+      ? `(${serialise(child)})`
+      : serialise(child);
   return `${side(node.left)} ${node.conjunction.toUpperCase()} ${side(node.right)}`;
 }
 

@@ -52,7 +52,10 @@ export class ProjectVerificationService {
   ) {}
 
   /** Issues a token the maintainer publishes at `<website>/.well-known/librery-verification`. */
-  async createChallenge(caller: Principal, projectId: string): Promise<{ id: string; token: string; url: string; expiresAt: Date }> {
+  async createChallenge(
+    caller: Principal,
+    projectId: string,
+  ): Promise<{ id: string; token: string; url: string; expiresAt: Date }> {
     this.projects.requireMaintainer(caller, projectId);
     const project = await this.projects.row(projectId);
     const site = project.website_url ?? project.repository_url;
@@ -64,7 +67,13 @@ export class ProjectVerificationService {
          VALUES ($1, 'well_known_token', $2, $3, $4, now() + make_interval(days => $5)) RETURNING id, expires_at`,
         [projectId, token, url, caller.userId, CHALLENGE_DAYS],
       )) as { id: string; expires_at: Date }[];
-      await this.audit.record(caller, 'project.challenge.create', { type: 'project', id: projectId }, { challengeId: rows[0].id, url }, m);
+      await this.audit.record(
+        caller,
+        'project.challenge.create',
+        { type: 'project', id: projectId },
+        { challengeId: rows[0].id, url },
+        m,
+      );
       return { id: rows[0].id, token, url, expiresAt: rows[0].expires_at };
     });
   }
@@ -84,7 +93,8 @@ export class ProjectVerificationService {
     else {
       try {
         const body = await this.fetchText(challenge.url);
-        if (!controlTokenPublished(body, challenge.token)) problem = `${challenge.url} does not contain the token`;
+        if (!controlTokenPublished(body, challenge.token))
+          problem = `${challenge.url} does not contain the token`;
       } catch (error) {
         problem = `cannot fetch ${challenge.url}: ${(error as Error).message}`;
       }
@@ -94,13 +104,20 @@ export class ProjectVerificationService {
               verified_at = CASE WHEN $2::text IS NULL THEN now() ELSE verified_at END WHERE id = $1`,
       [challenge.id, problem],
     );
-    if (problem !== null) throw new ProjectsError(ProjectsErrorCode.OwnershipNotProven, problem, { url: challenge.url });
+    if (problem !== null)
+      throw new ProjectsError(ProjectsErrorCode.OwnershipNotProven, problem, { url: challenge.url });
     return this.dataSource.transaction(async (m) => {
       await m.query(
         `UPDATE projects SET control_verified_at = now(), control_method = 'well_known_token', updated_at = now() WHERE id = $1`,
         [projectId],
       );
-      await this.audit.record(caller, 'project.control.verified', { type: 'project', id: projectId }, { method: 'well_known_token', url: challenge.url }, m);
+      await this.audit.record(
+        caller,
+        'project.control.verified',
+        { type: 'project', id: projectId },
+        { method: 'well_known_token', url: challenge.url },
+        m,
+      );
       return this.projects.view(projectId, m);
     });
   }
@@ -115,15 +132,21 @@ export class ProjectVerificationService {
     const project = await this.projects.row(projectId);
     const manifestUrl = project.funding_json_url;
     if (!manifestUrl) {
-      throw new ProjectsError(ProjectsErrorCode.InvalidInput, 'the project has no funding.json URL', { field: 'fundingJsonUrl' });
+      throw new ProjectsError(ProjectsErrorCode.InvalidInput, 'the project has no funding.json URL', {
+        field: 'fundingJsonUrl',
+      });
     }
     let text: string;
     try {
       text = await this.fetchText(manifestUrl);
     } catch (error) {
-      throw new ProjectsError(ProjectsErrorCode.FundingManifestUnreachable, `cannot fetch ${manifestUrl}: ${(error as Error).message}`, {
-        url: manifestUrl,
-      });
+      throw new ProjectsError(
+        ProjectsErrorCode.FundingManifestUnreachable,
+        `cannot fetch ${manifestUrl}: ${(error as Error).message}`,
+        {
+          url: manifestUrl,
+        },
+      );
     }
     const manifest = parseFundingManifest(text);
     const urls = [project.repository_url, ...(project.website_url ? [project.website_url] : [])];
@@ -159,13 +182,23 @@ export class ProjectVerificationService {
                 control_method = 'funding_manifest', updated_at = now() WHERE id = $1`,
         [projectId, JSON.stringify(summary)],
       );
-      await this.audit.record(caller, 'project.control.verified', { type: 'project', id: projectId }, { method: 'funding_manifest', url: manifestUrl }, m);
+      await this.audit.record(
+        caller,
+        'project.control.verified',
+        { type: 'project', id: projectId },
+        { method: 'funding_manifest', url: manifestUrl },
+        m,
+      );
     });
     return this.projects.page(projectId);
   }
 
   /** Sets (or replaces) the payout details: validated, stored apart, audited masked, unverified again. */
-  async setPayoutDetails(caller: Principal, projectId: string, input: PayoutDetailsInput): Promise<PayoutDetailsView> {
+  async setPayoutDetails(
+    caller: Principal,
+    projectId: string,
+    input: PayoutDetailsInput,
+  ): Promise<PayoutDetailsView> {
     this.projects.requireMaintainer(caller, projectId);
     const details: PayoutDetails =
       input.kind === 'sepa'
@@ -198,7 +231,13 @@ export class ProjectVerificationService {
         caller,
         'project.payout_details.set',
         { type: 'project', id: projectId },
-        { kind: view.kind, iban: view.iban, bic: view.bic, stripeAccountId: view.stripeAccountId, revision: view.revision },
+        {
+          kind: view.kind,
+          iban: view.iban,
+          bic: view.bic,
+          stripeAccountId: view.stripeAccountId,
+          revision: view.revision,
+        },
         m,
       );
       return view;
@@ -208,8 +247,11 @@ export class ProjectVerificationService {
   /** The payout details, masked, for the project's maintainers, admins and treasurers. */
   async getPayoutDetails(caller: Principal, projectId: string): Promise<PayoutDetailsView> {
     if (!(caller && hasRole(caller, 'treasurer'))) this.projects.requireMaintainer(caller, projectId);
-    const rows = (await this.dataSource.query('SELECT * FROM project_payout_details WHERE project_id = $1', [projectId])) as PayoutRow[];
-    if (rows.length === 0) throw new ProjectsError(ProjectsErrorCode.NotFound, 'the project has no payout details');
+    const rows = (await this.dataSource.query('SELECT * FROM project_payout_details WHERE project_id = $1', [
+      projectId,
+    ])) as PayoutRow[];
+    if (rows.length === 0)
+      throw new ProjectsError(ProjectsErrorCode.NotFound, 'the project has no payout details');
     return toPayoutView(rows[0]);
   }
 
@@ -217,12 +259,19 @@ export class ProjectVerificationService {
    * A treasurer (or admin) confirms the payout details of a given revision (a later change makes
    * the confirmation stale and is refused). The project's control must be verified first.
    */
-  async verifyPayoutDetails(caller: Principal, projectId: string, revision: number): Promise<PayoutDetailsView> {
+  async verifyPayoutDetails(
+    caller: Principal,
+    projectId: string,
+    revision: number,
+  ): Promise<PayoutDetailsView> {
     requireRole(caller, ['treasurer', 'admin']);
     return this.dataSource.transaction(async (m) => {
       const project = await this.projects.row(projectId, m, true);
       if (!project.control_verified_at) {
-        throw new ProjectsError(ProjectsErrorCode.OwnershipNotProven, 'the project must prove control before its payout details are verified');
+        throw new ProjectsError(
+          ProjectsErrorCode.OwnershipNotProven,
+          'the project must prove control before its payout details are verified',
+        );
       }
       // TypeORM answers an UPDATE with [rows, affected count].
       const [rows] = (await m.query(
@@ -231,11 +280,21 @@ export class ProjectVerificationService {
         [projectId, revision, caller.userId],
       )) as [PayoutRow[], number];
       if (rows.length === 0) {
-        throw new ProjectsError(ProjectsErrorCode.InvalidInput, `no payout details at revision ${revision}; they may have changed`, {
-          field: 'revision',
-        });
+        throw new ProjectsError(
+          ProjectsErrorCode.InvalidInput,
+          `no payout details at revision ${revision}; they may have changed`,
+          {
+            field: 'revision',
+          },
+        );
       }
-      await this.audit.record(caller, 'project.payout_details.verify', { type: 'project', id: projectId }, { revision }, m);
+      await this.audit.record(
+        caller,
+        'project.payout_details.verify',
+        { type: 'project', id: projectId },
+        { revision },
+        m,
+      );
       return toPayoutView(rows[0]);
     });
   }
@@ -244,12 +303,25 @@ export class ProjectVerificationService {
    * For disbursements: the full, verified payout details of a project, or null when there are
    * none or they are not verified (the run then carries the balance over and says why).
    */
-  async verifiedPayoutDetails(projectId: string, manager: EntityManager = this.dataSource.manager): Promise<(PayoutDetails & { revision: number }) | null> {
-    const rows = (await manager.query('SELECT * FROM project_payout_details WHERE project_id = $1 AND verified_at IS NOT NULL', [projectId])) as PayoutRow[];
+  async verifiedPayoutDetails(
+    projectId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<(PayoutDetails & { revision: number }) | null> {
+    const rows = (await manager.query(
+      'SELECT * FROM project_payout_details WHERE project_id = $1 AND verified_at IS NOT NULL',
+      [projectId],
+    )) as PayoutRow[];
     if (rows.length === 0) return null;
     const r = rows[0];
     return r.kind === 'sepa'
-      ? { kind: 'sepa', accountHolder: r.account_holder!, iban: r.iban!, bic: r.bic, countryCode: r.country_code!, revision: r.revision }
+      ? {
+          kind: 'sepa',
+          accountHolder: r.account_holder!,
+          iban: r.iban!,
+          bic: r.bic,
+          countryCode: r.country_code!,
+          revision: r.revision,
+        }
       : { kind: 'stripe', stripeAccountId: r.stripe_account_id!, revision: r.revision };
   }
 
@@ -260,7 +332,12 @@ export class ProjectVerificationService {
   async payees(
     projectIds: readonly string[],
     manager: EntityManager = this.dataSource.manager,
-  ): Promise<Map<string, { projectId: string; name: string; status: string; admitted: boolean; payout: PayoutDetails | null }>> {
+  ): Promise<
+    Map<
+      string,
+      { projectId: string; name: string; status: string; admitted: boolean; payout: PayoutDetails | null }
+    >
+  > {
     const ids = [...new Set(projectIds)].filter(isUuid);
     const rows = (await manager.query(
       `SELECT p.id::text AS id, p.name, p.status, d.kind, d.account_holder, d.iban, d.bic, d.country_code, d.stripe_account_id,
@@ -275,13 +352,29 @@ export class ProjectVerificationService {
       kind: 'sepa' | 'stripe' | null;
       verified: boolean;
     })[];
-    const result = new Map<string, { projectId: string; name: string; status: string; admitted: boolean; payout: PayoutDetails | null }>();
+    const result = new Map<
+      string,
+      { projectId: string; name: string; status: string; admitted: boolean; payout: PayoutDetails | null }
+    >();
     for (const r of rows) {
       let payout: PayoutDetails | null = null;
       if (r.verified && r.kind === 'sepa') {
-        payout = { kind: 'sepa', accountHolder: r.account_holder!, iban: r.iban!, bic: r.bic, countryCode: r.country_code! };
-      } else if (r.verified && r.kind === 'stripe') payout = { kind: 'stripe', stripeAccountId: r.stripe_account_id! };
-      result.set(r.id, { projectId: r.id, name: r.name, status: r.status, admitted: r.status === 'admitted', payout });
+        payout = {
+          kind: 'sepa',
+          accountHolder: r.account_holder!,
+          iban: r.iban!,
+          bic: r.bic,
+          countryCode: r.country_code!,
+        };
+      } else if (r.verified && r.kind === 'stripe')
+        payout = { kind: 'stripe', stripeAccountId: r.stripe_account_id! };
+      result.set(r.id, {
+        projectId: r.id,
+        name: r.name,
+        status: r.status,
+        admitted: r.status === 'admitted',
+        payout,
+      });
     }
     return result;
   }
@@ -303,5 +396,8 @@ function toPayoutView(r: PayoutRow): PayoutDetailsView {
 }
 
 function challengeNotFound(): ProjectsError {
-  return new ProjectsError(ProjectsErrorCode.ChallengeNotFound, 'no such verification challenge for this project');
+  return new ProjectsError(
+    ProjectsErrorCode.ChallengeNotFound,
+    'no such verification challenge for this project',
+  );
 }

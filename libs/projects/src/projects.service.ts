@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService, hasRole, IdentityError, IdentityErrorCode, IdentityService, Principal, requireRole, SYSTEM_PRINCIPAL } from '@app/identity';
+import {
+  AuditService,
+  hasRole,
+  IdentityError,
+  IdentityErrorCode,
+  IdentityService,
+  Principal,
+  requireRole,
+  SYSTEM_PRINCIPAL,
+} from '@app/identity';
 import { Accounts, LedgerService } from '@app/ledger';
 import { PolicyService } from '@app/policy';
 import { checkLicence } from './licence';
@@ -71,11 +80,13 @@ export class ProjectsService {
   async propose(caller: Principal, input: ProposeProjectInput): Promise<ProjectView> {
     if (!caller) throw new IdentityError(IdentityErrorCode.Unauthenticated, 'a valid API token is required');
     const slug = input.slug.trim();
-    if (!SLUG.test(slug)) throw invalid('slug', 'the slug must be 1–64 lower-case letters, digits and inner dashes');
+    if (!SLUG.test(slug))
+      throw invalid('slug', 'the slug must be 1–64 lower-case letters, digits and inner dashes');
     const fields = await this.checkFields(input);
     return this.dataSource.transaction(async (m) => {
       const taken = (await m.query('SELECT 1 FROM projects WHERE slug = $1', [slug])) as unknown[];
-      if (taken.length > 0) throw new ProjectsError(ProjectsErrorCode.SlugTaken, `the slug "${slug}" is taken`, { slug });
+      if (taken.length > 0)
+        throw new ProjectsError(ProjectsErrorCode.SlugTaken, `the slug "${slug}" is taken`, { slug });
       let id: string;
       try {
         const rows = (await m.query(
@@ -106,9 +117,20 @@ export class ProjectsService {
         [id, caller.userId, caller.kind],
       );
       if (caller.kind === 'user' && caller.userId) {
-        await this.identity.grantRole(SYSTEM_PRINCIPAL, caller.userId, { role: 'maintainer', scopeId: id }, m);
+        await this.identity.grantRole(
+          SYSTEM_PRINCIPAL,
+          caller.userId,
+          { role: 'maintainer', scopeId: id },
+          m,
+        );
       }
-      await this.audit.record(caller, 'project.propose', { type: 'project', id }, { slug, licence: fields.licence, purls: fields.purls }, m);
+      await this.audit.record(
+        caller,
+        'project.propose',
+        { type: 'project', id },
+        { slug, licence: fields.licence, purls: fields.purls },
+        m,
+      );
       return this.view(id, m);
     });
   }
@@ -158,7 +180,13 @@ export class ProjectsService {
         ],
       );
       if (input.purls !== undefined) await this.replacePurls(m, projectId, fields.purls);
-      await this.audit.record(caller, 'project.update', { type: 'project', id: projectId }, { changed: Object.keys(input), urlsChanged }, m);
+      await this.audit.record(
+        caller,
+        'project.update',
+        { type: 'project', id: projectId },
+        { changed: Object.keys(input), urlsChanged },
+        m,
+      );
       return this.view(projectId, m);
     });
   }
@@ -168,18 +196,29 @@ export class ProjectsService {
    * now an admin decides; the governance engine calls this with its own principal (system) once a
    * motion passes, passing its transaction's manager so both commit together.
    */
-  async changeStatus(actor: Principal, projectId: string, to: ProjectStatus, reason: string, manager?: EntityManager): Promise<ProjectView> {
+  async changeStatus(
+    actor: Principal,
+    projectId: string,
+    to: ProjectStatus,
+    reason: string,
+    manager?: EntityManager,
+  ): Promise<ProjectView> {
     requireRole(actor, 'admin');
     const why = reason.trim();
-    if (why.length === 0 || why.length > 2000) throw invalid('reason', 'a reason of 1 to 2000 characters is required');
+    if (why.length === 0 || why.length > 2000)
+      throw invalid('reason', 'a reason of 1 to 2000 characters is required');
     const run = async (m: EntityManager) => {
       const current = await this.row(projectId, m, true);
       if (!STATUS_TRANSITIONS[current.status].includes(to)) {
-        throw new ProjectsError(ProjectsErrorCode.InvalidStatusTransition, `a ${current.status} project cannot become ${to}`, {
-          from: current.status,
-          to,
-          allowed: STATUS_TRANSITIONS[current.status],
-        });
+        throw new ProjectsError(
+          ProjectsErrorCode.InvalidStatusTransition,
+          `a ${current.status} project cannot become ${to}`,
+          {
+            from: current.status,
+            to,
+            allowed: STATUS_TRANSITIONS[current.status],
+          },
+        );
       }
       await m.query('UPDATE projects SET status = $2, updated_at = now() WHERE id = $1', [projectId, to]);
       await m.query(
@@ -187,7 +226,13 @@ export class ProjectsService {
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [projectId, current.status, to, why, actor.userId, actor.kind],
       );
-      await this.audit.record(actor, 'project.status', { type: 'project', id: projectId }, { from: current.status, to, reason: why }, m);
+      await this.audit.record(
+        actor,
+        'project.status',
+        { type: 'project', id: projectId },
+        { from: current.status, to, reason: why },
+        m,
+      );
       return this.view(projectId, m);
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
@@ -199,7 +244,12 @@ export class ProjectsService {
     const history = (await this.dataSource.query(
       `SELECT from_status, to_status, reason, occurred_at FROM project_status_history WHERE project_id = $1 ORDER BY id`,
       [row.id],
-    )) as { from_status: ProjectStatus | null; to_status: ProjectStatus; reason: string; occurred_at: Date }[];
+    )) as {
+      from_status: ProjectStatus | null;
+      to_status: ProjectStatus;
+      reason: string;
+      occurred_at: Date;
+    }[];
     const policy = await this.policies.current();
     const directed = Accounts.projectDirected(row.id, policy.currency).code;
     const allocated = Accounts.projectAllocated(row.id, policy.currency).code;
@@ -207,7 +257,12 @@ export class ProjectsService {
     return {
       ...toView(row),
       fundingManifest: row.funding_manifest,
-      statusHistory: history.map((h) => ({ from: h.from_status, to: h.to_status, reason: h.reason, at: h.occurred_at })),
+      statusHistory: history.map((h) => ({
+        from: h.from_status,
+        to: h.to_status,
+        reason: h.reason,
+        at: h.occurred_at,
+      })),
       received: {
         directed: balances.get(directed)?.creditsPosted ?? 0n,
         allocated: balances.get(allocated)?.creditsPosted ?? 0n,
@@ -226,8 +281,14 @@ export class ProjectsService {
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (query.q) {
-      const pattern = `%${query.q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      add(`(lower(p.name) LIKE ? OR p.slug LIKE $${params.length + 1} OR lower(p.description) LIKE $${params.length + 1})`, pattern);
+      const pattern = `%${query.q
+        .trim()
+        .toLowerCase()
+        .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      add(
+        `(lower(p.name) LIKE ? OR p.slug LIKE $${params.length + 1} OR lower(p.description) LIKE $${params.length + 1})`,
+        pattern,
+      );
     }
     if (query.licence) {
       // Match a licence id as a whole word of the normalised expression, case-insensitively.
@@ -235,7 +296,10 @@ export class ProjectsService {
       add(`p.licence ~* ?`, `(^|[ (])${id.replace(/[.+]/g, (c) => `\\${c}`)}($|[ )])`);
     }
     if (query.purl) {
-      add(`EXISTS (SELECT 1 FROM project_purls f WHERE f.project_id = p.id AND f.purl = ?)`, versionlessPurl(query.purl));
+      add(
+        `EXISTS (SELECT 1 FROM project_purls f WHERE f.project_id = p.id AND f.purl = ?)`,
+        versionlessPurl(query.purl),
+      );
     }
     if (query.status) add('p.status = ?', query.status);
     if (query.after) add('p.slug > ?', query.after);
@@ -252,18 +316,29 @@ export class ProjectsService {
    * For contributions: every id must name a project that may receive directed money (proposed or
    * admitted; suspended and archived ones may not). Throws `NotFundable` naming the others.
    */
-  async assertFundable(ids: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<FundableProject[]> {
+  async assertFundable(
+    ids: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<FundableProject[]> {
     const unique = [...new Set(ids)];
     const wellFormed = unique.filter(isUuid);
-    const rows = (await manager.query('SELECT id, slug, status FROM projects WHERE id = ANY($1::uuid[])', [wellFormed])) as FundableProject[];
+    const rows = (await manager.query('SELECT id, slug, status FROM projects WHERE id = ANY($1::uuid[])', [
+      wellFormed,
+    ])) as FundableProject[];
     const found = new Map(rows.map((r) => [r.id, r]));
     const unknown = unique.filter((id) => !found.has(id));
-    const refused = rows.filter((r) => !FUNDABLE_STATUSES.includes(r.status)).map((r) => ({ id: r.id, slug: r.slug, status: r.status }));
+    const refused = rows
+      .filter((r) => !FUNDABLE_STATUSES.includes(r.status))
+      .map((r) => ({ id: r.id, slug: r.slug, status: r.status }));
     if (unknown.length > 0 || refused.length > 0) {
-      throw new ProjectsError(ProjectsErrorCode.NotFundable, 'some directions name projects that cannot receive money', {
-        unknown,
-        notFundable: refused,
-      });
+      throw new ProjectsError(
+        ProjectsErrorCode.NotFundable,
+        'some directions name projects that cannot receive money',
+        {
+          unknown,
+          notFundable: refused,
+        },
+      );
     }
     return unique.map((id) => found.get(id)!);
   }
@@ -277,19 +352,26 @@ export class ProjectsService {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<{ analysisId: string; policyVersion: number; directions: DirectionFromAnalysis[] }> {
     if (!isUuid(analysisId)) throw analysisNotFound(analysisId);
-    const rows = (await manager.query('SELECT id, policy_version, directions FROM sbom_analyses WHERE id = $1', [analysisId])) as {
+    const rows = (await manager.query(
+      'SELECT id, policy_version, directions FROM sbom_analyses WHERE id = $1',
+      [analysisId],
+    )) as {
       id: string;
       policy_version: number;
       directions: { projectId: string; weight: number }[];
     }[];
     if (rows.length === 0) throw analysisNotFound(analysisId);
     const ids = rows[0].directions.map((d) => d.projectId);
-    const statuses = (await manager.query('SELECT id, status FROM projects WHERE id = ANY($1::uuid[])', [ids])) as { id: string; status: ProjectStatus }[];
+    const statuses = (await manager.query('SELECT id, status FROM projects WHERE id = ANY($1::uuid[])', [
+      ids,
+    ])) as { id: string; status: ProjectStatus }[];
     const fundable = new Set(statuses.filter((s) => FUNDABLE_STATUSES.includes(s.status)).map((s) => s.id));
     return {
       analysisId,
       policyVersion: rows[0].policy_version,
-      directions: rows[0].directions.filter((d) => fundable.has(d.projectId)).map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
+      directions: rows[0].directions
+        .filter((d) => fundable.has(d.projectId))
+        .map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
     };
   }
 
@@ -312,17 +394,23 @@ export class ProjectsService {
   }
 
   private async findRow(idOrSlug: string): Promise<ProjectRow> {
-    const rows = (await this.dataSource.query(`${PROJECT_SELECT} WHERE ${isUuid(idOrSlug) ? 'p.id = $1' : 'p.slug = $1'}`, [idOrSlug])) as ProjectRow[];
+    const rows = (await this.dataSource.query(
+      `${PROJECT_SELECT} WHERE ${isUuid(idOrSlug) ? 'p.id = $1' : 'p.slug = $1'}`,
+      [idOrSlug],
+    )) as ProjectRow[];
     if (rows.length === 0) throw notFound(idOrSlug);
     return rows[0];
   }
 
   private async checkFields(input: ProposeProjectInput, manager: EntityManager = this.dataSource.manager) {
     const name = input.name.trim();
-    if (name.length === 0 || name.length > 200) throw invalid('name', 'the name must have 1 to 200 characters');
+    if (name.length === 0 || name.length > 200)
+      throw invalid('name', 'the name must have 1 to 200 characters');
     const description = (input.description ?? '').trim();
-    if (description.length > 5000) throw invalid('description', 'the description must have at most 5000 characters');
-    if (!OPENNESS_LEVELS.includes(input.opennessLevel)) throw invalid('opennessLevel', 'the openness level is A, B or C');
+    if (description.length > 5000)
+      throw invalid('description', 'the description must have at most 5000 characters');
+    if (!OPENNESS_LEVELS.includes(input.opennessLevel))
+      throw invalid('opennessLevel', 'the openness level is A, B or C');
     const policy = await this.policies.current(new Date(), manager);
     const licence = checkLicence(input.licence, policy.licenceAllowList).normalised;
     const purls = [...new Set((input.purls ?? []).map((p) => versionlessPurl(p)))].sort();
@@ -347,13 +435,19 @@ export class ProjectsService {
       [purls, projectId],
     )) as { purl: string; slug: string }[];
     if (taken.length > 0) throw purlTaken(taken[0].purl, taken[0].slug);
-    await m.query('DELETE FROM project_purls WHERE project_id = $1 AND NOT (purl = ANY($2))', [projectId, purls]);
+    await m.query('DELETE FROM project_purls WHERE project_id = $1 AND NOT (purl = ANY($2))', [
+      projectId,
+      purls,
+    ]);
     try {
       await m.query(
         `INSERT INTO project_purls (purl, project_id) SELECT unnest($1::text[]), $2 ON CONFLICT (purl) DO NOTHING`,
         [purls, projectId],
       );
-      const mine = (await m.query('SELECT count(*)::int AS n FROM project_purls WHERE project_id = $1 AND purl = ANY($2)', [projectId, purls])) as {
+      const mine = (await m.query(
+        'SELECT count(*)::int AS n FROM project_purls WHERE project_id = $1 AND purl = ANY($2)',
+        [projectId, purls],
+      )) as {
         n: number;
       }[];
       if (mine[0].n !== purls.length) throw purlTaken(purls.join(', '), null);
@@ -397,7 +491,8 @@ function httpUrl(field: string, value: string | null | undefined): string | null
   } catch {
     throw invalid(field, `${field} is not a valid URL`);
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || value.length > 1024) throw invalid(field, `${field} must be an http(s) URL`);
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || value.length > 1024)
+    throw invalid(field, `${field} must be an http(s) URL`);
   return value.trim();
 }
 
@@ -406,7 +501,9 @@ function invalid(field: string, message: string): ProjectsError {
 }
 
 function notFound(id: string): ProjectsError {
-  return new ProjectsError(ProjectsErrorCode.NotFound, `no project ${id.slice(0, 100)}`, { project: id.slice(0, 100) });
+  return new ProjectsError(ProjectsErrorCode.NotFound, `no project ${id.slice(0, 100)}`, {
+    project: id.slice(0, 100),
+  });
 }
 
 function analysisNotFound(id: string): ProjectsError {
@@ -414,10 +511,14 @@ function analysisNotFound(id: string): ProjectsError {
 }
 
 function purlTaken(purl: string, slug: string | null): ProjectsError {
-  return new ProjectsError(ProjectsErrorCode.PurlTaken, `the package ${purl} already belongs to ${slug ? `project "${slug}"` : 'another project'}`, {
-    purl,
-    project: slug,
-  });
+  return new ProjectsError(
+    ProjectsErrorCode.PurlTaken,
+    `the package ${purl} already belongs to ${slug ? `project "${slug}"` : 'another project'}`,
+    {
+      purl,
+      project: slug,
+    },
+  );
 }
 
 function translateUnique(error: unknown, slug: string): unknown {
@@ -425,6 +526,7 @@ function translateUnique(error: unknown, slug: string): unknown {
   if (pg.code === '23505' && pg.constraint === 'projects_slug_key') {
     return new ProjectsError(ProjectsErrorCode.SlugTaken, `the slug "${slug}" is taken`, { slug });
   }
-  if (pg.code === '23505' && pg.constraint === 'project_purls_pkey') return purlTaken('(one of the purls)', null);
+  if (pg.code === '23505' && pg.constraint === 'project_purls_pkey')
+    return purlTaken('(one of the purls)', null);
   return error;
 }

@@ -34,9 +34,27 @@ export type UpdateProjectInput = Partial<Omit<ProposeProjectInput, 'slug'>>;
 export interface FundingManifestSummary {
   readonly url: string;
   readonly checkedAt: Date;
-  readonly entity: { readonly type: string; readonly role: string; readonly name: string; readonly webpageUrl: string };
-  readonly projects: readonly { readonly guid: string; readonly name: string; readonly repositoryUrl: string; readonly webpageUrl: string; readonly licenses: readonly string[] }[];
-  readonly plans: readonly { readonly guid: string; readonly name: string; readonly status: string; readonly amount: number; readonly currency: string; readonly frequency: string }[];
+  readonly entity: {
+    readonly type: string;
+    readonly role: string;
+    readonly name: string;
+    readonly webpageUrl: string;
+  };
+  readonly projects: readonly {
+    readonly guid: string;
+    readonly name: string;
+    readonly repositoryUrl: string;
+    readonly webpageUrl: string;
+    readonly licenses: readonly string[];
+  }[];
+  readonly plans: readonly {
+    readonly guid: string;
+    readonly name: string;
+    readonly status: string;
+    readonly amount: number;
+    readonly currency: string;
+    readonly frequency: string;
+  }[];
 }
 
 /** A project as anyone may see it: no payout details, no maintainer identities. */
@@ -62,7 +80,12 @@ export interface ProjectView {
 
 export interface ProjectPage extends ProjectView {
   readonly fundingManifest: FundingManifestSummary | null;
-  readonly statusHistory: readonly { readonly from: ProjectStatus | null; readonly to: ProjectStatus; readonly reason: string; readonly at: Date }[];
+  readonly statusHistory: readonly {
+    readonly from: ProjectStatus | null;
+    readonly to: ProjectStatus;
+    readonly reason: string;
+    readonly at: Date;
+  }[];
   /** Money credited to the project's directed and allocated accounts so far, in cents (EUR). */
   readonly received: { readonly directed: bigint; readonly allocated: bigint; readonly currency: string };
 }

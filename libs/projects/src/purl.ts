@@ -9,9 +9,13 @@ import { ProjectsError, ProjectsErrorCode } from './projects.errors';
 export function versionlessPurl(input: string): string {
   const purl = tryVersionlessPurl(input);
   if (purl === null) {
-    throw new ProjectsError(ProjectsErrorCode.PurlInvalid, `"${truncate(input)}" is not a valid package URL`, {
-      purl: truncate(input),
-    });
+    throw new ProjectsError(
+      ProjectsErrorCode.PurlInvalid,
+      `"${truncate(input)}" is not a valid package URL`,
+      {
+        purl: truncate(input),
+      },
+    );
   }
   return purl;
 }
@@ -21,7 +25,14 @@ export function tryVersionlessPurl(input: string): string | null {
   if (typeof input !== 'string' || input.length === 0 || input.length > 2048) return null;
   try {
     const parsed = PackageURL.fromString(input.trim());
-    return new PackageURL(parsed.type, parsed.namespace, parsed.name, undefined, undefined, undefined).toString();
+    return new PackageURL(
+      parsed.type,
+      parsed.namespace,
+      parsed.name,
+      undefined,
+      undefined,
+      undefined,
+    ).toString();
   } catch {
     return null;
   }

@@ -23,7 +23,12 @@ export interface PublicDependency {
   readonly analyses: number;
   readonly directAnalyses: number;
   readonly totalWeight: number;
-  readonly project: { readonly id: string; readonly slug: string; readonly name: string; readonly status: ProjectStatus } | null;
+  readonly project: {
+    readonly id: string;
+    readonly slug: string;
+    readonly name: string;
+    readonly status: ProjectStatus;
+  } | null;
   readonly registered: boolean;
   readonly admitted: boolean;
   /** Cents credited to the project's directed and allocated accounts; "0" when unregistered. */
@@ -61,9 +66,13 @@ export class SbomAnalysesService {
     const organisationId = options.organisationId?.trim() || null;
     if (!(caller && hasRole(caller, 'admin'))) {
       if (!organisationId) {
-        throw new ProjectsError(ProjectsErrorCode.InvalidInput, 'a buyer uploads for one of its organisations: organisationId is required', {
-          field: 'organisationId',
-        });
+        throw new ProjectsError(
+          ProjectsErrorCode.InvalidInput,
+          'a buyer uploads for one of its organisations: organisationId is required',
+          {
+            field: 'organisationId',
+          },
+        );
       }
       requireRole(caller, 'buyer', organisationId);
     }
@@ -140,27 +149,53 @@ export class SbomAnalysesService {
         caller,
         'sbom.analyse',
         { type: 'sbom_analysis', id },
-        { organisationId, format: result.format, specVersion: result.specVersion, bytes: result.bytes, packages: result.coverage.componentsTotal },
+        {
+          organisationId,
+          format: result.format,
+          specVersion: result.specVersion,
+          bytes: result.bytes,
+          packages: result.coverage.componentsTotal,
+        },
         m,
       );
-      return { ...result, id, createdAt: rows[0].created_at, organisationId, label, policyVersion: policy.version, unmatched: result.unmatched.slice(0, MAX_UNMATCHED_IN_RESPONSE) };
+      return {
+        ...result,
+        id,
+        createdAt: rows[0].created_at,
+        organisationId,
+        label,
+        policyVersion: policy.version,
+        unmatched: result.unmatched.slice(0, MAX_UNMATCHED_IN_RESPONSE),
+      };
     });
   }
 
   /** A stored analysis, for its uploader's organisation (buyer), its uploader, or an admin. */
   async get(caller: Principal, id: string): Promise<StoredSbomAnalysis> {
     if (!isUuid(id)) throw notFound(id);
-    const rows = (await this.dataSource.query('SELECT * FROM sbom_analyses WHERE id = $1', [id])) as AnalysisRow[];
+    const rows = (await this.dataSource.query('SELECT * FROM sbom_analyses WHERE id = $1', [
+      id,
+    ])) as AnalysisRow[];
     if (rows.length === 0) throw notFound(id);
     const a = rows[0];
     const allowed =
-      caller && (hasRole(caller, 'admin') || caller.userId === a.created_by || (a.organisation_id !== null && hasRole(caller, 'buyer', a.organisation_id)));
+      caller &&
+      (hasRole(caller, 'admin') ||
+        caller.userId === a.created_by ||
+        (a.organisation_id !== null && hasRole(caller, 'buyer', a.organisation_id)));
     if (!allowed) requireRole(caller, 'admin');
     const packages = (await this.dataSource.query(
       `SELECT purl, direct, weight, dependents, occurrences, project_id FROM sbom_analysis_packages WHERE analysis_id = $1
         ORDER BY dependents DESC, weight DESC, purl`,
       [id],
-    )) as { purl: string; direct: boolean; weight: number; dependents: number; occurrences: number; project_id: string | null }[];
+    )) as {
+      purl: string;
+      direct: boolean;
+      weight: number;
+      dependents: number;
+      occurrences: number;
+      project_id: string | null;
+    }[];
     const matched = packages.map((p) => ({
       purl: p.purl,
       direct: p.direct,
@@ -198,7 +233,9 @@ export class SbomAnalysesService {
    * What public money depends on: packages ranked by how many analyses depend on them (then by
    * weight), whether each is registered and admitted, and how much its project has received.
    */
-  async publicDependencies(options: { limit?: number; unfundedOnly?: boolean; after?: number } = {}): Promise<{ items: PublicDependency[] }> {
+  async publicDependencies(
+    options: { limit?: number; unfundedOnly?: boolean; after?: number } = {},
+  ): Promise<{ items: PublicDependency[] }> {
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
     const rows = (await this.dataSource.query(
       `SELECT s.purl, s.analyses, s.direct_analyses, s.total_weight, p.id, p.slug, p.name, p.status
@@ -209,9 +246,23 @@ export class SbomAnalysesService {
         ORDER BY s.analyses DESC, s.total_weight DESC, s.purl
         LIMIT $1`,
       [limit, options.unfundedOnly ?? false],
-    )) as { purl: string; analyses: number; direct_analyses: number; total_weight: string; id: string | null; slug: string; name: string; status: ProjectStatus }[];
+    )) as {
+      purl: string;
+      analyses: number;
+      direct_analyses: number;
+      total_weight: string;
+      id: string | null;
+      slug: string;
+      name: string;
+      status: ProjectStatus;
+    }[];
     const currency = (await this.policies.current()).currency;
-    const codes = rows.filter((r) => r.id).flatMap((r) => [Accounts.projectDirected(r.id!, currency).code, Accounts.projectAllocated(r.id!, currency).code]);
+    const codes = rows
+      .filter((r) => r.id)
+      .flatMap((r) => [
+        Accounts.projectDirected(r.id!, currency).code,
+        Accounts.projectAllocated(r.id!, currency).code,
+      ]);
     const balances = codes.length > 0 ? await this.ledger.balances(codes) : new Map();
     return {
       items: rows.map((r) => {

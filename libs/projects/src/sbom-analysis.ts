@@ -76,14 +76,21 @@ export interface CatalogueLookup {
 }
 
 /** Reads an SBOM stream and reduces it to its package graph (no catalogue needed). */
-export async function analyseSbomGraph(source: AsyncIterable<Uint8Array | string>, weighting: SbomWeighting): Promise<SbomGraph> {
+export async function analyseSbomGraph(
+  source: AsyncIterable<Uint8Array | string>,
+  weighting: SbomWeighting,
+): Promise<SbomGraph> {
   assertWeighting(weighting);
   const { document, bytes } = await readSbom(source, { maxBytes: weighting.maxBytes });
   return buildGraph(document, bytes, weighting);
 }
 
 /** Matches a package graph against the catalogue: suggested direction, coverage, unmatched packages. */
-export function matchCatalogue(graph: SbomGraph, catalogue: CatalogueLookup, weighting: SbomWeighting): SbomAnalysisResult {
+export function matchCatalogue(
+  graph: SbomGraph,
+  catalogue: CatalogueLookup,
+  weighting: SbomWeighting,
+): SbomAnalysisResult {
   const perProject = new Map<string, number>();
   const packages: MatchedPackage[] = [];
   const unmatched: MatchedPackage[] = [];
@@ -138,7 +145,10 @@ function assertWeighting(w: SbomWeighting): void {
     w.directWeight > 0 &&
     w.transitiveWeight > 0 &&
     w.maxBytes > 0;
-  if (!ok) throw new ProjectsError(ProjectsErrorCode.InvalidInput, 'the policy SBOM weighting is not valid', { weighting: w });
+  if (!ok)
+    throw new ProjectsError(ProjectsErrorCode.InvalidInput, 'the policy SBOM weighting is not valid', {
+      weighting: w,
+    });
 }
 
 /** One node of the document: a component (CycloneDX bom-ref) or a package (SPDX id). */
@@ -158,7 +168,8 @@ function buildGraph(doc: RawSbom, bytes: number, weighting: SbomWeighting): Sbom
     return cycloneDxGraph(doc, version, bytes, weighting);
   }
   if (typeof doc.spdxVersion === 'string') {
-    if (!(SUPPORTED_SPDX_VERSIONS as readonly string[]).includes(doc.spdxVersion)) throw unsupported(doc.spdxVersion);
+    if (!(SUPPORTED_SPDX_VERSIONS as readonly string[]).includes(doc.spdxVersion))
+      throw unsupported(doc.spdxVersion);
     return spdxGraph(doc, doc.spdxVersion, bytes, weighting);
   }
   throw unknownFormat();
@@ -193,7 +204,16 @@ function cycloneDxGraph(doc: RawSbom, version: string, bytes: number, weighting:
     }
     edges.set(key, list);
   }
-  return finish('CycloneDX', version, bytes, nodes, loose, edges, rootPurl === null ? [] : [rootPurl], weighting);
+  return finish(
+    'CycloneDX',
+    version,
+    bytes,
+    nodes,
+    loose,
+    edges,
+    rootPurl === null ? [] : [rootPurl],
+    weighting,
+  );
 }
 
 const DEPENDENCY_OF = /^(?:[A-Z]+_)?DEPENDENCY_OF$/;
@@ -207,7 +227,10 @@ function spdxGraph(doc: RawSbom, version: string, bytes: number, weighting: Sbom
     let purl: string | null = null;
     for (const ref of p.externalRefs ?? []) {
       const category = str(ref?.referenceCategory);
-      if ((category === 'PACKAGE-MANAGER' || category === 'PACKAGE_MANAGER') && ref.referenceType === 'purl') {
+      if (
+        (category === 'PACKAGE-MANAGER' || category === 'PACKAGE_MANAGER') &&
+        ref.referenceType === 'purl'
+      ) {
         purl = purlOf(ref.referenceLocator);
         if (purl !== null) break;
       }
@@ -290,7 +313,7 @@ function finish(
   for (const [ref, node] of nodes) add(node.purl, direct.has(ref));
   for (const node of loose) add(node.purl, false);
   for (const [from, targets] of edges) {
-    const parent = from === ROOT_KEY ? ROOT_KEY : nodes.get(from)?.purl ?? `\u0000ref:${from}`;
+    const parent = from === ROOT_KEY ? ROOT_KEY : (nodes.get(from)?.purl ?? `\u0000ref:${from}`);
     for (const to of targets) {
       const purl = nodes.get(to)?.purl;
       if (purl === undefined || purl === null || purl === parent) continue;
@@ -337,8 +360,12 @@ function unknownFormat(): ProjectsError {
 }
 
 function unsupported(version: string): ProjectsError {
-  return new ProjectsError(ProjectsErrorCode.SbomUnsupportedVersion, `${version} is not a supported SBOM version`, {
-    version,
-    supported: [...SUPPORTED_CYCLONEDX_VERSIONS.map((v) => `CycloneDX ${v}`), ...SUPPORTED_SPDX_VERSIONS],
-  });
+  return new ProjectsError(
+    ProjectsErrorCode.SbomUnsupportedVersion,
+    `${version} is not a supported SBOM version`,
+    {
+      version,
+      supported: [...SUPPORTED_CYCLONEDX_VERSIONS.map((v) => `CycloneDX ${v}`), ...SUPPORTED_SPDX_VERSIONS],
+    },
+  );
 }

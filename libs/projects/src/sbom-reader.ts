@@ -39,7 +39,10 @@ interface ArraySpec {
 }
 
 const SCALAR: ScalarSpec = { kind: 'scalar' };
-const object = (fields: Record<string, Spec>): ObjectSpec => ({ kind: 'object', fields: new Map(Object.entries(fields)) });
+const object = (fields: Record<string, Spec>): ObjectSpec => ({
+  kind: 'object',
+  fields: new Map(Object.entries(fields)),
+});
 const array = (items: Spec): ArraySpec => ({ kind: 'array', items });
 
 /** A CycloneDX component as the analysis sees it (nested components kept, recursively). */
@@ -85,10 +88,14 @@ const ROOT: ObjectSpec = object({
     object({
       SPDXID: SCALAR,
       name: SCALAR,
-      externalRefs: array(object({ referenceCategory: SCALAR, referenceType: SCALAR, referenceLocator: SCALAR })),
+      externalRefs: array(
+        object({ referenceCategory: SCALAR, referenceType: SCALAR, referenceLocator: SCALAR }),
+      ),
     }),
   ),
-  relationships: array(object({ spdxElementId: SCALAR, relationshipType: SCALAR, relatedSpdxElement: SCALAR })),
+  relationships: array(
+    object({ spdxElementId: SCALAR, relationshipType: SCALAR, relatedSpdxElement: SCALAR }),
+  ),
   documentDescribes: array(SCALAR),
 });
 
@@ -193,7 +200,10 @@ export interface ReadResult {
  * Throws `SbomTooLarge` as soon as `maxBytes` is exceeded (the rest is not read), `SbomMalformed`
  * for invalid UTF-8 or JSON, and `SbomUnknownFormat` when the top level is not an object.
  */
-export async function readSbom(source: AsyncIterable<Uint8Array | string>, options: ReadOptions): Promise<ReadResult> {
+export async function readSbom(
+  source: AsyncIterable<Uint8Array | string>,
+  options: ReadOptions,
+): Promise<ReadResult> {
   const tokenize = jsonParser({ streamValues: false });
   const assembler = new PrunedAssembler();
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -210,9 +220,13 @@ export async function readSbom(source: AsyncIterable<Uint8Array | string>, optio
     for await (const chunk of source) {
       bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
       if (bytes > options.maxBytes) {
-        throw new ProjectsError(ProjectsErrorCode.SbomTooLarge, `the SBOM is larger than ${options.maxBytes} bytes`, {
-          maxBytes: options.maxBytes,
-        });
+        throw new ProjectsError(
+          ProjectsErrorCode.SbomTooLarge,
+          `the SBOM is larger than ${options.maxBytes} bytes`,
+          {
+            maxBytes: options.maxBytes,
+          },
+        );
       }
       let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
       if (first && text.length > 0) {
@@ -226,7 +240,10 @@ export async function readSbom(source: AsyncIterable<Uint8Array | string>, optio
     feed(tokenize(none));
   } catch (error) {
     if (error instanceof ProjectsError) throw error;
-    throw new ProjectsError(ProjectsErrorCode.SbomMalformed, `the SBOM is not valid JSON: ${(error as Error).message}`);
+    throw new ProjectsError(
+      ProjectsErrorCode.SbomMalformed,
+      `the SBOM is not valid JSON: ${(error as Error).message}`,
+    );
   }
   const document = assembler.result;
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
@@ -237,5 +254,6 @@ export async function readSbom(source: AsyncIterable<Uint8Array | string>, optio
 
 /** Cuts a buffer into slices, as a stream would deliver it. */
 export async function* bufferChunks(buffer: Uint8Array, size = 64 * 1024): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < buffer.byteLength; i += size) yield buffer.subarray(i, Math.min(i + size, buffer.byteLength));
+  for (let i = 0; i < buffer.byteLength; i += size)
+    yield buffer.subarray(i, Math.min(i + size, buffer.byteLength));
 }

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, Principal, Public } from '@app/identity';
 import { ProjectsService, ProjectVerificationService } from '@app/projects';
@@ -41,14 +52,22 @@ export class ProjectsController {
   }
 
   @Patch(':id')
-  update(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateProjectRequest) {
+  update(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateProjectRequest,
+  ) {
     return this.projects.update(caller, id, body);
   }
 
   /** Admin moves the status with a reason (audited, public history). */
   @Post(':id/status')
   @HttpCode(200)
-  changeStatus(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ChangeStatusRequest) {
+  changeStatus(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ChangeStatusRequest,
+  ) {
     return this.projects.changeStatus(caller, id, body.status, body.reason);
   }
 
@@ -60,7 +79,11 @@ export class ProjectsController {
 
   @Post(':id/verification/challenges/:challengeId/check')
   @HttpCode(200)
-  checkChallenge(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Param('challengeId', ParseUUIDPipe) challengeId: string) {
+  checkChallenge(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('challengeId', ParseUUIDPipe) challengeId: string,
+  ) {
     return this.verification.checkChallenge(caller, id, challengeId);
   }
 
@@ -73,12 +96,21 @@ export class ProjectsController {
 
   /** Sets the payout details (never public); a change needs verifying again. */
   @Put(':id/payout-details')
-  setPayoutDetails(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: PayoutDetailsRequest) {
+  setPayoutDetails(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: PayoutDetailsRequest,
+  ) {
     return this.verification.setPayoutDetails(
       caller,
       id,
       body.kind === 'sepa'
-        ? { kind: 'sepa', accountHolder: body.accountHolder ?? '', iban: body.iban ?? '', bic: body.bic ?? null }
+        ? {
+            kind: 'sepa',
+            accountHolder: body.accountHolder ?? '',
+            iban: body.iban ?? '',
+            bic: body.bic ?? null,
+          }
         : { kind: 'stripe', stripeAccountId: body.stripeAccountId ?? '' },
     );
   }
@@ -90,7 +122,11 @@ export class ProjectsController {
 
   @Post(':id/payout-details/verify')
   @HttpCode(200)
-  verifyPayoutDetails(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: VerifyPayoutDetailsRequest) {
+  verifyPayoutDetails(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: VerifyPayoutDetailsRequest,
+  ) {
     return this.verification.verifyPayoutDetails(caller, id, body.revision);
   }
 }

@@ -18,16 +18,32 @@ export class SbomAnalysesController {
    * 400 for malformed JSON, 422 for an unknown format or version.
    */
   @Post('sbom-analyses')
-  @ApiConsumes('application/octet-stream', 'application/vnd.cyclonedx+json', 'application/spdx+json', 'application/json')
+  @ApiConsumes(
+    'application/octet-stream',
+    'application/vnd.cyclonedx+json',
+    'application/spdx+json',
+    'application/json',
+  )
   @ApiOperation({ summary: 'Analyse an SBOM: suggested direction, coverage, unmatched packages' })
-  async upload(@Caller() caller: Principal, @Query() query: UploadSbomQuery, @Req() req: Request & { rawBody?: Buffer }, @Res({ passthrough: true }) res: Response) {
+  async upload(
+    @Caller() caller: Principal,
+    @Query() query: UploadSbomQuery,
+    @Req() req: Request & { rawBody?: Buffer },
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const maxBytes = await this.sboms.maxBytes();
     const declared = Number(req.headers['content-length'] ?? NaN);
     try {
       if (Number.isFinite(declared) && declared > maxBytes) {
-        throw new ProjectsError(ProjectsErrorCode.SbomTooLarge, `the SBOM is larger than ${maxBytes} bytes`, { maxBytes });
+        throw new ProjectsError(ProjectsErrorCode.SbomTooLarge, `the SBOM is larger than ${maxBytes} bytes`, {
+          maxBytes,
+        });
       }
-      const source = req.rawBody ? bufferChunks(req.rawBody) : req.readableEnded ? bufferChunks(Buffer.alloc(0)) : req;
+      const source = req.rawBody
+        ? bufferChunks(req.rawBody)
+        : req.readableEnded
+          ? bufferChunks(Buffer.alloc(0))
+          : req;
       return await this.sboms.analyse(caller, source, query);
     } catch (error) {
       if (!req.readableEnded) {

@@ -1,5 +1,19 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBooleanString, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBooleanString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { OPENNESS_LEVELS, OpennessLevel, PROJECT_STATUSES, ProjectStatus } from '@app/projects';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
@@ -14,7 +28,12 @@ export class ProposeProjectRequest {
   /** SPDX licence expression; must satisfy the policy's allow-list. */
   @IsString() @Length(1, 1000) licence!: string;
   /** Package URLs; stored versionless, each belongs to one project at most. */
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 2048, { each: true }) purls?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 2048, { each: true })
+  purls?: string[];
   @IsIn(OPENNESS_LEVELS) opennessLevel!: OpennessLevel;
   @IsOptional() @IsUrl(URL_OPTIONS) fundingJsonUrl?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) publiccodeUrl?: string;
@@ -26,7 +45,12 @@ export class UpdateProjectRequest {
   @IsOptional() @IsUrl(URL_OPTIONS) repositoryUrl?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) websiteUrl?: string;
   @IsOptional() @IsString() @Length(1, 1000) licence?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 2048, { each: true }) purls?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 2048, { each: true })
+  purls?: string[];
   @IsOptional() @IsIn(OPENNESS_LEVELS) opennessLevel?: OpennessLevel;
   @IsOptional() @IsUrl(URL_OPTIONS) fundingJsonUrl?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) publiccodeUrl?: string;
@@ -39,10 +63,16 @@ export class ChangeStatusRequest {
 
 export class PayoutDetailsRequest {
   @IsIn(['sepa', 'stripe']) kind!: 'sepa' | 'stripe';
-  @ValidateIf((o: PayoutDetailsRequest) => o.kind === 'sepa') @IsString() @Length(2, 140) accountHolder?: string;
+  @ValidateIf((o: PayoutDetailsRequest) => o.kind === 'sepa')
+  @IsString()
+  @Length(2, 140)
+  accountHolder?: string;
   @ValidateIf((o: PayoutDetailsRequest) => o.kind === 'sepa') @IsString() @Length(5, 64) iban?: string;
   @IsOptional() @IsString() @Length(8, 11) bic?: string;
-  @ValidateIf((o: PayoutDetailsRequest) => o.kind === 'stripe') @IsString() @Length(6, 80) stripeAccountId?: string;
+  @ValidateIf((o: PayoutDetailsRequest) => o.kind === 'stripe')
+  @IsString()
+  @Length(6, 80)
+  stripeAccountId?: string;
 }
 
 export class VerifyPayoutDetailsRequest {
