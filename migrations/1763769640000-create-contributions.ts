@@ -70,7 +70,7 @@ export class CreateContributions1763769640000 implements MigrationInterface {
         policy_version integer NOT NULL,
         allocation_rule text NOT NULL,
         stripe_charge_id text,
-        ledger_entry_id bigint NOT NULL,
+        ledger_key text NOT NULL,
         occurred_at timestamptz NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT contributions_pkey PRIMARY KEY (id),
@@ -83,7 +83,11 @@ export class CreateContributions1763769640000 implements MigrationInterface {
         CONSTRAINT contributions_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES organisations (id),
         CONSTRAINT contributions_declaration_fkey FOREIGN KEY (declaration_id) REFERENCES levy_declarations (id),
         CONSTRAINT contributions_policy_fkey FOREIGN KEY (policy_version) REFERENCES policies (version),
-        CONSTRAINT contributions_ledger_entry_fkey FOREIGN KEY (ledger_entry_id) REFERENCES ledger_entries (id)
+        CONSTRAINT contributions_ledger_key_key UNIQUE (ledger_key),
+        -- The entry is posted as the last step of the transaction (the transparency log's head is
+        -- locked from then until COMMIT), so the reference is checked at COMMIT.
+        CONSTRAINT contributions_ledger_key_fkey FOREIGN KEY (ledger_key) REFERENCES ledger_entries (idempotency_key)
+          DEFERRABLE INITIALLY DEFERRED
       );
       CREATE INDEX contributions_organisation_idx ON contributions (organisation_id, occurred_at);
       CREATE INDEX contributions_donation_intent_idx ON contributions (donation_intent_id, occurred_at);
@@ -137,12 +141,16 @@ export class CreateContributions1763769640000 implements MigrationInterface {
         parts jsonb NOT NULL,
         fee_share bigint NOT NULL,
         shortfall bigint NOT NULL DEFAULT 0,
-        ledger_entry_id bigint NOT NULL,
-        shortfall_entry_id bigint,
+        ledger_key text NOT NULL,
+        shortfall_key text,
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT contribution_reversals_pkey PRIMARY KEY (id),
         CONSTRAINT contribution_reversals_source_ref_key UNIQUE (source_ref),
         CONSTRAINT contribution_reversals_contribution_fkey FOREIGN KEY (contribution_id) REFERENCES contributions (id),
+        CONSTRAINT contribution_reversals_ledger_key_fkey FOREIGN KEY (ledger_key) REFERENCES ledger_entries (idempotency_key)
+          DEFERRABLE INITIALLY DEFERRED,
+        CONSTRAINT contribution_reversals_shortfall_key_fkey FOREIGN KEY (shortfall_key) REFERENCES ledger_entries (idempotency_key)
+          DEFERRABLE INITIALLY DEFERRED,
         CONSTRAINT contribution_reversals_kind_check CHECK (kind IN ('refund', 'dispute', 'dispute_won')),
         CONSTRAINT contribution_reversals_amount_check CHECK (amount > 0 AND fee_share >= 0 AND shortfall >= 0)
       );

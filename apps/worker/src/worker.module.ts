@@ -8,6 +8,7 @@ import { GovernanceModule } from '@app/governance';
 import { IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
+import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule, QueueName } from '@app/queue';
 import { TransparencyModule } from '@app/transparency';
@@ -31,6 +32,7 @@ import { CheckpointProcessor, CheckpointScheduler } from './transparency/checkpo
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    ProjectsModule,
     TransparencyModule,
     BullModule.registerQueue({ name: QueueName.Transparency }),
     GovernanceModule,

@@ -50,12 +50,15 @@ export class BankReceiptsService {
 
     try {
       return await this.dataSource.transaction(async (m) => {
-        const rows = (await m.query(`SELECT ${OBLIGATION_COLUMNS}, o.siret FROM levy_declarations d JOIN organisations o ON o.id = d.organisation_id
-                                      WHERE d.id = $1 FOR UPDATE OF d`, [declarationId])) as (ObligationRow & { siret: string })[];
+        const rows = (await m.query(
+          `SELECT ${OBLIGATION_COLUMNS}, o.siret, EXISTS (SELECT 1 FROM bank_receipts r WHERE r.bank_reference = $2) AS used
+             FROM levy_declarations d JOIN organisations o ON o.id = d.organisation_id
+            WHERE d.id = $1 FOR UPDATE OF d`,
+          [declarationId, bankReference],
+        )) as (ObligationRow & { siret: string; used: boolean })[];
         if (rows.length === 0) throw new ContributionsError(ContributionsErrorCode.ObligationNotFound, `no obligation ${declarationId}`);
         const declaration = rows[0];
-        const used = (await m.query('SELECT 1 FROM bank_receipts WHERE bank_reference = $1', [bankReference])) as unknown[];
-        if (used.length > 0) {
+        if (declaration.used) {
           throw new ContributionsError(ContributionsErrorCode.BankReferenceUsed, `bank reference ${bankReference} is already recorded`, {
             field: 'bankReference',
           });
@@ -67,33 +70,46 @@ export class BankReceiptsService {
             outstanding: outstanding.toString(),
           });
         }
-        const booked = await this.booking.book(m, {
-          source: 'bank_receipt',
-          sourceRef: `receipt:${bankReference}`,
-          contributorKind: 'organisation',
-          organisationId: declaration.organisation_id,
-          declarationId: declaration.id,
-          currency: declaration.currency,
-          gross: amount,
-          processorFee: 0n,
-          cash: Accounts.bank(declaration.currency),
-          directions: declaration.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
-          occurredAt: new Date(`${valueDate}T00:00:00Z`),
-          metadata: { organisationSiret: declaration.siret, declarationId: declaration.id, fiscalYear: declaration.fiscal_year },
-        });
-        const [receipt] = (await m.query(
-          `INSERT INTO bank_receipts (declaration_id, bank_reference, amount, currency, value_date, recorded_by, contribution_id)
-           VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id::text`,
-          [declaration.id, bankReference, amount.toString(), declaration.currency, valueDate, actor.userId, booked.id],
-        )) as { id: string }[];
-        const [updated] = (await m.query(
-          `WITH d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *)
-           SELECT ${OBLIGATION_COLUMNS} FROM d`,
-          [declaration.id, amount.toString()],
-        )) as ObligationRow[];
-        await this.audit.record(actor, 'receipt.recorded', { type: 'declaration', id: declaration.id }, { receiptId: receipt.id, bankReference }, m);
+        let receiptId = '';
+        let updated: ObligationRow | undefined;
+        const booked = await this.booking.book(
+          m,
+          {
+            source: 'bank_receipt',
+            sourceRef: `receipt:${bankReference}`,
+            contributorKind: 'organisation',
+            organisationId: declaration.organisation_id,
+            declarationId: declaration.id,
+            currency: declaration.currency,
+            gross: amount,
+            processorFee: 0n,
+            cash: Accounts.bank(declaration.currency),
+            directions: declaration.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
+            occurredAt: new Date(`${valueDate}T00:00:00Z`),
+            metadata: { organisationSiret: declaration.siret, declarationId: declaration.id, fiscalYear: declaration.fiscal_year },
+          },
+          async (contributionId) => {
+            const [receipt] = (await m.query(
+              `INSERT INTO bank_receipts (declaration_id, bank_reference, amount, currency, value_date, recorded_by, contribution_id)
+               VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id::text`,
+              [declaration.id, bankReference, amount.toString(), declaration.currency, valueDate, actor.userId, contributionId],
+            )) as { id: string }[];
+            receiptId = receipt.id;
+            [updated] = (await m.query(
+              `WITH d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *)
+               SELECT ${OBLIGATION_COLUMNS} FROM d`,
+              [declaration.id, amount.toString()],
+            )) as ObligationRow[];
+            await this.audit.record(actor, 'receipt.recorded', { type: 'declaration', id: declaration.id }, { receiptId, bankReference }, m);
+          },
+        );
+        if (!booked.created || !updated || !booked.ledgerEntryId) {
+          throw new ContributionsError(ContributionsErrorCode.BankReferenceUsed, `bank reference ${bankReference} is already recorded`, {
+            field: 'bankReference',
+          });
+        }
         return {
-          id: receipt.id,
+          id: receiptId,
           declarationId: declaration.id,
           bankReference,
           amount,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -30,7 +31,9 @@ export interface BookContributionCommand {
 export interface BookedContribution {
   readonly id: string;
   readonly sourceRef: string;
-  readonly ledgerEntryId: string;
+  readonly ledgerKey: string;
+  /** The entry's id when it was posted by this call; null when the contribution already existed. */
+  readonly ledgerEntryId: string | null;
   readonly policyVersion: number;
   readonly gross: bigint;
   readonly processorFee: bigint;
@@ -59,7 +62,7 @@ interface ContributionRow {
   pool: string;
   directed: { projectId: string; amount: string }[];
   policy_version: number;
-  ledger_entry_id: string;
+  ledger_key: string;
   source: string;
 }
 
@@ -97,13 +100,28 @@ export class ContributionBookingService {
   }
 
   /** Books one contribution inside the caller's transaction; a second call with the same source returns the first. */
-  async book(manager: EntityManager, command: BookContributionCommand): Promise<BookedContribution> {
+  /**
+   * `beforePost` runs after the contribution row is written and before its ledger entry is
+   * posted (the caller's own rows: keep the entry the last write of the transaction).
+   */
+  async book(
+    manager: EntityManager,
+    command: BookContributionCommand,
+    beforePost?: (contributionId: string) => Promise<void>,
+  ): Promise<BookedContribution> {
     if (command.gross <= 0n || command.processorFee < 0n || command.processorFee > command.gross) {
       throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'a contribution needs a positive gross amount and a fee within it');
     }
-    await this.lock(manager, command.sourceRef);
-    const existing = await this.findBySourceRef(command.sourceRef, manager);
-    if (existing) return existing;
+    // Lock the business key and look for a booking already made, in one round trip.
+    const [found] = (await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))::text AS locked,
+              (SELECT row_to_json(x) FROM (
+                 SELECT id, source, source_ref, currency, gross::text AS gross, processor_fee::text AS processor_fee, net::text AS net,
+                        operating_fee::text AS operating_fee, pool::text AS pool, directed, policy_version, ledger_key
+                   FROM contributions WHERE source_ref = $1) x) AS row`,
+      [command.sourceRef],
+    )) as { row: ContributionRow | null }[];
+    if (found.row) return toBooked(found.row, false);
     const policy = await this.policies.current(new Date(), manager);
     const currency = command.currency;
     const net = command.gross - command.processorFee;
@@ -111,7 +129,9 @@ export class ContributionBookingService {
     const parts = splitParts(split);
     const specs: AccountSpec[] = [command.cash, ...parts.map((p) => partAccount(p.key, currency))];
     if (command.processorFee > 0n) specs.push(Accounts.processorFees(currency), feeCoverAccount(currency));
-    await this.ledger.ensureAccounts(specs, manager);
+    // Accounts are created outside the booking transaction: the ledger caches account ids, and an
+    // id cached from a transaction that later rolls back would poison every other booking.
+    await this.ledger.ensureAccounts(specs);
     const postings: PostingCommand[] = [];
     if (net > 0n) postings.push({ account: command.cash.code, direction: 'debit', amount: net, currency });
     if (command.processorFee > 0n) {
@@ -123,32 +143,12 @@ export class ContributionBookingService {
     for (const p of parts) {
       if (p.amount > 0n) postings.push({ account: partAccount(p.key, currency).code, direction: 'credit', amount: p.amount, currency });
     }
-    const [{ id }] = (await manager.query('SELECT gen_random_uuid()::text AS id')) as { id: string }[];
-    const entry = await this.ledger.post(
-      {
-        kind: command.source === 'bank_receipt' ? 'contribution.levy' : 'contribution.donation',
-        businessRef: command.sourceRef,
-        idempotencyKey: `contribution:${command.sourceRef}`,
-        occurredAt: command.occurredAt,
-        policyVersion: policy.version,
-        description: command.source === 'bank_receipt' ? 'levy received by bank transfer' : 'donation received through Stripe',
-        metadata: {
-          ...command.metadata,
-          contributionId: id,
-          gross: command.gross.toString(),
-          processorFee: command.processorFee.toString(),
-          net: net.toString(),
-          allocationRule: split.rule,
-          directed: split.directed.map((d) => ({ projectId: d.projectId, amount: d.amount.toString() })),
-        },
-        postings,
-      },
-      manager,
-    );
+    const id = randomUUID();
+    const ledgerKey = `contribution:${command.sourceRef}`;
     await manager.query(
       `INSERT INTO contributions (id, source, source_ref, contributor_kind, organisation_id, declaration_id, donation_intent_id,
          currency, gross, processor_fee, net, operating_fee, directed_share, pool, directed, policy_version, allocation_rule,
-         stripe_charge_id, ledger_entry_id, occurred_at)
+         stripe_charge_id, ledger_key, occurred_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)`,
       [
         id,
@@ -169,13 +169,37 @@ export class ContributionBookingService {
         policy.version,
         split.rule,
         command.stripeChargeId ?? null,
-        entry.id,
+        ledgerKey,
         command.occurredAt,
       ],
+    );
+    if (beforePost) await beforePost(id);
+    // The entry last: posting it appends to the transparency log, whose head stays locked until COMMIT.
+    const entry = await this.ledger.post(
+      {
+        kind: command.source === 'bank_receipt' ? 'contribution.levy' : 'contribution.donation',
+        businessRef: command.sourceRef,
+        idempotencyKey: ledgerKey,
+        occurredAt: command.occurredAt,
+        policyVersion: policy.version,
+        description: command.source === 'bank_receipt' ? 'levy received by bank transfer' : 'donation received through Stripe',
+        metadata: {
+          ...command.metadata,
+          contributionId: id,
+          gross: command.gross.toString(),
+          processorFee: command.processorFee.toString(),
+          net: net.toString(),
+          allocationRule: split.rule,
+          directed: split.directed.map((d) => ({ projectId: d.projectId, amount: d.amount.toString() })),
+        },
+        postings,
+      },
+      manager,
     );
     return {
       id,
       sourceRef: command.sourceRef,
+      ledgerKey,
       ledgerEntryId: entry.id,
       policyVersion: policy.version,
       gross: command.gross,
@@ -232,7 +256,7 @@ export class ContributionBookingService {
       if (p.amount > 0n) postings.push({ account: partAccount(p.key, currency).code, direction: 'debit', amount: p.amount, currency });
     }
     if (split.feeShare > 0n) postings.push({ account: poolCode, direction: 'debit', amount: split.feeShare, currency });
-    const [{ id }] = (await manager.query('SELECT gen_random_uuid()::text AS id')) as { id: string }[];
+    const id = randomUUID();
     const metadata = {
       contributionId: row.id,
       reversalId: id,
@@ -240,29 +264,45 @@ export class ContributionBookingService {
       processorFeeShareChargedToPool: split.feeShare.toString(),
       allocationRule: 'hamilton-v1',
     };
-    const entry =
-      postings.length === 0
-        ? null
-        : await this.ledger.post(
-            {
-              kind: `contribution.${command.kind}`,
-              businessRef: command.sourceRef,
-              idempotencyKey: `reversal:${command.sourceRef}`,
-              occurredAt: command.occurredAt,
-              policyVersion: row.policy_version,
-              description: `${command.kind} of contribution ${row.id}`,
-              metadata,
-              postings,
-            },
-            manager,
-          );
-    let shortfallEntryId: string | null = null;
-    if (shortfall > 0n) {
-      const shortfallEntry = await this.ledger.post(
+    const mainKey = postings.length === 0 ? null : `reversal:${command.sourceRef}`;
+    const shortfallKey = shortfall > 0n ? `shortfall:${command.sourceRef}` : null;
+    await manager.query(
+      `INSERT INTO contribution_reversals (id, contribution_id, source_ref, kind, amount, parts, fee_share, shortfall, ledger_key, shortfall_key)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+      [
+        id,
+        row.id,
+        command.sourceRef,
+        command.kind,
+        amount.toString(),
+        JSON.stringify(split.parts.map((p) => ({ key: p.key, amount: p.amount.toString() }))),
+        split.feeShare.toString(),
+        shortfall.toString(),
+        mainKey ?? shortfallKey,
+        mainKey ? shortfallKey : null,
+      ],
+    );
+    if (mainKey) {
+      await this.ledger.post(
+        {
+          kind: `contribution.${command.kind}`,
+          businessRef: command.sourceRef,
+          idempotencyKey: mainKey,
+          occurredAt: command.occurredAt,
+          policyVersion: row.policy_version,
+          description: `${command.kind} of contribution ${row.id}`,
+          metadata,
+          postings,
+        },
+        manager,
+      );
+    }
+    if (shortfallKey) {
+      await this.ledger.post(
         {
           kind: 'contribution.shortfall',
           businessRef: command.sourceRef,
-          idempotencyKey: `shortfall:${command.sourceRef}`,
+          idempotencyKey: shortfallKey,
           occurredAt: command.occurredAt,
           policyVersion: row.policy_version,
           description: `the part of ${command.kind} ${command.sourceRef} already paid out, charged to the pool`,
@@ -274,24 +314,7 @@ export class ContributionBookingService {
         },
         manager,
       );
-      shortfallEntryId = shortfallEntry.id;
     }
-    await manager.query(
-      `INSERT INTO contribution_reversals (id, contribution_id, source_ref, kind, amount, parts, fee_share, shortfall, ledger_entry_id, shortfall_entry_id)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-      [
-        id,
-        row.id,
-        command.sourceRef,
-        command.kind,
-        amount.toString(),
-        JSON.stringify(split.parts.map((p) => ({ key: p.key, amount: p.amount.toString() }))),
-        split.feeShare.toString(),
-        shortfall.toString(),
-        entry?.id ?? shortfallEntryId,
-        entry ? shortfallEntryId : null,
-      ],
-    );
     return { id, created: true };
   }
 
@@ -305,8 +328,8 @@ export class ContributionBookingService {
       parts: unknown;
       fee_share: string;
       shortfall: string;
-      ledger_entry_id: string;
-      shortfall_entry_id: string | null;
+      ledger_key: string;
+      shortfall_key: string | null;
     }[];
     if (!dispute) throw new ContributionsError(ContributionsErrorCode.InvalidInput, `no dispute booked as ${disputeSourceRef}`);
     const [{ source_ref }] = (await manager.query('SELECT source_ref FROM contributions WHERE id = $1', [dispute.contribution_id])) as {
@@ -315,24 +338,32 @@ export class ContributionBookingService {
     await this.lock(manager, source_ref);
     const done = (await manager.query('SELECT 1 FROM contribution_reversals WHERE source_ref = $1', [wonRef])) as unknown[];
     if (done.length > 0) return { created: false };
-    const entry = await this.ledger.reverse(
-      dispute.ledger_entry_id,
-      { idempotencyKey: `reversal:${wonRef}`, kind: 'contribution.dispute_won', businessRef: wonRef, description: 'dispute won: funds reinstated' },
-      manager,
+    const toUndo = [dispute.ledger_key, ...(dispute.shortfall_key ? [dispute.shortfall_key] : [])];
+    const entries = [];
+    for (const key of toUndo) {
+      const entry = await this.ledger.findByIdempotencyKey(key, manager);
+      if (!entry) throw new ContributionsError(ContributionsErrorCode.InvalidInput, `no ledger entry ${key}`);
+      entries.push(entry);
+    }
+    const keys = toUndo.map((k) => `${k}:won`);
+    await manager.query(
+      `INSERT INTO contribution_reversals (contribution_id, source_ref, kind, amount, parts, fee_share, shortfall, ledger_key, shortfall_key)
+       VALUES ($1,$2,'dispute_won',$3,$4,$5,$6,$7,$8)`,
+      [dispute.contribution_id, wonRef, dispute.amount, JSON.stringify(dispute.parts), dispute.fee_share, dispute.shortfall, keys[0], keys[1] ?? null],
     );
-    if (dispute.shortfall_entry_id) {
+    for (let i = 0; i < entries.length; i++) {
       await this.ledger.reverse(
-        dispute.shortfall_entry_id,
-        { idempotencyKey: `shortfall:${wonRef}`, kind: 'contribution.dispute_won', businessRef: wonRef, description: 'dispute won: shortfall returned to the pool' },
+        entries[i].id,
+        {
+          idempotencyKey: keys[i],
+          kind: 'contribution.dispute_won',
+          businessRef: wonRef,
+          description: i === 0 ? 'dispute won: funds reinstated' : 'dispute won: shortfall returned to the pool',
+          metadata: { contributionId: dispute.contribution_id, reinstatedAt: occurredAt.toISOString() },
+        },
         manager,
       );
     }
-    void occurredAt;
-    await manager.query(
-      `INSERT INTO contribution_reversals (contribution_id, source_ref, kind, amount, parts, fee_share, shortfall, ledger_entry_id)
-       VALUES ($1,$2,'dispute_won',$3,$4,$5,$6,$7)`,
-      [dispute.contribution_id, wonRef, dispute.amount, JSON.stringify(dispute.parts), dispute.fee_share, dispute.shortfall, entry.id],
-    );
     return { created: true };
   }
 
@@ -359,7 +390,8 @@ function toBooked(row: ContributionRow, created: boolean): BookedContribution {
   return {
     id: row.id,
     sourceRef: row.source_ref,
-    ledgerEntryId: String(row.ledger_entry_id),
+    ledgerKey: row.ledger_key,
+    ledgerEntryId: null,
     policyVersion: row.policy_version,
     gross: BigInt(row.gross),
     processorFee: BigInt(row.processor_fee),

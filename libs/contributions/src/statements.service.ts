@@ -28,7 +28,7 @@ interface LineRow {
 
 const LINE_QUERY = `
   SELECT c.id::text, c.occurred_at, c.source, c.source_ref, c.currency, c.gross::text, c.processor_fee::text, c.net::text,
-         c.operating_fee::text, c.pool::text, c.directed_share::text, c.directed, c.policy_version, c.ledger_entry_id::text,
+         c.operating_fee::text, c.pool::text, c.directed_share::text, c.directed, c.policy_version, (SELECT e.id::text FROM ledger_entries e WHERE e.idempotency_key = c.ledger_key) AS ledger_entry_id,
          coalesce((SELECT sum(CASE WHEN r.kind = 'dispute_won' THEN -r.amount ELSE r.amount END)
                      FROM contribution_reversals r WHERE r.contribution_id = c.id), 0)::text AS reversed
     FROM contributions c`;

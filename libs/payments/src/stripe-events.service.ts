@@ -52,6 +52,7 @@ export class StripeEventsService {
   private async handle(event: Json): Promise<string> {
     const type = String(event.type);
     const object = ((event.data as Json | undefined)?.object ?? {}) as Json;
+    if (await this.paymentAlreadyBooked(type, object)) return 'up to date: payment already booked';
     let chargeId: string | null = null;
     switch (type) {
       case 'checkout.session.completed':
@@ -89,6 +90,23 @@ export class StripeEventsService {
     }
     if (!chargeId) return 'ignored: no charge';
     return this.syncCharge(chargeId);
+  }
+
+  /**
+   * A payment event (not a refund or dispute) about a payment already booked changes nothing:
+   * answered from the database, without calling Stripe. Refunds and disputes always re-sync.
+   */
+  private async paymentAlreadyBooked(type: string, object: Json): Promise<boolean> {
+    let query: { sql: string; value: string } | null = null;
+    if (type === 'payment_intent.succeeded' && typeof object.id === 'string') query = { sql: 'source_ref = $1', value: `stripe:pi:${object.id}` };
+    else if (type === 'checkout.session.completed' && object.mode === 'payment' && idOf(object.payment_intent)) {
+      query = { sql: 'source_ref = $1', value: `stripe:pi:${idOf(object.payment_intent)}` };
+    } else if ((type === 'invoice.paid' || type === 'invoice.payment_succeeded') && typeof object.id === 'string') {
+      query = { sql: 'source_ref = $1', value: `stripe:invoice:${object.id}` };
+    } else if (type === 'charge.succeeded' && typeof object.id === 'string') query = { sql: 'stripe_charge_id = $1', value: object.id };
+    if (!query) return false;
+    const rows = (await this.dataSource.query(`SELECT 1 FROM contributions WHERE ${query.sql} LIMIT 1`, [query.value])) as unknown[];
+    return rows.length > 0;
   }
 
   /** A transaction, tried again at once (a few times) when PostgreSQL reports a deadlock or serialization failure. */

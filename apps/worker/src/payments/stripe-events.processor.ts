@@ -4,7 +4,7 @@ import { StripeEventsService } from '@app/payments';
 import { QueueName, StripeEventJob } from '@app/queue';
 
 /** Books what a stored Stripe event is about; idempotent, so a retried job changes nothing. */
-@Processor(QueueName.StripeEvents, { concurrency: 4 })
+@Processor(QueueName.StripeEvents, { concurrency: 8 })
 export class StripeEventsProcessor extends WorkerHost {
   constructor(private readonly events: StripeEventsService) {
     super();

@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Pool } from 'pg';
+import { IdentityService, Principal } from '@app/identity';
+import { FakeStripe, StripeObject } from '@app/testing';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { createWorkerApp } from '../../apps/worker/src/bootstrap';
+import { benchEnvironment, percentile, round } from './bench-database';
+
+const CONCURRENCY = 16;
+const RECEIPTS = Number(process.env.CONTRIBUTIONS_BENCH_RECEIPTS ?? 2000);
+const WEBHOOK_EVENTS = Number(process.env.CONTRIBUTIONS_BENCH_EVENTS ?? 10_000);
+const DUPLICATE_SHARE = 0.1;
+const CLI: Principal = { kind: 'cli', userId: null, tokenId: null, grants: [] };
+
+/**
+ * (1) Bank receipts over HTTP (bearer token, validation, Idempotency-Key, obligation lock, booking
+ * of the split entry, audit) against a raw baseline: plain pg clients writing, per transaction,
+ * the same rows (one entry, its postings, the contribution, the receipt, the obligation update)
+ * into plain tables. Same concurrency, same count, same run.
+ * (2) WEBHOOK_EVENTS signed Stripe webhook deliveries, 10 % of them duplicates, through the API
+ * (signature, store once, enqueue) and the worker (re-fetch from a local fake Stripe, book once),
+ * timed until every event is processed, then checked: every payment booked exactly once. The raw
+ * baseline stores the same events and writes the same booking rows with plain SQL.
+ */
+export async function run(): Promise<Record<string, number>> {
+  const env = await benchEnvironment('contributions');
+  const fake = await new FakeStripe().start();
+  Object.assign(process.env, {
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redisUrl,
+    LOG_LEVEL: 'silent',
+    QUEUE_PREFIX: `librery-bench-${process.pid}`,
+    STRIPE_SECRET_KEY: fake.secretKey,
+    STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
+    STRIPE_API_BASE: fake.apiBase,
+  });
+  const pool = new Pool({ connectionString: env.databaseUrl, max: CONCURRENCY });
+  let app: NestExpressApplication | undefined;
+  let worker: INestApplicationContext | undefined;
+  try {
+    app = await createApiApp();
+    await app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const identity = app.get(IdentityService);
+    const user = await identity.createUser(CLI, { email: `bench-${randomUUID()}@example.test`, roles: [{ role: 'treasurer', scopeId: '' }] });
+    const token = (await identity.issueToken(CLI, user.id, 'bench')).token;
+    const projects = (
+      await pool.query(
+        `INSERT INTO projects (slug, name, repository_url, licence, openness_level)
+         SELECT 'bench-' || i, 'Bench ' || i, 'https://example.org/' || i, 'MIT', 'A' FROM generate_series(1, 3) AS i RETURNING id::text`,
+      )
+    ).rows.map((r: { id: string }) => r.id);
+
+    // ---------------------------------------------------------------- (1) bank receipts
+    const [org] = (await pool.query(`INSERT INTO organisations (siret, siren, name) VALUES ('13002526500013', '130025265', 'Bench') RETURNING id::text`)).rows;
+    const declarations: string[] = [];
+    for (let i = 0; i < CONCURRENCY; i++) {
+      const [d] = (
+        await pool.query(
+          `INSERT INTO levy_declarations (organisation_id, project_title, budget_excl_vat, fiscal_year, directions, levy_rate_bps, policy_version, amount_due, due_date)
+           VALUES ($1, 'bench', 1000000000000, 2026, $2, 200, 1, 20000000000, current_date + 60) RETURNING id::text`,
+          [org.id, JSON.stringify(projects.map((p: string, k: number) => ({ projectId: p, weight: String(k + 1) })))],
+        )
+      ).rows;
+      declarations.push(d.id);
+    }
+    const http = await measure(RECEIPTS, async (worker, n) => {
+      const res = await fetch(`${base}/obligations/${declarations[worker]}/receipts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ bankReference: `BENCH-${n}-${randomUUID()}`, amount: String(1000 + (n % 997)), valueDate: '2026-03-01' }),
+      });
+      if (res.status !== 201) throw new Error(`receipt answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    });
+
+    await pool.query(`
+      CREATE TABLE bench_entries (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text, business_ref text,
+        idempotency_key text UNIQUE, request_hash bytea, policy_version int, metadata jsonb, recorded_at timestamptz DEFAULT now());
+      CREATE TABLE bench_postings (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entry_id bigint REFERENCES bench_entries,
+        account_id bigint, currency char(3), direction char(1), amount bigint);
+      CREATE TABLE bench_contributions (id uuid PRIMARY KEY, source_ref text UNIQUE, gross bigint, net bigint, pool bigint, directed jsonb, entry_id bigint);
+      CREATE TABLE bench_receipts (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), bank_reference text UNIQUE, amount bigint, contribution_id uuid);
+      CREATE TABLE bench_obligations (id int PRIMARY KEY, amount_paid bigint);
+      INSERT INTO bench_obligations SELECT i, 0 FROM generate_series(0, ${CONCURRENCY - 1}) AS i;
+      CREATE TABLE bench_events (event_id text PRIMARY KEY, type text, payload jsonb, received_at timestamptz DEFAULT now());`);
+    const raw = await measure(RECEIPTS, async (worker, n) => {
+      const ref = `RAW-${n}-${randomUUID()}`;
+      await rawBooking(pool, ref, 1000 + (n % 997), async (c, contributionId) => {
+        await c.query('INSERT INTO bench_receipts (bank_reference, amount, contribution_id) VALUES ($1, $2, $3)', [ref, 1000 + (n % 997), contributionId]);
+        await c.query('UPDATE bench_obligations SET amount_paid = amount_paid + $2 WHERE id = $1', [worker, 1000 + (n % 997)]);
+      });
+    });
+
+    // ---------------------------------------------------------------- (2) webhook events
+    const unique = Math.round(WEBHOOK_EVENTS / (1 + DUPLICATE_SHARE));
+    const payments = Math.ceil(unique / 3);
+    const intents = (
+      await pool.query(
+        `INSERT INTO donation_intents (mode, amount, currency, directions, pseudonym)
+         SELECT 'one_time', 2500, 'EUR', $1, 'donor-bench-' || i FROM generate_series(1, $2::int) AS i RETURNING id::text`,
+        [JSON.stringify([{ projectId: projects[0], weight: '1' }, { projectId: projects[1], weight: '2' }]), payments],
+      )
+    ).rows.map((r: { id: string }) => r.id);
+    const stripe = fake.client();
+    const events: StripeObject[] = [];
+    for (const intent of intents) {
+      const session = await stripe.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 2500, product_data: { name: 'Donation' } } }],
+        metadata: { donation_intent_id: intent },
+        payment_intent_data: { metadata: { donation_intent_id: intent } },
+      });
+      events.push(...fake.completeCheckout(session.id));
+    }
+    const uniqueEvents = events.slice(0, unique);
+    const duplicates = WEBHOOK_EVENTS - uniqueEvents.length;
+    const deliveries = [...uniqueEvents];
+    for (let i = 0; i < duplicates; i++) deliveries.splice(Math.floor(Math.random() * deliveries.length), 0, uniqueEvents[(i * 7919) % uniqueEvents.length]);
+    const now = Math.floor(Date.now() / 1000);
+    const signed = deliveries.map((e) => ({ id: e.id, ...fake.sign(e, now) }));
+
+    worker = await createWorkerApp();
+    await worker.init();
+    const started = process.hrtime.bigint();
+    const latencies: number[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < signed.length) {
+          const d = signed[next++];
+          const t = process.hrtime.bigint();
+          const res = await fetch(`${base}/webhooks/stripe`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'stripe-signature': d.header },
+            body: d.payload,
+          });
+          if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+          await res.arrayBuffer();
+          latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+        }
+      }),
+    );
+    const acknowledged = Number(process.hrtime.bigint() - started) / 1e9;
+    const ids = uniqueEvents.map((e) => e.id);
+    for (;;) {
+      const [{ n }] = (await pool.query('SELECT count(*)::int AS n FROM stripe_events WHERE processed_at IS NOT NULL AND event_id = ANY($1)', [ids])).rows;
+      if (n === ids.length) break;
+      if (Number(process.hrtime.bigint() - started) / 1e9 > 600) throw new Error(`only ${n} of ${ids.length} events processed in 600 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const webhookSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    latencies.sort((a, b) => a - b);
+    const paidIntents = new Set(
+      uniqueEvents.map((e) => {
+        const obj = (e.data as { object: Record<string, unknown> }).object;
+        return (obj.metadata as Record<string, string> | undefined)?.donation_intent_id;
+      }),
+    );
+    const expectedPayments = intents.filter((i) => paidIntents.has(i)).length;
+    const booked = (
+      await pool.query(
+        `SELECT count(*)::int AS contributions, count(DISTINCT source_ref)::int AS refs,
+                (SELECT count(*)::int FROM ledger_entries WHERE kind = 'contribution.donation') AS entries
+           FROM contributions WHERE source = 'stripe'`,
+      )
+    ).rows[0] as { contributions: number; refs: number; entries: number };
+    const exactlyOnce = booked.contributions === expectedPayments && booked.refs === expectedPayments && booked.entries === expectedPayments;
+
+    // Raw baseline: store every delivery once by id, and book each payment with plain SQL.
+    const rawStarted = process.hrtime.bigint();
+    let rawNext = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (rawNext < deliveries.length) {
+          const e = deliveries[rawNext++];
+          const inserted = await pool.query(
+            'INSERT INTO bench_events (event_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING RETURNING 1',
+            [e.id, e.type, JSON.stringify(e)],
+          );
+          if (inserted.rowCount === 1 && e.type === 'payment_intent.succeeded') {
+            await rawBooking(pool, `raw:${(e.data as { object: { id: string } }).object.id}`, 2500, async () => undefined);
+          }
+        }
+      }),
+    );
+    const rawSeconds = Number(process.hrtime.bigint() - rawStarted) / 1e9;
+
+    const figures = {
+      contributions_receipts_http_per_s: round(http.throughput, 1),
+      contributions_receipts_http_p50_ms: round(http.p50),
+      contributions_receipts_http_p99_ms: round(http.p99),
+      contributions_receipts_raw_per_s: round(raw.throughput, 1),
+      contributions_receipts_http_vs_raw_ratio: round(http.throughput / raw.throughput),
+      contributions_webhook_deliveries: deliveries.length,
+      contributions_webhook_duplicates: duplicates,
+      contributions_webhook_events_per_s: round(deliveries.length / webhookSeconds, 1),
+      contributions_webhook_ack_per_s: round(deliveries.length / acknowledged, 1),
+      contributions_webhook_ack_p50_ms: round(percentile(latencies, 50)),
+      contributions_webhook_ack_p99_ms: round(percentile(latencies, 99)),
+      contributions_webhook_raw_events_per_s: round(deliveries.length / rawSeconds, 1),
+      contributions_webhook_vs_raw_ratio: round(rawSeconds / webhookSeconds),
+      contributions_webhook_payments_booked: booked.contributions,
+      contributions_webhook_payments_expected: expectedPayments,
+      contributions_webhook_exactly_once: exactlyOnce ? 1 : 0,
+      contributions_concurrency: CONCURRENCY,
+    };
+    console.log(
+      `contributions: receipts over HTTP ${figures.contributions_receipts_http_per_s}/s vs raw ${figures.contributions_receipts_raw_per_s}/s ` +
+        `= ${figures.contributions_receipts_http_vs_raw_ratio} (target >= 0.25); webhooks ${figures.contributions_webhook_events_per_s} events/s ` +
+        `(ack ${figures.contributions_webhook_ack_per_s}/s) vs raw ${figures.contributions_webhook_raw_events_per_s}/s, ` +
+        `${booked.contributions}/${expectedPayments} payments booked, exactly once: ${exactlyOnce}`,
+    );
+    if (!exactlyOnce) throw new Error(`payments not booked exactly once: ${JSON.stringify(booked)} for ${expectedPayments}`);
+    return figures;
+  } finally {
+    await worker?.close();
+    await app?.close();
+    await pool.end();
+    await fake.stop();
+    await env.stop();
+  }
+}
+
+/** The rows one booking writes (entry, four postings, contribution), plus the caller's, in one transaction. */
+async function rawBooking(
+  pool: Pool,
+  ref: string,
+  amount: number,
+  extra: (client: import('pg').PoolClient, contributionId: string) => Promise<void>,
+): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const [e] = (
+      await c.query(
+        `INSERT INTO bench_entries (kind, business_ref, idempotency_key, request_hash, policy_version, metadata) VALUES ('contribution', $1, $1, $2, 1, '{}') RETURNING id`,
+        [ref, Buffer.alloc(32)],
+      )
+    ).rows;
+    const half = Math.floor(amount / 2);
+    await c.query(
+      `INSERT INTO bench_postings (entry_id, account_id, currency, direction, amount)
+       SELECT $1, a, 'EUR', d, m FROM unnest($2::bigint[], $3::char(1)[], $4::bigint[]) AS t(a, d, m)`,
+      [e.id, [1, 2, 3, 4], ['D', 'C', 'C', 'C'], [amount, amount - half, Math.floor(half / 3), half - Math.floor(half / 3)]],
+    );
+    const id = randomUUID();
+    await c.query('INSERT INTO bench_contributions (id, source_ref, gross, net, pool, directed, entry_id) VALUES ($1, $2, $3, $3, $4, $5, $6)', [
+      id,
+      ref,
+      amount,
+      amount - half,
+      JSON.stringify([{ amount: half }]),
+      e.id,
+    ]);
+    await extra(c, id);
+    await c.query('COMMIT');
+  } catch (error) {
+    await c.query('ROLLBACK');
+    throw error;
+  } finally {
+    c.release();
+  }
+}
+
+async function measure(count: number, operation: (worker: number, n: number) => Promise<void>): Promise<{ throughput: number; p50: number; p99: number }> {
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => operation(w, -1 - w)));
+  const latencies: number[] = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, w) => {
+      while (next < count) {
+        const n = next++;
+        const t = process.hrtime.bigint();
+        await operation(w, n);
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { throughput: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
