@@ -394,6 +394,31 @@ describe('projects catalogue over HTTP', () => {
       });
     });
 
+    it('by an admin attestation with a reason (audited); not by a maintainer', async () => {
+      const owner = await maintainer();
+      const project = await propose(owner);
+      await http(app)
+        .post(`/projects/${project.id}/verification/attestation`)
+        .set(owner.auth)
+        .send({ reason: 'trust me' })
+        .expect(403);
+      const ok = await http(app)
+        .post(`/projects/${project.id}/verification/attestation`)
+        .set(admin.auth)
+        .send({ reason: 'confirmed by the foundation in writing' })
+        .expect(200);
+      expect(ok.body).toMatchObject({ controlVerified: true, controlMethod: 'admin_attestation' });
+      const audit = await app
+        .get(DataSource)
+        .query(
+          `SELECT details FROM audit_events WHERE target_type = 'project' AND target_id = $1 AND action = 'project.control.verified'`,
+          [project.id],
+        );
+      expect(audit).toEqual([
+        { details: { method: 'admin_attestation', reason: 'confirmed by the foundation in writing' } },
+      ]);
+    });
+
     it('refuses a funding.json naming a repository elsewhere unless its well-known list names the manifest', async () => {
       const owner = await maintainer();
       const slug = uniqueId('wk')

@@ -193,6 +193,37 @@ export class ProjectVerificationService {
     return this.projects.page(projectId);
   }
 
+  /**
+   * An admin attests the project's control after checking it by other means (a signed letter, a
+   * foundation's confirmation…); audited with the reason.
+   */
+  async attestControl(caller: Principal, projectId: string, reason: string): Promise<ProjectView> {
+    requireRole(caller, 'admin');
+    const why = reason.trim();
+    if (why.length === 0 || why.length > 2000) {
+      throw new ProjectsError(
+        ProjectsErrorCode.InvalidInput,
+        'a reason of 1 to 2000 characters is required',
+        { field: 'reason' },
+      );
+    }
+    return this.dataSource.transaction(async (m) => {
+      await this.projects.row(projectId, m, true);
+      await m.query(
+        `UPDATE projects SET control_verified_at = now(), control_method = 'admin_attestation', updated_at = now() WHERE id = $1`,
+        [projectId],
+      );
+      await this.audit.record(
+        caller,
+        'project.control.verified',
+        { type: 'project', id: projectId },
+        { method: 'admin_attestation', reason: why },
+        m,
+      );
+      return this.projects.view(projectId, m);
+    });
+  }
+
   /** Sets (or replaces) the payout details: validated, stored apart, audited masked, unverified again. */
   async setPayoutDetails(
     caller: Principal,

@@ -14,6 +14,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, Principal, Public } from '@app/identity';
 import { ProjectsService, ProjectVerificationService } from '@app/projects';
 import {
+  AttestControlRequest,
   ChangeStatusRequest,
   PayoutDetailsRequest,
   ProposeProjectRequest,
@@ -92,6 +93,17 @@ export class ProjectsController {
   @HttpCode(200)
   verifyFundingManifest(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string) {
     return this.verification.verifyFundingManifest(caller, id);
+  }
+
+  /** An admin attests control verified by other means, with a reason (audited). */
+  @Post(':id/verification/attestation')
+  @HttpCode(200)
+  attestControl(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AttestControlRequest,
+  ) {
+    return this.verification.attestControl(caller, id, body.reason);
   }
 
   /** Sets the payout details (never public); a change needs verifying again. */

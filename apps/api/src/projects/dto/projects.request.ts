@@ -61,6 +61,10 @@ export class ChangeStatusRequest {
   @IsString() @Length(1, 2000) reason!: string;
 }
 
+export class AttestControlRequest {
+  @IsString() @Length(1, 2000) reason!: string;
+}
+
 export class PayoutDetailsRequest {
   @IsIn(['sepa', 'stripe']) kind!: 'sepa' | 'stripe';
   @ValidateIf((o: PayoutDetailsRequest) => o.kind === 'sepa')
