@@ -72,20 +72,27 @@ export async function runDatabaseTally(sizes: readonly number[], projects: numbe
       ],
     });
 
-    const medians: Record<number, number> = {};
-    for (const size of sizes) {
-      const input = generateFundingRound(size, projects);
-      // The generator's ballots, voter by voter in its order (college = v % 10 pattern).
-      const byCollege = new Map(input.colleges.map((c) => [c.id === 'science' ? 'scientific' : c.id, [...c.ballots]]));
-      const ballots = Array.from({ length: size }, (_, v) => {
-        const college = collegeOf(v);
-        const choice = byCollege.get(college)!.shift()!;
-        const mapped: Record<string, number> = {};
-        for (const [k, pts] of Object.entries(choice)) if (pts > 0) mapped[projectIds[Number(k.slice('project-'.length))]] = pts;
-        return { voter: users[v].id, college, choice: mapped };
-      });
-      const times: number[] = [];
-      for (let r = 0; r < reps; r++) {
+    // The generator's ballots, voter by voter in its order (college = v % 10 pattern), per size.
+    const ballotsBySize = new Map(
+      sizes.map((size) => {
+        const input = generateFundingRound(size, projects);
+        const byCollege = new Map(input.colleges.map((c) => [c.id === 'science' ? 'scientific' : c.id, [...c.ballots]]));
+        const ballots = Array.from({ length: size }, (_, v) => {
+          const college = collegeOf(v);
+          const choice = byCollege.get(college)!.shift()!;
+          const mapped: Record<string, number> = {};
+          for (const [k, pts] of Object.entries(choice)) if (pts > 0) mapped[projectIds[Number(k.slice('project-'.length))]] = pts;
+          return { voter: users[v].id, college, choice: mapped };
+        });
+        return [size, ballots] as const;
+      }),
+    );
+    const times = new Map<number, number[]>(sizes.map((s) => [s, []]));
+    // Interleaved: every repetition tallies one round of each size, alternating which goes first.
+    for (let r = 0; r < reps; r++) {
+      const order = r % 2 === 0 ? [...sizes] : [...sizes].reverse();
+      for (const size of order) {
+        const ballots = ballotsBySize.get(size)!;
         const created = await rounds.create(SYSTEM_PRINCIPAL, {
           title: `bench ${size} #${r}`,
           budget: budget.toString(),
@@ -124,11 +131,14 @@ export async function runDatabaseTally(sizes: readonly number[], projects: numbe
         );
         const start = performance.now();
         const booked = await rounds.tally(created.id);
-        times.push(performance.now() - start);
+        times.get(size)!.push(performance.now() - start);
         if (!booked) throw new Error('the bench round was not tallied');
       }
-      times.sort((a, b) => a - b);
-      medians[size] = times[Math.floor(times.length / 2)];
+    }
+    const medians: Record<number, number> = {};
+    for (const [size, list] of times) {
+      list.sort((a, b) => a - b);
+      medians[size] = list[Math.floor(list.length / 2)];
     }
     return medians;
   } finally {
