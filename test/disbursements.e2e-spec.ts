@@ -3,9 +3,10 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { sharedPath } from '@app/config';
-import { FixedPayeeDirectory, PayeeDirectory } from '@app/disbursements';
 import { tallyFundingRound } from '@app/governance';
+import { Principal } from '@app/identity';
 import { Accounts, LedgerService } from '@app/ledger';
+import { ProjectsService, ProjectVerificationService } from '@app/projects';
 import { FakeStripe } from '../libs/testing/src/fake-stripe';
 import { validateAgainstXsd } from '../libs/disbursements/src/sepa/xsd-validation';
 import { createTestApp, createTestWorker, createUserWithToken, http } from './support/create-test-app';
@@ -17,8 +18,8 @@ import { createTestApp, createTestWorker, createUserWithToken, http } from './su
  * pain.001 file valid against the ISO schema; the Stripe batch transfers through the fake
  * Stripe server; confirmations and failures resolve the two-phase payouts; invariants hold after.
  *
- * The projects catalogue has no table yet, so the payee directory (admission + verified payout
- * details) is an in-memory double installed in both the API and the worker.
+ * Projects come from the real catalogue (proposed, admitted, payout details set and verified by
+ * the projects services); only their proof of control is written directly, as it needs the network.
  */
 describe('disbursements: full cycle over HTTP and the worker', () => {
   let stripe: FakeStripe;
@@ -27,10 +28,23 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
   let ledger: LedgerService;
   let db: DataSource;
   let treasurer: { auth: { Authorization: string } };
-  const payees = new FixedPayeeDirectory();
   const env = { ...process.env };
+  let admin: Principal;
+  let sepaA: string, sepaC: string, stripeB: string, unverifiedD: string, smallE: string;
 
-  const [sepaA, sepaC, stripeB, unverifiedD, smallE] = Array.from({ length: 5 }, () => randomUUID());
+  type Destination = { kind: 'sepa'; accountHolder: string; iban: string; bic?: string } | { kind: 'stripe'; stripeAccountId: string };
+  /** A project in the catalogue: admitted, with payout details set and (unless `verified` is false) verified. */
+  async function project(name: string, payout: Destination, verified = true): Promise<string> {
+    const projects = app.get(ProjectsService);
+    const verification = app.get(ProjectVerificationService);
+    const slug = `disb-${randomUUID().slice(0, 8)}`;
+    const created = await projects.propose(admin, { slug, name, repositoryUrl: `https://git.example.org/${slug}`, licence: 'MIT', opennessLevel: 'A' });
+    await projects.changeStatus(admin, created.id, 'admitted', 'committee decision (test)');
+    await db.query(`UPDATE projects SET control_verified_at = now(), control_method = 'well_known_token' WHERE id = $1`, [created.id]);
+    const details = await verification.setPayoutDetails(admin, created.id, payout);
+    if (verified) await verification.verifyPayoutDetails(admin, created.id, details.revision);
+    return created.id;
+  }
 
   beforeAll(async () => {
     stripe = await new FakeStripe().start();
@@ -39,14 +53,14 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     app = await createTestApp();
     ledger = app.get(LedgerService);
     db = app.get(DataSource);
-    const directory = app.get(PayeeDirectory);
-    jest.spyOn(directory, 'find').mockImplementation((ids) => payees.find(ids));
     treasurer = await createUserWithToken(app, [{ role: 'treasurer' }]);
-    payees.set({ projectId: sepaA, name: 'Projet Élan', admitted: true, destination: { rail: 'sepa', accountHolder: 'Association Élan', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' } });
-    payees.set({ projectId: sepaC, name: 'Crate', admitted: true, destination: { rail: 'sepa', accountHolder: 'Crate e.V.', iban: 'DE89370400440532013000', bic: null } });
-    payees.set({ projectId: stripeB, name: 'Bolt', admitted: true, destination: { rail: 'stripe', stripeAccountId: 'acct_1BoltProject' } });
-    payees.set({ projectId: unverifiedD, name: 'Dune', admitted: true, destination: null });
-    payees.set({ projectId: smallE, name: 'Ember', admitted: true, destination: { rail: 'sepa', accountHolder: 'Ember', iban: 'NL91ABNA0417164300', bic: null } });
+    const adminUser = await createUserWithToken(app, [{ role: 'admin' }]);
+    admin = { kind: 'user', userId: adminUser.userId, tokenId: null, grants: [{ role: 'admin', scopeId: '' }] };
+    sepaA = await project('Projet Élan', { kind: 'sepa', accountHolder: 'Association Élan', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' });
+    sepaC = await project('Crate', { kind: 'sepa', accountHolder: 'Crate e.V.', iban: 'DE89370400440532013000' });
+    stripeB = await project('Bolt', { kind: 'stripe', stripeAccountId: 'acct_1BoltProject' });
+    unverifiedD = await project('Dune', { kind: 'sepa', accountHolder: 'Dune', iban: 'NL91ABNA0417164300' }, false);
+    smallE = await project('Ember', { kind: 'sepa', accountHolder: 'Ember', iban: 'NL91ABNA0417164300' });
   });
 
   afterAll(async () => {
@@ -136,7 +150,6 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
 
     // The worker picks the run up.
     worker = await createTestWorker();
-    jest.spyOn(worker.get(PayeeDirectory), 'find').mockImplementation((ids) => payees.find(ids));
     const run = await waitForRun(started.body.id);
     expect(run).toMatchObject({ status: 'completed', algorithm: 'disbursement-run-v1', policyVersion: expect.any(Number) });
     expect(run.inputs).toMatchObject({ cutoff, minimumPayout: '5000', claimDeadlineDays: 730, allocationRule: 'hamilton-v1' });
@@ -238,21 +251,20 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
   });
 
   it('a Stripe refusal voids the payout and returns the money to the project', async () => {
-    const project = randomUUID();
-    payees.set({ projectId: project, name: 'Refused', admitted: true, destination: { rail: 'stripe', stripeAccountId: 'acct_1Refused0001' } });
-    await contribution('stripe', { [project]: 8000n }, 1n);
+    const refused = await project('Refused', { kind: 'stripe', stripeAccountId: 'acct_1Refused0001' });
+    await contribution('stripe', { [refused]: 8000n }, 1n);
     const started = await http(app).post('/disbursements/runs').set(treasurer.auth).send({ cutoff: new Date().toISOString() }).expect(202);
     const run = await waitForRun(started.body.id);
     const batches = await http(app).get(`/disbursements/runs/${run.id}/batches`).set(treasurer.auth).expect(200);
-    const batch = batches.body.find((b: { rail: string; payouts: { projectId: string }[] }) => b.rail === 'stripe' && b.payouts.some((p) => p.projectId === project));
+    const batch = batches.body.find((b: { rail: string; payouts: { projectId: string }[] }) => b.rail === 'stripe' && b.payouts.some((p) => p.projectId === refused));
     stripe.failNext('POST', '/v1/transfers', 400, { type: 'invalid_request_error', code: 'account_invalid', message: 'No such destination' });
     const done = await http(app).post(`/disbursements/batches/${batch.id}/submit`).set(treasurer.auth).send({}).expect(200);
-    const payout = done.body.payouts.find((p: { projectId: string }) => p.projectId === project);
+    const payout = done.body.payouts.find((p: { projectId: string }) => p.projectId === refused);
     expect(payout).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('account_invalid') });
-    expect(await balance(Accounts.payable(project).code)).toBe(0n);
-    expect(await balance(Accounts.projectDirected(project).code)).toBe(8000n);
+    expect(await balance(Accounts.payable(refused).code)).toBe(0n);
+    expect(await balance(Accounts.projectDirected(refused).code)).toBe(8000n);
     await http(app).post(`/disbursements/payouts/${payout.id}/confirm`).set(treasurer.auth).expect(409);
-    await checkInvariants([project], run.id);
+    await checkInvariants([refused], run.id);
   });
 
   /** Reference §8.1 invariants 3, 4, 8 and 12 after the cycle. */

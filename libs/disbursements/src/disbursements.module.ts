@@ -1,7 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { createStripeClient } from '@app/payments';
+import { PaymentsModule, StripeGateway } from '@app/payments';
+import { ProjectsModule } from '@app/projects';
 import { QueueName } from '@app/queue';
 import { PayeeDirectory } from './payees/payee-directory';
 import { ProjectsPayeeDirectory } from './payees/projects-payee-directory';
@@ -14,7 +15,7 @@ import { DisbursementRunService } from './run/disbursement-run.service';
 
 /** Disbursement runs, payout batches and payouts; the API adds controllers, the worker a processor. */
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.DisbursementRuns })],
+  imports: [BullModule.registerQueue({ name: QueueName.DisbursementRuns }), ProjectsModule, PaymentsModule],
   providers: [
     DisbursementRunService,
     PayoutsService,
@@ -22,11 +23,9 @@ import { DisbursementRunService } from './run/disbursement-run.service';
     { provide: DisbursementRunScheduler, useClass: BullDisbursementRunScheduler },
     {
       provide: PayoutTransfers,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new StripePayoutTransfers(
-          config.STRIPE_SECRET_KEY ? createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }) : null,
-        ),
+      inject: [AppConfig, StripeGateway],
+      // The one Stripe client, the payments library's.
+      useFactory: (config: AppConfig, gateway: StripeGateway) => new StripePayoutTransfers(config.STRIPE_SECRET_KEY ? gateway.stripe : null),
     },
   ],
   exports: [DisbursementRunService, PayoutsService, PayeeDirectory, PayoutTransfers],

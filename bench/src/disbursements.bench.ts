@@ -1,0 +1,285 @@
+import 'reflect-metadata';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import {
+  computeProjectOutcome,
+  DisbursementRunScheduler,
+  DisbursementRunService,
+  FixedPayeeDirectory,
+  PayeeDirectory,
+  PayoutsService,
+  PayoutTransfers,
+  readProjectLots,
+} from '@app/disbursements';
+import { IdentityModule, Principal } from '@app/identity';
+import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
+import { PolicyModule } from '@app/policy';
+import { benchEnvironment, round } from './bench-database';
+
+const CONTRIBUTIONS = Number(process.env.DISBURSEMENTS_BENCH_CONTRIBUTIONS ?? 1_000_000);
+const PROJECTS = Number(process.env.DISBURSEMENTS_BENCH_PROJECTS ?? 10_000);
+// Entries per transaction: the ledger's entry trigger sets one custom setting per entry, which
+// costs PostgreSQL 15 superlinear time within one transaction (8,000 entries: ~8 s of set_config alone).
+const CHUNK = 500;
+const treasurer: Principal = { kind: 'cli', userId: null, tokenId: null, grants: [] };
+
+/**
+ * A disbursement run over CONTRIBUTIONS booked contributions across PROJECTS projects, against a
+ * bare SQL aggregation of the same balances in the same database and the same run.
+ *
+ * Loading goes through the real ledger tables and triggers (balances kept by trigger, entries
+ * checked at COMMIT): each contribution is one entry (bank debit, project directed credit)
+ * inserted with INSERT … SELECT generate_series in transactions of 500 (see CHUNK); occurred dates spread over
+ * 1,000 days, so unclaimed money past the 730-day deadline expires. Round allocations credit
+ * every project's allocated balance. 80 % of projects are admitted with verified details
+ * (70 % SEPA, 10 % Stripe), 10 % unverified, 10 % not admitted (an in-memory payee directory).
+ */
+export async function run(): Promise<Record<string, number>> {
+  const env = await benchEnvironment('disbursements');
+  process.env.DATABASE_URL = env.databaseUrl;
+  process.env.REDIS_URL = env.redisUrl;
+  process.env.LOG_LEVEL = 'silent';
+  const payees = new FixedPayeeDirectory();
+
+  @Module({
+    imports: [ConfigModule, DatabaseModule, LedgerModule, PolicyModule, IdentityModule],
+    providers: [
+      DisbursementRunService,
+      PayoutsService,
+      { provide: PayeeDirectory, useValue: payees },
+      { provide: DisbursementRunScheduler, useValue: { schedule: async () => undefined } },
+      { provide: PayoutTransfers, useValue: { transfer: async () => ({ ok: false, failure: 'bench' }) } },
+    ],
+  })
+  class DisbursementsBenchModule {}
+
+  let app: INestApplicationContext | undefined;
+  try {
+    app = await NestFactory.createApplicationContext(DisbursementsBenchModule, { logger: false });
+    const ledger = app.get(LedgerService);
+    const db = app.get(DataSource);
+    const loadStarted = Date.now();
+    await load(env.databaseUrl, ledger, db);
+    const loadSeconds = (Date.now() - loadStarted) / 1000;
+
+    const projectIds = (
+      (await db.query(
+        `SELECT split_part(code, ':', 3) AS id FROM ledger_accounts WHERE code LIKE 'liability:project:%:directed:eur' ORDER BY 1`,
+      )) as { id: string }[]
+    ).map((r) => r.id);
+    projectIds.forEach((id, i) => {
+      const bucket = i % 10;
+      payees.set({
+        projectId: id,
+        name: `Project ${i}`,
+        admitted: bucket !== 9,
+        destination:
+          bucket === 8
+            ? null
+            : bucket === 7
+              ? { rail: 'stripe', stripeAccountId: `acct_bench${i}` }
+              : {
+                  rail: 'sepa',
+                  accountHolder: `Project ${i}`,
+                  iban: 'FR1420041010050500013M02606',
+                  bic: null,
+                },
+      });
+    });
+
+    // Baseline: the bare SQL aggregation of the same balances (median of 3).
+    const aggregate = async () => {
+      const t = process.hrtime.bigint();
+      await db.query(
+        `SELECT a.code, sum(CASE p.direction WHEN 'C' THEN p.amount ELSE -p.amount END) AS balance
+           FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
+          WHERE a.code LIKE 'liability:project:%' GROUP BY a.code`,
+      );
+      return Number(process.hrtime.bigint() - t) / 1e9;
+    };
+    const sqlSeconds = [await aggregate(), await aggregate(), await aggregate()].sort((a, b) => a - b)[1];
+
+    // The computation alone (streamed reads + pure function, no writes).
+    const runs = app.get(DisbursementRunService);
+    const policy = { cutoff: new Date(), minimumPayout: 5000n, claimDeadlineDays: 730 };
+    const [{ mark }] = (await db.query('SELECT max(id)::text AS mark FROM ledger_entries')) as {
+      mark: string;
+    }[];
+    const t0 = process.hrtime.bigint();
+    let computed = 0;
+    for await (const page of readProjectLots(db.manager, {
+      currency: 'EUR',
+      cutoff: policy.cutoff,
+      ledgerMark: mark,
+    })) {
+      const found = await payees.find(page.map((p) => p.projectId));
+      for (const p of page) {
+        const payee = found.get(p.projectId);
+        computeProjectOutcome(
+          {
+            projectId: p.projectId,
+            admitted: payee?.admitted ?? false,
+            payoutVerified: payee?.destination != null,
+            directed: { credits: p.directed, debited: 0n },
+            allocated: { credits: p.allocated, debited: 0n },
+          },
+          policy,
+        );
+        computed += 1;
+      }
+    }
+    const computeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+
+    // The run itself, with its ledger entries, outcomes, sources and payout batches; RSS sampled.
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    let heapPeak = process.memoryUsage().heapUsed;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      rssPeak = Math.max(rssPeak, m.rss);
+      heapPeak = Math.max(heapPeak, m.heapUsed);
+    }, 10);
+    const t1 = process.hrtime.bigint();
+    const started = await runs.start(treasurer, { cutoff: new Date() });
+    const done = await runs.execute(started.run.id);
+    const runSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
+    clearInterval(sampler);
+    if (done.status !== 'completed' || !done.totals)
+      throw new Error(`run ended ${done.status}: ${done.error}`);
+
+    // The run's figures equal the aggregation: what was on the project accounts is now payable, expired or carried over.
+    const [check] = (await db.query(
+      `SELECT (SELECT coalesce(sum(payable + expired + carried_over), 0) FROM disbursement_run_projects WHERE run_id = $1)::text AS run_total,
+              (SELECT coalesce(sum(CASE p.direction WHEN 'C' THEN p.amount ELSE -p.amount END), 0)
+                 FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
+                WHERE a.code LIKE 'liability:project:%' AND p.entry_id <= $2)::text AS ledger_total`,
+      [done.id, done.ledgerMark],
+    )) as { run_total: string; ledger_total: string }[];
+    if (check.run_total !== check.ledger_total)
+      throw new Error(`run total ${check.run_total} != ledger ${check.ledger_total}`);
+
+    const figures = {
+      disbursements_contributions: CONTRIBUTIONS,
+      disbursements_projects: PROJECTS,
+      disbursements_load_seconds: round(loadSeconds, 1),
+      disbursements_sql_aggregate_seconds: round(sqlSeconds),
+      disbursements_compute_only_seconds: round(computeSeconds),
+      disbursements_run_seconds: round(runSeconds),
+      disbursements_run_vs_sql_ratio: round(runSeconds / sqlSeconds, 2),
+      disbursements_compute_vs_sql_ratio: round(computeSeconds / sqlSeconds, 2),
+      disbursements_payable_projects: done.totals.payableProjects,
+      disbursements_projects_computed: computed,
+      disbursements_peak_rss_mb: round(rssPeak / 2 ** 20, 1),
+      disbursements_rss_growth_mb: round((rssPeak - rssBefore) / 2 ** 20, 1),
+      disbursements_peak_heap_mb: round(heapPeak / 2 ** 20, 1),
+    };
+    console.error(`disbursements bench: ${JSON.stringify(figures)}`);
+    return figures;
+  } finally {
+    await app?.close();
+    await env.stop();
+  }
+}
+
+async function load(url: string, ledger: LedgerService, db: DataSource): Promise<void> {
+  await ledger.ensureAccounts([Accounts.bank(), Accounts.pool()]);
+  await db.query(
+    `INSERT INTO ledger_accounts (code, currency, normal_side, balance_limit)
+     SELECT 'liability:project:' || md5('bench-project-' || i)::uuid || ':' || kind || ':eur', 'EUR', 'credit', 'debits_must_not_exceed_credits'
+       FROM generate_series(0, $1 - 1) AS i, (VALUES ('directed'), ('allocated')) AS k(kind)`,
+    [PROJECTS],
+  );
+  await db.query(
+    `CREATE TABLE bench_project_accounts AS
+     SELECT i AS n, d.id AS directed_id, a.id AS allocated_id
+       FROM generate_series(0, $1 - 1) AS i
+       JOIN ledger_accounts d ON d.code = 'liability:project:' || md5('bench-project-' || i)::uuid || ':directed:eur'
+       JOIN ledger_accounts a ON a.code = 'liability:project:' || md5('bench-project-' || i)::uuid || ':allocated:eur'`,
+    [PROJECTS],
+  );
+  await db.query('CREATE UNIQUE INDEX ON bench_project_accounts (n)');
+  const [{ id: bank }] = (await db.query(`SELECT id::text AS id FROM ledger_accounts WHERE code = $1`, [
+    Accounts.bank().code,
+  ])) as { id: string }[];
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let from = 0; from < CONTRIBUTIONS; from += CHUNK) {
+      const to = Math.min(CONTRIBUTIONS, from + CHUNK) - 1;
+      await client.query('BEGIN');
+      await client.query(
+        `WITH e AS (
+           INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash, occurred_at)
+           SELECT 'contribution.booked', 'bench-contribution:' || g, 'bench-contribution:' || g,
+                  sha256(convert_to('bench-contribution:' || g, 'UTF8')),
+                  now() - make_interval(days => g % 1000, hours => 1)
+             FROM generate_series($1::int, $2::int) AS g
+           RETURNING id, business_ref
+         ), x AS (SELECT id, split_part(business_ref, ':', 2)::int AS g FROM e)
+         INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
+         SELECT x.id, $3::bigint, 'EUR', 'D', 100 + (x.g::bigint * 7919) % 1900 FROM x
+         UNION ALL
+         SELECT x.id, pa.directed_id, 'EUR', 'C', 100 + (x.g::bigint * 7919) % 1900
+           FROM x JOIN bench_project_accounts pa ON pa.n = x.g % $4`,
+        [from, to, bank, PROJECTS],
+      );
+      await client.query('COMMIT');
+    }
+  } finally {
+    await client.end();
+  }
+  // Money for the rounds, then one round entry per 1,000 projects (pool → allocated).
+  await ledger.post({
+    kind: 'contribution.booked',
+    businessRef: 'bench-pool',
+    idempotencyKey: 'bench-pool',
+    postings: [
+      {
+        account: Accounts.bank().code,
+        direction: 'debit',
+        amount: BigInt(PROJECTS) * 2000n,
+        currency: 'EUR',
+      },
+      {
+        account: Accounts.pool().code,
+        direction: 'credit',
+        amount: BigInt(PROJECTS) * 2000n,
+        currency: 'EUR',
+      },
+    ],
+  });
+  const codes = (
+    (await db.query(
+      `SELECT code FROM ledger_accounts WHERE code LIKE 'liability:project:%:allocated:eur' ORDER BY code`,
+    )) as { code: string }[]
+  ).map((r) => r.code);
+  for (let i = 0; i < codes.length; i += 1000) {
+    const part = codes.slice(i, i + 1000);
+    const amounts = part.map((_, j) => 500n + BigInt((i + j) % 1000));
+    await ledger.post({
+      kind: 'round.allocation',
+      businessRef: `bench-round:${i}`,
+      idempotencyKey: `bench-round:${i}`,
+      postings: [
+        {
+          account: Accounts.pool().code,
+          direction: 'debit',
+          amount: amounts.reduce((s, a) => s + a, 0n),
+          currency: 'EUR',
+        },
+        ...part.map((code, j) => ({
+          account: code,
+          direction: 'credit' as const,
+          amount: amounts[j],
+          currency: 'EUR',
+        })),
+      ],
+    });
+  }
+  await db.query('ANALYZE');
+}
