@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
@@ -19,7 +20,8 @@ const CLI: Principal = { kind: 'cli', userId: null, tokenId: null, grants: [] };
  * (1) Bank receipts over HTTP (bearer token, validation, Idempotency-Key, obligation lock, booking
  * of the split entry, audit) against a raw baseline: plain pg clients writing, per transaction,
  * the same rows (one entry, its postings, the contribution, the receipt, the obligation update)
- * into plain tables. Same concurrency, same count, same run.
+ * into plain tables. Same concurrency, same count, same run. Receipts and donations direct to
+ * 200 projects, spread as different contributors would.
  * (2) WEBHOOK_EVENTS signed Stripe webhook deliveries, 10 % of them duplicates, through the API
  * (signature, store once, enqueue) and the worker (re-fetch from a local fake Stripe, book once),
  * timed until every event is processed, then checked: every payment booked exactly once. The raw
@@ -50,7 +52,7 @@ export async function run(): Promise<Record<string, number>> {
     const projects = (
       await pool.query(
         `INSERT INTO projects (slug, name, repository_url, licence, openness_level)
-         SELECT 'bench-' || i, 'Bench ' || i, 'https://example.org/' || i, 'MIT', 'A' FROM generate_series(1, 3) AS i RETURNING id::text`,
+         SELECT 'bench-' || i, 'Bench ' || i, 'https://example.org/' || i, 'MIT', 'A' FROM generate_series(1, 200) AS i RETURNING id::text`,
       )
     ).rows.map((r: { id: string }) => r.id);
 
@@ -62,21 +64,15 @@ export async function run(): Promise<Record<string, number>> {
         await pool.query(
           `INSERT INTO levy_declarations (organisation_id, project_title, budget_excl_vat, fiscal_year, directions, levy_rate_bps, policy_version, amount_due, due_date)
            VALUES ($1, 'bench', 1000000000000, 2026, $2, 200, 1, 20000000000, current_date + 60) RETURNING id::text`,
-          [org.id, JSON.stringify(projects.map((p: string, k: number) => ({ projectId: p, weight: String(k + 1) })))],
+          // Each obligation directs to its own three projects, as different buyers would.
+          [org.id, JSON.stringify([0, 1, 2].map((k) => ({ projectId: projects[(i * 3 + k) % projects.length], weight: String(k + 1) })))],
         )
       ).rows;
       declarations.push(d.id);
     }
-    const http = await measure(RECEIPTS, async (worker, n) => {
-      const res = await fetch(`${base}/obligations/${declarations[worker]}/receipts`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-        body: JSON.stringify({ bankReference: `BENCH-${n}-${randomUUID()}`, amount: String(1000 + (n % 997)), valueDate: '2026-03-01' }),
-      });
-      if (res.status !== 201) throw new Error(`receipt answered ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
-    });
-
+    // The HTTP clients run in a child process, so that load generation does not compete with the
+    // API's own event loop (as real clients would not).
+    const http = await loadFromChild(base, token, declarations, RECEIPTS);
     await pool.query(`
       CREATE TABLE bench_entries (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text, business_ref text,
         idempotency_key text UNIQUE, request_hash bytea, policy_version int, metadata jsonb, recorded_at timestamptz DEFAULT now());
@@ -101,8 +97,11 @@ export async function run(): Promise<Record<string, number>> {
     const intents = (
       await pool.query(
         `INSERT INTO donation_intents (mode, amount, currency, directions, pseudonym)
-         SELECT 'one_time', 2500, 'EUR', $1, 'donor-bench-' || i FROM generate_series(1, $2::int) AS i RETURNING id::text`,
-        [JSON.stringify([{ projectId: projects[0], weight: '1' }, { projectId: projects[1], weight: '2' }]), payments],
+         SELECT 'one_time', 2500, 'EUR',
+                jsonb_build_array(jsonb_build_object('projectId', p[1 + i % 200], 'weight', '1'), jsonb_build_object('projectId', p[1 + (i * 7 + 3) % 200], 'weight', '2')),
+                'donor-bench-' || i
+           FROM generate_series(1, $2::int) AS i, (SELECT $1::text[] AS p) AS ps RETURNING id::text`,
+        [projects, payments],
       )
     ).rows.map((r: { id: string }) => r.id);
     const stripe = fake.client();
@@ -284,4 +283,46 @@ async function measure(count: number, operation: (worker: number, n: number) => 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
   return { throughput: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** POSTs `count` receipts from a child process with CONCURRENCY clients; returns their throughput and latencies. */
+async function loadFromChild(base: string, token: string, declarations: string[], count: number): Promise<{ throughput: number; p50: number; p99: number }> {
+  const script = `
+    const { randomUUID } = require('node:crypto');
+    const [base, token, declarationsJson, countText, concurrencyText] = process.argv.slice(1);
+    const declarations = JSON.parse(declarationsJson);
+    const count = Number(countText), concurrency = Number(concurrencyText);
+    const post = async (w, n) => {
+      const res = await fetch(base + '/obligations/' + declarations[w] + '/receipts', {
+        method: 'POST',
+        headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ bankReference: 'BENCH-' + n + '-' + randomUUID(), amount: String(1000 + (Math.abs(n) % 997)), valueDate: '2026-03-01' }),
+      });
+      const text = await res.text();
+      if (res.status !== 201) throw new Error('receipt answered ' + res.status + ': ' + text);
+    };
+    (async () => {
+      await Promise.all(declarations.map((_, w) => post(w, -1 - w)));
+      const latencies = [];
+      let next = 0;
+      const started = process.hrtime.bigint();
+      await Promise.all(declarations.slice(0, concurrency).map(async (_, w) => {
+        while (next < count) {
+          const n = next++;
+          const t = process.hrtime.bigint();
+          await post(w, n);
+          latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+        }
+      }));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      latencies.sort((a, b) => a - b);
+      const at = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p / 100 * latencies.length))];
+      process.stdout.write(JSON.stringify({ throughput: latencies.length / seconds, p50: at(50), p99: at(99) }));
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  const output = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ['-e', script, '--', base, token, JSON.stringify(declarations), String(count), String(CONCURRENCY)], { maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`load generator failed: ${stderr || error.message}`)) : resolve(stdout),
+    ),
+  );
+  return JSON.parse(output) as { throughput: number; p50: number; p99: number };
 }
