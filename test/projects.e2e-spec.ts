@@ -263,6 +263,13 @@ describe('projects catalogue over HTTP', () => {
     });
   });
 
+  it('documents its routes in the OpenAPI document', async () => {
+    const res = await http(app).get('/docs/openapi.json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/projects', '/projects/{idOrSlug}', '/sbom-analyses', '/public/dependencies']),
+    );
+  });
+
   describe('public listing and search', () => {
     it('searches by name, licence, purl and status; pages by slug', async () => {
       const owner = await maintainer();
@@ -758,6 +765,33 @@ describe('projects catalogue over HTTP', () => {
       const purls = unfunded.body.items.map((i: { purl: string }) => i.purl);
       expect(purls).toContain(`pkg:npm/${marker}-unfunded`);
       expect(purls).not.toContain(`pkg:npm/${marker}-funded`);
+    });
+
+    it('concurrent uploads naming the same packages are all counted in the aggregate', async () => {
+      const marker = uniqueId('conc')
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-');
+      const doc = JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        metadata: { component: { type: 'application', name: 'app', 'bom-ref': 'app' } },
+        components: Array.from({ length: 50 }, (_, i) => ({
+          type: 'library',
+          name: `c${i}`,
+          'bom-ref': `c${i}`,
+          purl: `pkg:npm/${marker}-${i}@1`,
+        })),
+        dependencies: [{ ref: 'app', dependsOn: ['c0', 'c49'] }],
+      });
+      const results = await Promise.all(Array.from({ length: 4 }, () => upload(doc)));
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+      const rows = await app
+        .get(DataSource)
+        .query(
+          `SELECT count(*)::int AS n, min(analyses) AS lo, max(analyses) AS hi, sum(direct_analyses)::int AS direct FROM sbom_dependency_stats WHERE purl LIKE $1`,
+          [`pkg:npm/${marker}-%`],
+        );
+      expect(rows).toEqual([{ n: 50, lo: 4, hi: 4, direct: 8 }]);
     });
 
     it('accepts the published SPDX 2.3 example, also as application/json', async () => {
