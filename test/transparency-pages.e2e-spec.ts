@@ -116,7 +116,7 @@ describeBrowser('public pages in headless Chromium', () => {
       for (let j = 0; j < (await headers.count()); j++) expect(await headers.nth(j).getAttribute('scope')).toMatch(/^(col|row)$/);
     }
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#main');
+    expect(await page.locator(':focus').getAttribute('href')).toBe('#main');
   }
 
   it('/ shows totals, the Sankey picture of the flows and how to verify, in French by default', async () => {

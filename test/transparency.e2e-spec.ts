@@ -141,7 +141,9 @@ describe('transparency log over HTTP', () => {
       const index = Number(row.i);
       const leaves = (await http(app).get(`/log/entries?start=${index}&end=${index + 1}`).expect(200)).body;
       expect(leaves.entries).toEqual([{ index, entryId: entry.id, leaf: row.leaf_data }]);
-      const proof = (await http(app).get(`/log/proof/inclusion?index=${index}&size=${cp2.treeSize}`).expect(200)).body;
+      const res = await http(app).get(`/log/proof/inclusion?index=${index}&size=${cp2.treeSize}`).expect(200);
+      expect(res.headers['cache-control']).toContain('immutable');
+      const proof = res.body;
       expect(proof.root).toBe(cp2.root.toString('base64'));
       expect(verifyInclusion(index, cp2.treeSize, leafHash(row.leaf_data), proof.proof.map(fromB64), cp2.root)).toBe(true);
     }
@@ -179,6 +181,7 @@ describe('transparency log over HTTP', () => {
     const res = await http(app).get(url).expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 400, code });
+    expect(res.headers['cache-control'] ?? '').not.toContain('immutable');
   });
 
   it('serves public entries with filters, keyset pagination and ETags', async () => {

@@ -54,15 +54,15 @@ export class PublicPagesController {
       const body = `
 <section aria-labelledby="totals-h"><h2 id="totals-h">${esc(t.totalsCaption)}</h2>
 ${table(t.totalsCaption, [{ label: t.item }, { label: t.figure, num: true }], rows, [1])}
-<p>${esc(t.entriesCount)} : ${eur?.entries ?? 0}</p></section>
+<p>${esc(t.entriesCount)}${colon(lang)}${eur?.entries ?? 0}</p></section>
 <section aria-labelledby="flows-h"><h2 id="flows-h">${esc(t.flowsTitle)}</h2>
 ${flows.links.length > 0 ? `<figure>${sankeySvg(flows.links, 'EUR', lang, t)}<figcaption class="muted">${esc(t.flowsDesc)}</figcaption></figure>
 ${table(t.flowsCaption, [{ label: t.from }, { label: t.to }, { label: t.amount, num: true }], flowRows, [2])}` : `<p>${esc(t.noFlows)}</p>`}
 </section>
 <section aria-labelledby="log-h"><h2 id="log-h">${esc(t.logTitle)}</h2>
 <p>${esc(t.logText)}</p>
-<p>${esc(t.checkpointSize)} : ${latest ? latest.treeSize : 0} — <a href="/log/checkpoint">checkpoint</a></p>
-<p>${esc(t.verifierKey)} : <code>${esc(this.checkpoints.verifierKey)}</code></p>
+<p>${esc(t.checkpointSize)}${colon(lang)}${latest ? latest.treeSize : 0} — <a href="/log/checkpoint">checkpoint</a></p>
+<p>${esc(t.verifierKey)}${colon(lang)}<code>${esc(this.checkpoints.verifierKey)}</code></p>
 <p><code>npx librery verify ${esc('<url>')} --key ${esc(this.checkpoints.verifierKey)}</code></p>
 </section>`;
       return { title: t.homeTitle, body };
@@ -212,6 +212,9 @@ ${table(t.allocationCaption, [{ label: t.project }, { label: t.weightedShare, nu
     }
   }
 }
+
+/** French typography puts a (narrow) space before a colon. */
+const colon = (lang: Lang): string => (lang === 'fr' ? '\u202f: ' : ': ');
 
 function entriesTable(entries: readonly PublicEntry[], caption: string, lang: Lang, t: Messages, signedSize: number): string {
   const rows = entries.map((e) => {

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Response } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@app/identity';
 import { CheckpointService, TransparencyError, TransparencyErrorCode, TransparencyLogService } from '@app/transparency';
@@ -6,12 +7,13 @@ import { CheckpointListQuery, ConsistencyQuery, InclusionQuery, LeafRangeQuery }
 import { PublicCacheInterceptor } from './public-cache.interceptor';
 
 const b64 = (b: Buffer): string => b.toString('base64');
+/** A proof for sizes within the log never changes (set on success only: a refusal may become an answer later). */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** The verifiable log (RFC 9162 proofs, C2SP checkpoints). Public, no token. */
 @ApiTags('transparency log')
 @Public()
 @Controller('log')
-@UseInterceptors(PublicCacheInterceptor)
 export class LogController {
   constructor(
     private readonly log: TransparencyLogService,
@@ -19,6 +21,7 @@ export class LogController {
   ) {}
 
   @Get('checkpoint')
+  @UseInterceptors(PublicCacheInterceptor)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'The latest signed checkpoint (C2SP signed note, Ed25519)' })
   async checkpoint(): Promise<string> {
@@ -33,6 +36,7 @@ export class LogController {
   }
 
   @Get('checkpoints')
+  @UseInterceptors(PublicCacheInterceptor)
   @ApiOperation({ summary: 'Every signed checkpoint, oldest first' })
   async list(@Query() q: CheckpointListQuery) {
     const items = await this.checkpoints.list(q.limit ?? 1000, q.after ?? -1);
@@ -40,6 +44,7 @@ export class LogController {
   }
 
   @Get('head')
+  @UseInterceptors(PublicCacheInterceptor)
   @ApiOperation({ summary: 'The committed size and root of the log (unsigned; use the checkpoint to verify)' })
   async head() {
     const head = await this.log.head();
@@ -47,6 +52,7 @@ export class LogController {
   }
 
   @Get('entries')
+  @UseInterceptors(PublicCacheInterceptor)
   @ApiOperation({ summary: 'Leaves [start, end), at most 1000: index, entry id and the leaf bytes (canonical JSON)' })
   async entries(@Query() q: LeafRangeQuery) {
     if (q.end <= q.start) {
@@ -65,15 +71,17 @@ export class LogController {
 
   @Get('proof/inclusion')
   @ApiOperation({ summary: 'Inclusion proof of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3)' })
-  async inclusion(@Query() q: InclusionQuery) {
+  async inclusion(@Query() q: InclusionQuery, @Res({ passthrough: true }) res: Response) {
     const { leafHash, proof, root } = await this.log.inclusionProof(q.index, q.size);
+    res.setHeader('Cache-Control', IMMUTABLE);
     return { index: q.index, size: q.size, leafHash: b64(leafHash), root: b64(root), proof: proof.map(b64) };
   }
 
   @Get('proof/consistency')
   @ApiOperation({ summary: 'Consistency proof between the trees of size1 and size2 leaves (RFC 9162 §2.1.4)' })
-  async consistency(@Query() q: ConsistencyQuery) {
+  async consistency(@Query() q: ConsistencyQuery, @Res({ passthrough: true }) res: Response) {
     const { proof, root1, root2 } = await this.log.consistencyProof(q.size1, q.size2);
+    res.setHeader('Cache-Control', IMMUTABLE);
     return { size1: q.size1, size2: q.size2, root1: b64(root1), root2: b64(root2), proof: proof.map(b64) };
   }
 }

@@ -5,7 +5,7 @@ import { LedgerEntryHook, LedgerHooks, PostedEntry } from '@app/ledger';
 import { encodeLeaf } from '../leaf/ledger-leaf';
 import { appendLeaves, decodeFrontier, encodeFrontier, frontierRoot } from '../merkle/compact-range';
 import { leafHash } from '../merkle/hash';
-import { consistencyProof, inclusionProof, rootAt } from '../merkle/proofs';
+import { consistencyBundle, consistencyProof, inclusionBundle, rootAt } from '../merkle/proofs';
 import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
 import { DbSubtreeSource } from './db-subtree-source';
 import { leafOfEntry } from './entry-leaf';
@@ -113,25 +113,18 @@ export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
     return rows.length === 0 ? null : { ...rows[0], index: Number(rows[0].index) };
   }
 
+  /**
+   * Proofs read only immutable rows (stored subtrees never change), so no transaction is needed:
+   * the committed head bounds the size, then one query fetches every subtree the answer needs.
+   */
   async inclusionProof(index: number, size: number): Promise<{ leafHash: Buffer; proof: Buffer[]; root: Buffer }> {
-    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
-      const head = await this.head(m);
-      const source = new DbSubtreeSource(m);
-      const proof = await inclusionProof(source, index, size, head.size);
-      const [leaf] = await source.getSubtreeHashes([{ level: 0, index }]);
-      const root = size === head.size ? head.root : await rootAt(source, size);
-      return { leafHash: leaf as Buffer, proof, root };
-    });
+    const head = await this.head();
+    return inclusionBundle(new DbSubtreeSource(this.dataSource.manager), index, size, head.size, head.root);
   }
 
   async consistencyProof(size1: number, size2: number): Promise<{ proof: Buffer[]; root1: Buffer; root2: Buffer }> {
-    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
-      const head = await this.head(m);
-      const source = new DbSubtreeSource(m);
-      const proof = await consistencyProof(source, size1, size2, head.size);
-      const [root1, root2] = await Promise.all([rootAt(source, size1), size2 === head.size ? head.root : rootAt(source, size2)]);
-      return { proof, root1, root2 };
-    });
+    const head = await this.head();
+    return consistencyBundle(new DbSubtreeSource(this.dataSource.manager), size1, size2, head.size, head.root);
   }
 
   /** Proof material without the REPEATABLE READ wrapper, for callers already in a transaction. */

@@ -5,6 +5,8 @@ import { sharedPath } from '@app/config';
 import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
 import {
   appendLeaves,
+  consistencyBundle,
+  inclusionBundle,
   decodeFrontier,
   EMPTY_FRONTIER,
   emptyRoot,
@@ -315,5 +317,25 @@ describe('StreamingRoot', () => {
         });
       }),
     );
+  });
+});
+
+describe('proof bundles (one read)', () => {
+  it('give the same proof, leaf hash and roots as the separate calls', async () => {
+    const tree = new MemoryTree();
+    for (let i = 0; i < 37; i++) tree.appendData(`x${i}`);
+    for (const [index, size] of [[0, 1], [5, 37], [36, 37], [12, 20]]) {
+      tree.reads = 0;
+      const b = await inclusionBundle(tree, index, size, tree.size, size === tree.size ? tree.root() : undefined);
+      expect(b.proof).toEqual(await tree.inclusionProof(index, size));
+      expect(b.leafHash).toEqual(leafHash(`x${index}`));
+      expect(b.root).toEqual(await tree.rootAt(size));
+    }
+    const c = await consistencyBundle(tree, 7, 30, tree.size);
+    expect(c.proof).toEqual(await tree.consistencyProof(7, 30));
+    expect(c.root1).toEqual(await tree.rootAt(7));
+    expect(c.root2).toEqual(await tree.rootAt(30));
+    await expect(consistencyBundle(tree, 0, 3, tree.size)).rejects.toBeInstanceOf(TransparencyError);
+    await expect(inclusionBundle(tree, 3, 38, tree.size)).rejects.toBeInstanceOf(TransparencyError);
   });
 });

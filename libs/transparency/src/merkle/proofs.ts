@@ -56,13 +56,8 @@ export async function rootAt(source: SubtreeHashSource, size: number): Promise<B
   return root;
 }
 
-/** PATH(index, D[size]); `treeSize` is the current size of the log (sizes beyond it are refused). */
-export async function inclusionProof(
-  source: SubtreeHashSource,
-  index: number,
-  size: number,
-  treeSize: number = size,
-): Promise<Buffer[]> {
+/** Refuses an inclusion request the tree cannot answer. */
+export function assertInclusionRequest(index: number, size: number, treeSize: number): void {
   assertSize(index, 'index');
   assertSize(size, 'size');
   if (size > treeSize) {
@@ -77,16 +72,21 @@ export async function inclusionProof(
       size,
     });
   }
+}
+
+/** PATH(index, D[size]); `treeSize` is the current size of the log (sizes beyond it are refused). */
+export async function inclusionProof(
+  source: SubtreeHashSource,
+  index: number,
+  size: number,
+  treeSize: number = size,
+): Promise<Buffer[]> {
+  assertInclusionRequest(index, size, treeSize);
   return rangeHashes(source, inclusionRanges(index, size));
 }
 
-/** PROOF(size1, D[size2]); size1 must be ≥ 1 and ≤ size2 ≤ treeSize. */
-export async function consistencyProof(
-  source: SubtreeHashSource,
-  size1: number,
-  size2: number,
-  treeSize: number = size2,
-): Promise<Buffer[]> {
+/** Refuses a consistency request: size1 must be ≥ 1 and ≤ size2 ≤ treeSize. */
+export function assertConsistencyRequest(size1: number, size2: number, treeSize: number): void {
   assertSize(size1, 'size1');
   assertSize(size2, 'size2');
   if (size1 === 0) {
@@ -104,5 +104,45 @@ export async function consistencyProof(
       treeSize,
     });
   }
+}
+
+/** PROOF(size1, D[size2]); size1 must be ≥ 1 and ≤ size2 ≤ treeSize. */
+export async function consistencyProof(
+  source: SubtreeHashSource,
+  size1: number,
+  size2: number,
+  treeSize: number = size2,
+): Promise<Buffer[]> {
+  assertConsistencyRequest(size1, size2, treeSize);
   return rangeHashes(source, consistencyRanges(size1, size2));
+}
+
+/** An inclusion proof with the leaf hash and the root, all from one read of the store. */
+export async function inclusionBundle(
+  source: SubtreeHashSource,
+  index: number,
+  size: number,
+  treeSize: number,
+  rootOfTree?: Buffer,
+): Promise<{ leafHash: Buffer; proof: Buffer[]; root: Buffer }> {
+  assertInclusionRequest(index, size, treeSize);
+  const ranges = inclusionRanges(index, size);
+  const known = size === treeSize && rootOfTree;
+  const all = await rangeHashes(source, [...ranges, { start: index, end: index + 1 }, ...(known ? [] : [{ start: 0, end: size }])]);
+  return { proof: all.slice(0, ranges.length), leafHash: all[ranges.length], root: known ? rootOfTree : all[ranges.length + 1] };
+}
+
+/** A consistency proof with both roots, all from one read of the store. */
+export async function consistencyBundle(
+  source: SubtreeHashSource,
+  size1: number,
+  size2: number,
+  treeSize: number,
+  rootOfTree?: Buffer,
+): Promise<{ proof: Buffer[]; root1: Buffer; root2: Buffer }> {
+  assertConsistencyRequest(size1, size2, treeSize);
+  const ranges = consistencyRanges(size1, size2);
+  const known = size2 === treeSize && rootOfTree;
+  const all = await rangeHashes(source, [...ranges, { start: 0, end: size1 }, ...(known ? [] : [{ start: 0, end: size2 }])]);
+  return { proof: all.slice(0, ranges.length), root1: all[ranges.length], root2: known ? rootOfTree : all[ranges.length + 1] };
 }

@@ -70,8 +70,27 @@ export class PublicLedgerService {
     return `${row.size}.${row.cps}.${row.at}`;
   }
 
+  private contributionLink?: Promise<string | null>;
+
+  /** How a contribution row names its ledger entry (the contributions schema has used both). */
+  private async contributionOn(): Promise<string | null> {
+    this.contributionLink ??= (
+      this.dataSource.query(
+        `SELECT column_name FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = 'contributions' AND column_name IN ('ledger_key', 'ledger_entry_id')`,
+      ) as Promise<{ column_name: string }[]>
+    ).then((rows) => {
+      const cols = new Set(rows.map((r) => r.column_name));
+      if (cols.has('ledger_key')) return 'c.ledger_key = e.idempotency_key';
+      if (cols.has('ledger_entry_id')) return 'c.ledger_entry_id = e.id';
+      return null;
+    });
+    return this.contributionLink;
+  }
+
   private async contributorJoin(): Promise<{ select: string; join: string }> {
-    if (!(await this.has('contributions'))) {
+    const on = (await this.has('contributions')) ? await this.contributionOn() : null;
+    if (!on) {
       return { select: 'NULL::text AS contributor_kind, NULL::text AS contributor_id, NULL::text AS contributor_name', join: '' };
     }
     const org = await this.has('organisations');
@@ -80,7 +99,7 @@ export class PublicLedgerService {
       select: `c.contributor_kind,
         CASE c.contributor_kind WHEN 'organisation' THEN c.organisation_id::text ELSE ${donor ? 'di.pseudonym' : 'NULL'} END AS contributor_id,
         CASE c.contributor_kind WHEN 'organisation' THEN ${org ? 'o.name' : 'NULL'} ELSE ${donor ? 'coalesce(di.public_name, di.pseudonym)' : 'NULL'} END AS contributor_name`,
-      join: `LEFT JOIN contributions c ON c.ledger_entry_id = e.id
+      join: `LEFT JOIN contributions c ON ${on}
         ${org ? 'LEFT JOIN organisations o ON o.id = c.organisation_id' : ''}
         ${donor ? 'LEFT JOIN donation_intents di ON di.id = c.donation_intent_id' : ''}`,
     };
@@ -226,7 +245,8 @@ export class PublicLedgerService {
    * operating fee, processor fees → projects (directed and allocated money) and what is still in the pool.
    */
   async flows(currency = 'EUR', topProjects = 8): Promise<FundFlows> {
-    const hasContributions = await this.has('contributions');
+    const on = (await this.has('contributions')) ? await this.contributionOn() : null;
+    const hasContributions = on !== null;
     const kindExpr = hasContributions
       ? `coalesce(c.contributor_kind, e.metadata->'party'->>'type', 'other')`
       : `coalesce(e.metadata->'party'->>'type', 'other')`;
@@ -241,7 +261,7 @@ export class PublicLedgerService {
          FROM ledger_entries e
          JOIN ledger_postings p ON p.entry_id = e.id
          JOIN ledger_accounts a ON a.id = p.account_id
-         ${hasContributions ? 'LEFT JOIN contributions c ON c.ledger_entry_id = e.id' : ''}
+         ${hasContributions ? `LEFT JOIN contributions c ON ${on}` : ''}
         WHERE e.kind LIKE 'contribution.%' AND e.flow = 'posted' AND p.currency = $1
           AND (a.code LIKE 'liability:pool:%' OR a.code LIKE 'liability:project:%:directed:%'
                OR a.code LIKE 'income:operating:%' OR a.code LIKE 'expense:processor-fees:%')
