@@ -7,7 +7,13 @@ import { SYSTEM_PRINCIPAL } from '@app/identity';
 import { Accounts, LedgerService } from '@app/ledger';
 import { ProjectsService } from '@app/projects';
 import { QueueName } from '@app/queue';
-import { createTestApp, createTestWorker, createUserWithToken, http, uniqueId } from './support/create-test-app';
+import {
+  createTestApp,
+  createTestWorker,
+  createUserWithToken,
+  http,
+  uniqueId,
+} from './support/create-test-app';
 
 type User = { userId: string; auth: { Authorization: string } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,12 +39,22 @@ describe('governance by college over HTTP, closed by the worker', () => {
   async function project(admit = true): Promise<string> {
     const projects = app.get(ProjectsService);
     const owner = await createUserWithToken(app, []);
-    const slug = uniqueId('gov').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60);
+    const slug = uniqueId('gov')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 60);
     const created = await projects.propose(
       { kind: 'user', userId: owner.userId, tokenId: null, grants: [] },
-      { slug, name: `Project ${slug}`, repositoryUrl: `https://example.org/${slug}`, licence: 'MIT', opennessLevel: 'A' },
+      {
+        slug,
+        name: `Project ${slug}`,
+        repositoryUrl: `https://example.org/${slug}`,
+        licence: 'MIT',
+        opennessLevel: 'A',
+      },
     );
-    if (admit) await projects.changeStatus(SYSTEM_PRINCIPAL, created.id, 'admitted', 'admitted for a governance test');
+    if (admit)
+      await projects.changeStatus(SYSTEM_PRINCIPAL, created.id, 'admitted', 'admitted for a governance test');
     return created.id;
   }
 
@@ -68,7 +84,8 @@ describe('governance by college over HTTP, closed by the worker', () => {
   });
 
   afterAll(async () => {
-    for (const member of Object.values(m)) await http(app).delete(`/governance/members/${member.memberId}`).set(admin.auth);
+    for (const member of Object.values(m))
+      await http(app).delete(`/governance/members/${member.memberId}`).set(admin.auth);
     await worker.close();
     await app.close();
   });
@@ -80,9 +97,18 @@ describe('governance by college over HTTP, closed by the worker', () => {
       .send({ userId: m.c1.userId, collegeId: 'public', termEnd: inSeconds(600) })
       .expect(409);
     expect(res.body.code).toBe('governance.invalid_state');
-    await http(app).post('/governance/members').set(m.c1.auth).send({ userId: outsider.userId, collegeId: 'public', termEnd: inSeconds(600) }).expect(403);
+    await http(app)
+      .post('/governance/members')
+      .set(m.c1.auth)
+      .send({ userId: outsider.userId, collegeId: 'public', termEnd: inSeconds(600) })
+      .expect(403);
     const colleges = await http(app).get('/governance/colleges').expect(200);
-    expect(colleges.body.colleges.map((c: { id: string }) => c.id)).toEqual(['commoners', 'public', 'private', 'scientific']);
+    expect(colleges.body.colleges.map((c: { id: string }) => c.id)).toEqual([
+      'commoners',
+      'public',
+      'private',
+      'scientific',
+    ]);
   });
 
   it('runs a motion end to end: ballots, proxies, receipts, worker tally and public recomputation', async () => {
@@ -93,7 +119,11 @@ describe('governance by college over HTTP, closed by the worker', () => {
       .expect(201);
     const id = created.body.id as string;
     expect(created.body.state).toBe('draft');
-    await http(app).post(`/governance/motions/${id}/ballots`).set(m.c1.auth).send({ choice: 'for' }).expect(409); // not open yet
+    await http(app)
+      .post(`/governance/motions/${id}/ballots`)
+      .set(m.c1.auth)
+      .send({ choice: 'for' })
+      .expect(409); // not open yet
     await http(app).post(`/governance/motions/${id}/open`).set(admin.auth).expect(200);
     const url = `/governance/motions/${id}`;
 
@@ -103,21 +133,45 @@ describe('governance by college over HTTP, closed by the worker', () => {
     const r2b = await http(app).post(`${url}/ballots`).set(m.c2.auth).send({ choice: 'for' }).expect(201);
     expect(r2b.body.previous).toBe(r2a.body.receipt);
     // c3 gives its vote to c1 (same college); c1 votes for it.
-    const proxy = await http(app).post(`${url}/proxies`).set(m.c3.auth).send({ holderUserId: m.c1.userId }).expect(201);
+    const proxy = await http(app)
+      .post(`${url}/proxies`)
+      .set(m.c3.auth)
+      .send({ holderUserId: m.c1.userId })
+      .expect(201);
     expect(proxy.body.holderUserId).toBe(m.c1.userId);
-    await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'for', onBehalfOf: m.c3.userId }).expect(201);
+    await http(app)
+      .post(`${url}/ballots`)
+      .set(m.c1.auth)
+      .send({ choice: 'for', onBehalfOf: m.c3.userId })
+      .expect(201);
     await http(app).post(`${url}/ballots`).set(m.p1.auth).send({ choice: 'against' }).expect(201);
     await http(app).post(`${url}/ballots`).set(m.v1.auth).send({ choice: 'for' }).expect(201);
     await http(app).post(`${url}/ballots`).set(m.s1.auth).send({ choice: 'abstain' }).expect(201);
 
     // Bad input.
-    const stranger = await http(app).post(`${url}/ballots`).set(outsider.auth).send({ choice: 'for' }).expect(403);
+    const stranger = await http(app)
+      .post(`${url}/ballots`)
+      .set(outsider.auth)
+      .send({ choice: 'for' })
+      .expect(403);
     expect(stranger.body.code).toBe('governance.not_allowed');
-    await http(app).post(`${url}/ballots`).set(m.p1.auth).send({ choice: 'for', onBehalfOf: m.c2.userId }).expect(403);
-    await http(app).post(`${url}/ballots`).set(m.c2.auth).send({ choice: 'for', onBehalfOf: m.c3.userId }).expect(403);
+    await http(app)
+      .post(`${url}/ballots`)
+      .set(m.p1.auth)
+      .send({ choice: 'for', onBehalfOf: m.c2.userId })
+      .expect(403);
+    await http(app)
+      .post(`${url}/ballots`)
+      .set(m.c2.auth)
+      .send({ choice: 'for', onBehalfOf: m.c3.userId })
+      .expect(403);
     const maybe = await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'maybe' }).expect(422);
     expect(maybe.body.code).toBe('governance.invalid_input');
-    const cross = await http(app).post(`${url}/proxies`).set(m.v1.auth).send({ holderUserId: m.p1.userId }).expect(422);
+    const cross = await http(app)
+      .post(`${url}/proxies`)
+      .set(m.v1.auth)
+      .send({ holderUserId: m.p1.userId })
+      .expect(422);
     expect(cross.body.code).toBe('governance.invalid_proxy');
     await http(app).post(`${url}/proxies`).set(m.c2.auth).send({ holderUserId: m.c3.userId }).expect(422); // c3 delegated: not transitive
     await http(app).get(`${url}/results`).expect(409); // not public before the close
@@ -125,18 +179,31 @@ describe('governance by college over HTTP, closed by the worker', () => {
     const tallied = await waitFor(url, 'tallied');
     // commoners 3/3 for (c2's last ballot, c3 by proxy), public 0/1, private 1/1, scientific only abstains → redistributed.
     expect(tallied.outcome).toBe('PASSED');
-    const result = tallied.result as { S: string; perCollege: { id: string; p: string | null; participating: boolean }[] };
+    const result = tallied.result as {
+      S: string;
+      perCollege: { id: string; p: string | null; participating: boolean }[];
+    };
     expect(result.S).toBe('11/16');
-    expect(result.perCollege.find((c) => c.id === 'scientific')).toMatchObject({ p: null, participating: false });
+    expect(result.perCollege.find((c) => c.id === 'scientific')).toMatchObject({
+      p: null,
+      participating: false,
+    });
     expect(tallied.effectStatus).toBe('none');
 
-    const late = await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'against' }).expect(409);
+    const late = await http(app)
+      .post(`${url}/ballots`)
+      .set(m.c1.auth)
+      .send({ choice: 'against' })
+      .expect(409);
     expect(late.body.code).toBe('governance.window_closed');
 
     const published = await http(app).get(`${url}/results`).expect(200);
     expect(published.body.ballots).toHaveLength(7);
     expect(published.body.ballots[0].voterUserId).toBeUndefined(); // pseudonymous by policy
-    const links: ChainLink[] = published.body.ballots.map((b: ChainLink) => ({ ballot: b.ballot, receipt: b.receipt }));
+    const links: ChainLink[] = published.body.ballots.map((b: ChainLink) => ({
+      ballot: b.ballot,
+      receipt: b.receipt,
+    }));
     expect(verifyChain(published.body.chain.genesis, links, published.body.chain.head).ok).toBe(true);
     expect(hashCanonical(published.body.manifest)).toBe(published.body.chain.genesis);
     expect(verifyPublished(published.body)).toMatchObject({ matches: true, chain: { ok: true } });
@@ -149,7 +216,9 @@ describe('governance by college over HTTP, closed by the worker', () => {
     expect(superseded.body).toMatchObject({ ok: true, height: 1, counted: false });
     const counted = await http(app).get(`${url}/receipts/${r2b.body.receipt}`).expect(200);
     expect(counted.body).toMatchObject({ ok: true, height: 2, counted: true });
-    const unknown = await http(app).get(`${url}/receipts/${'0'.repeat(64)}`).expect(200);
+    const unknown = await http(app)
+      .get(`${url}/receipts/${'0'.repeat(64)}`)
+      .expect(200);
     expect(unknown.body.ok).toBe(false);
   });
 
@@ -162,8 +231,16 @@ describe('governance by college over HTTP, closed by the worker', () => {
     const url = `/governance/motions/${created.body.id}`;
     await http(app).post(`${url}/open`).set(admin.auth).expect(200);
     await http(app).post(`${url}/proxies`).set(m.c2.auth).send({ holderUserId: m.c1.userId }).expect(201);
-    const second = await http(app).post(`${url}/proxies`).set(m.c3.auth).send({ holderUserId: m.c1.userId }).expect(201);
-    const beyond = await http(app).post(`${url}/proxies`).set(m.c4.auth).send({ holderUserId: m.c1.userId }).expect(422);
+    const second = await http(app)
+      .post(`${url}/proxies`)
+      .set(m.c3.auth)
+      .send({ holderUserId: m.c1.userId })
+      .expect(201);
+    const beyond = await http(app)
+      .post(`${url}/proxies`)
+      .set(m.c4.auth)
+      .send({ holderUserId: m.c1.userId })
+      .expect(422);
     expect(beyond.body.code).toBe('governance.invalid_proxy'); // the policy caps a holder at 2
     await http(app).post(`${url}/proxies`).set(m.c2.auth).send({ holderUserId: m.c4.userId }).expect(422); // one proxy per principal
     await http(app).delete(`/governance/proxies/${second.body.id}`).set(m.c4.auth).expect(404); // only the principal revokes
@@ -180,14 +257,31 @@ describe('governance by college over HTTP, closed by the worker', () => {
       type: 'adopt-policy',
       effectiveAt: '2091-01-01T00:00:00Z',
       changes: {
-        governance: { colleges: ['commoners', 'public', 'private', 'scientific'].map((id, i) => ({ id, weightBp: weights[i] })) },
+        governance: {
+          colleges: ['commoners', 'public', 'private', 'scientific'].map((id, i) => ({
+            id,
+            weightBp: weights[i],
+          })),
+        },
       },
     });
-    const sum = await http(app).post('/governance/motions').set(admin.auth).send({ ...base, effect: effect([4000, 2500, 1500, 1000]) }).expect(422);
+    const sum = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ ...base, effect: effect([4000, 2500, 1500, 1000]) })
+      .expect(422);
     expect(sum.body.code).toBe('governance.invalid_weights');
-    const bound = await http(app).post('/governance/motions').set(admin.auth).send({ ...base, effect: effect([6000, 2000, 1000, 1000]) }).expect(422);
+    const bound = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ ...base, effect: effect([6000, 2000, 1000, 1000]) })
+      .expect(422);
     expect(bound.body.code).toBe('governance.invalid_weights');
-    await http(app).post('/governance/motions').set(admin.auth).send({ ...base, kind: 'ordinary', effect: effect([4000, 2500, 1500, 2000]) }).expect(422);
+    await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ ...base, kind: 'ordinary', effect: effect([4000, 2500, 1500, 2000]) })
+      .expect(422);
   });
 
   it('applies a passed policy motion once: a new policy version from its effective date', async () => {
@@ -195,7 +289,12 @@ describe('governance by college over HTTP, closed by the worker', () => {
     const created = await http(app)
       .post('/governance/motions')
       .set(admin.auth)
-      .send({ kind: 'policy', title: 'Lower the levy', closesAt: inSeconds(4), effect: { type: 'adopt-policy', effectiveAt, changes: { levyRateBps: 150 } } })
+      .send({
+        kind: 'policy',
+        title: 'Lower the levy',
+        closesAt: inSeconds(4),
+        effect: { type: 'adopt-policy', effectiveAt, changes: { levyRateBps: 150 } },
+      })
       .expect(201);
     const url = `/governance/motions/${created.body.id}`;
     await http(app).post(`${url}/open`).set(admin.auth).expect(200);
@@ -210,7 +309,9 @@ describe('governance by college over HTTP, closed by the worker', () => {
     const adopted = history.body.find((p: { version: number }) => p.version === version);
     expect(adopted).toMatchObject({ levyRateBps: 150 });
     expect(new Date(adopted.effectiveAt).toISOString()).toBe(effectiveAt);
-    expect(history.body.filter((p: { adoptedBy?: string }) => p.adoptedBy === `motion:${created.body.id}`).length).toBeLessThanOrEqual(1);
+    expect(
+      history.body.filter((p: { adoptedBy?: string }) => p.adoptedBy === `motion:${created.body.id}`).length,
+    ).toBeLessThanOrEqual(1);
     // The current policy is untouched: the new version starts in the future.
     expect((await http(app).get('/policies/current').expect(200)).body.version).not.toBe(version);
   });
@@ -236,12 +337,21 @@ describe('governance by college over HTTP, closed by the worker', () => {
       .set(admin.auth)
       .send({ title: 'Too early', budget: '1000', candidates: [a, proposedOnly], closesAt: inSeconds(60) })
       .expect(201);
-    const refused = await http(app).post(`/governance/rounds/${notAdmitted.body.id}/open`).set(admin.auth).expect(422);
+    const refused = await http(app)
+      .post(`/governance/rounds/${notAdmitted.body.id}/open`)
+      .set(admin.auth)
+      .expect(422);
     expect(refused.body.code).toBe('governance.unknown_candidate');
     const created = await http(app)
       .post('/governance/rounds')
       .set(admin.auth)
-      .send({ title: 'Spring round', budget: '100000', candidates: [a, b, c], caps: { [c]: '10000' }, closesAt: inSeconds(5) })
+      .send({
+        title: 'Spring round',
+        budget: '100000',
+        candidates: [a, b, c],
+        caps: { [c]: '10000' },
+        closesAt: inSeconds(5),
+      })
       .expect(201);
     const url = `/governance/rounds/${created.body.id}`;
     const opened = await http(app).post(`${url}/open`).set(admin.auth).expect(200);
@@ -257,27 +367,56 @@ describe('governance by college over HTTP, closed by the worker', () => {
       const res = await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ points }).expect(422);
       expect(res.body.code).toBe(code);
     }
-    await http(app).post(`${url}/ballots`).set(outsider.auth).send({ points: { [a]: 100 } }).expect(403);
+    await http(app)
+      .post(`${url}/ballots`)
+      .set(outsider.auth)
+      .send({ points: { [a]: 100 } })
+      .expect(403);
 
-    await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ points: { [a]: 100 } }).expect(201);
-    await http(app).post(`${url}/ballots`).set(m.c2.auth).send({ points: { [a]: 50, [b]: 50 } }).expect(201);
-    await http(app).post(`${url}/ballots`).set(m.p1.auth).send({ points: { [b]: 100 } }).expect(201);
-    await http(app).post(`${url}/ballots`).set(m.v1.auth).send({ points: { [c]: 100 } }).expect(201);
+    await http(app)
+      .post(`${url}/ballots`)
+      .set(m.c1.auth)
+      .send({ points: { [a]: 100 } })
+      .expect(201);
+    await http(app)
+      .post(`${url}/ballots`)
+      .set(m.c2.auth)
+      .send({ points: { [a]: 50, [b]: 50 } })
+      .expect(201);
+    await http(app)
+      .post(`${url}/ballots`)
+      .set(m.p1.auth)
+      .send({ points: { [b]: 100 } })
+      .expect(201);
+    await http(app)
+      .post(`${url}/ballots`)
+      .set(m.v1.auth)
+      .send({ points: { [c]: 100 } })
+      .expect(201);
     await http(app).post(`${url}/ballots`).set(m.s1.auth).send({ points: {} }).expect(201); // abstains
 
     const tallied = await waitFor(url, 'tallied');
-    const result = tallied.result as { cents: Record<string, string>; leftover: string; capped: string[]; Q: Record<string, string> };
+    const result = tallied.result as {
+      cents: Record<string, string>;
+      leftover: string;
+      capped: string[];
+      Q: Record<string, string>;
+    };
     // commoners q: a 3/4, b 1/4; public b 1; private c 1; scientific abstains → W_P = 8000.
     expect(result.Q).toEqual({ [a]: '3/8', [b]: '7/16', [c]: '3/16' });
     expect(result.capped).toEqual([c]);
     expect(result.cents).toEqual({ [a]: '41538', [b]: '48462', [c]: '10000' });
     expect(result.leftover).toBe('0');
-    for (const p of [a, b, c]) expect((await ledger.balance(Accounts.projectAllocated(p).code)).balance).toBe(BigInt(result.cents[p]));
+    for (const p of [a, b, c])
+      expect((await ledger.balance(Accounts.projectAllocated(p).code)).balance).toBe(BigInt(result.cents[p]));
     expect((await ledger.balance(Accounts.round(created.body.id).code)).balance).toBe(0n);
 
     // Tallying again, even concurrently, books nothing more.
     const rounds = app.get(RoundsService);
-    const again = await Promise.all([rounds.closeAndTally(created.body.id), rounds.closeAndTally(created.body.id)]);
+    const again = await Promise.all([
+      rounds.closeAndTally(created.body.id),
+      rounds.closeAndTally(created.body.id),
+    ]);
     expect(again.every((x) => !x.tallied && !x.closed)).toBe(true);
     expect((await ledger.balance(Accounts.projectAllocated(a).code)).balance).toBe(41538n);
 
@@ -306,18 +445,27 @@ describe('governance by college over HTTP, closed by the worker', () => {
         kind: 'ordinary',
         title: 'Open the autumn round',
         closesAt: inSeconds(4),
-        effect: { type: 'open-funding-round', round: { title: 'Autumn round', budget: '20000', candidates, closesAt: inSeconds(3600) } },
+        effect: {
+          type: 'open-funding-round',
+          round: { title: 'Autumn round', budget: '20000', candidates, closesAt: inSeconds(3600) },
+        },
       })
       .expect(201);
     const url = `/governance/motions/${created.body.id}`;
     await http(app).post(`${url}/open`).set(admin.auth).expect(200);
-    for (const name of ['c1', 'p1', 'v1', 's1']) await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
+    for (const name of ['c1', 'p1', 'v1', 's1'])
+      await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
     const tallied = await waitFor(url, 'tallied');
     expect(tallied.outcome).toBe('PASSED');
     expect(tallied.effectStatus).toBe('applied');
     const roundId = (tallied.effectResult as { roundId: string }).roundId;
     const round = await http(app).get(`/governance/rounds/${roundId}`).expect(200);
-    expect(round.body).toMatchObject({ state: 'open', budget: '20000', candidates, motionId: created.body.id });
+    expect(round.body).toMatchObject({
+      state: 'open',
+      budget: '20000',
+      candidates,
+      motionId: created.body.id,
+    });
     expect((await ledger.balance(Accounts.round(roundId).code)).balance).toBe(20000n);
   });
 
@@ -336,7 +484,13 @@ describe('governance by college over HTTP, closed by the worker', () => {
     const schulze = await http(app)
       .post('/governance/motions')
       .set(admin.auth)
-      .send({ kind: 'ordinary', method: 'schulze', title: 'Priorities', options: { candidates: ['A', 'B', 'C'] }, closesAt: inSeconds(4) })
+      .send({
+        kind: 'ordinary',
+        method: 'schulze',
+        title: 'Priorities',
+        options: { candidates: ['A', 'B', 'C'] },
+        closesAt: inSeconds(4),
+      })
       .expect(201);
     const mjUrl = `/governance/motions/${mj.body.id}`;
     const scUrl = `/governance/motions/${schulze.body.id}`;
@@ -350,12 +504,27 @@ describe('governance by college over HTTP, closed by the worker', () => {
       v1: { Librery: 4, Commons: 1 },
       s1: { Librery: 3, Commons: 2 },
     };
-    for (const [name, choice] of Object.entries(grades)) await http(app).post(`${mjUrl}/ballots`).set(m[name].auth).send({ choice }).expect(201);
-    const incomplete = await http(app).post(`${mjUrl}/ballots`).set(m.c3.auth).send({ choice: { Librery: 3 } }).expect(422);
+    for (const [name, choice] of Object.entries(grades))
+      await http(app).post(`${mjUrl}/ballots`).set(m[name].auth).send({ choice }).expect(201);
+    const incomplete = await http(app)
+      .post(`${mjUrl}/ballots`)
+      .set(m.c3.auth)
+      .send({ choice: { Librery: 3 } })
+      .expect(422);
     expect(incomplete.body.code).toBe('governance.invalid_input');
-    const rankings: Record<string, string[][]> = { c1: [['C'], ['A'], ['B']], c2: [['C'], ['B', 'A']], p1: [['A'], ['B'], ['C']], v1: [['B'], ['A']] };
-    for (const [name, choice] of Object.entries(rankings)) await http(app).post(`${scUrl}/ballots`).set(m[name].auth).send({ choice }).expect(201);
-    await http(app).post(`${scUrl}/ballots`).set(m.s1.auth).send({ choice: [['A'], ['Z']] }).expect(422);
+    const rankings: Record<string, string[][]> = {
+      c1: [['C'], ['A'], ['B']],
+      c2: [['C'], ['B', 'A']],
+      p1: [['A'], ['B'], ['C']],
+      v1: [['B'], ['A']],
+    };
+    for (const [name, choice] of Object.entries(rankings))
+      await http(app).post(`${scUrl}/ballots`).set(m[name].auth).send({ choice }).expect(201);
+    await http(app)
+      .post(`${scUrl}/ballots`)
+      .set(m.s1.auth)
+      .send({ choice: [['A'], ['Z']] })
+      .expect(422);
 
     const mjDone = await waitFor(mjUrl, 'tallied');
     expect(mjDone.outcome).toBe('RANKED');
@@ -377,16 +546,27 @@ describe('governance by college over HTTP, closed by the worker', () => {
     await http(app)
       .post('/governance/motions')
       .set(admin.auth)
-      .send({ kind: 'ordinary', title: 'Admit nothing', closesAt: inSeconds(60), effect: { type: 'admit-project', projectId: '00000000-0000-4000-8000-000000000000' } })
+      .send({
+        kind: 'ordinary',
+        title: 'Admit nothing',
+        closesAt: inSeconds(60),
+        effect: { type: 'admit-project', projectId: '00000000-0000-4000-8000-000000000000' },
+      })
       .expect(422);
     const created = await http(app)
       .post('/governance/motions')
       .set(admin.auth)
-      .send({ kind: 'ordinary', title: 'Admit the project', closesAt: inSeconds(4), effect: { type: 'admit-project', projectId: id } })
+      .send({
+        kind: 'ordinary',
+        title: 'Admit the project',
+        closesAt: inSeconds(4),
+        effect: { type: 'admit-project', projectId: id },
+      })
       .expect(201);
     const url = `/governance/motions/${created.body.id}`;
     await http(app).post(`${url}/open`).set(admin.auth).expect(200);
-    for (const name of ['c1', 'p1', 'v1']) await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
+    for (const name of ['c1', 'p1', 'v1'])
+      await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
     const tallied = await waitFor(url, 'tallied');
     expect(tallied.outcome).toBe('PASSED');
     expect(tallied.effectStatus).toBe('applied');
@@ -419,7 +599,10 @@ describe('governance by college over HTTP, closed by the worker', () => {
       .set(admin.auth)
       .send({ title: 'Too big', budget: huge, candidates: [x], closesAt: inSeconds(60) })
       .expect(201);
-    const refused = await http(app).post(`/governance/rounds/${round.body.id}/open`).set(admin.auth).expect(422);
+    const refused = await http(app)
+      .post(`/governance/rounds/${round.body.id}/open`)
+      .set(admin.auth)
+      .expect(422);
     expect(refused.body.code).toBe('ledger.balance_limit_exceeded');
     expect((await http(app).get(`/governance/rounds/${round.body.id}`).expect(200)).body.state).toBe('draft');
 
@@ -430,12 +613,16 @@ describe('governance by college over HTTP, closed by the worker', () => {
         kind: 'ordinary',
         title: 'Open a round too big for the pool',
         closesAt: inSeconds(4),
-        effect: { type: 'open-funding-round', round: { title: 'Too big', budget: huge, candidates: [x], closesAt: inSeconds(3600) } },
+        effect: {
+          type: 'open-funding-round',
+          round: { title: 'Too big', budget: huge, candidates: [x], closesAt: inSeconds(3600) },
+        },
       })
       .expect(201);
     const url = `/governance/motions/${created.body.id}`;
     await http(app).post(`${url}/open`).set(admin.auth).expect(200);
-    for (const name of ['c1', 'p1', 'v1']) await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
+    for (const name of ['c1', 'p1', 'v1'])
+      await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
     const tallied = await waitFor(url, 'tallied');
     expect(tallied.outcome).toBe('PASSED');
     expect(tallied.effectStatus).toBe('not_applied');

@@ -22,13 +22,27 @@ const COLLEGES = ['commoners', 'public', 'private', 'scientific'];
  * loading the ballots, resolving proxies, computing, and booking one ledger entry with a posting per
  * funded project. Median of `reps` rounds per size.
  */
-export async function runDatabaseTally(sizes: readonly number[], projects: number, reps: number): Promise<Record<number, number>> {
+export async function runDatabaseTally(
+  sizes: readonly number[],
+  projects: number,
+  reps: number,
+): Promise<Record<number, number>> {
   const env = await benchEnvironment('governance');
   process.env.DATABASE_URL = env.databaseUrl;
   process.env.REDIS_URL = env.redisUrl;
   process.env.LOG_LEVEL = 'silent';
 
-  @Module({ imports: [ConfigModule, DatabaseModule, QueueModule, LedgerModule, PolicyModule, IdentityModule, GovernanceModule] })
+  @Module({
+    imports: [
+      ConfigModule,
+      DatabaseModule,
+      QueueModule,
+      LedgerModule,
+      PolicyModule,
+      IdentityModule,
+      GovernanceModule,
+    ],
+  })
   class BenchModule {}
 
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
@@ -42,7 +56,13 @@ export async function runDatabaseTally(sizes: readonly number[], projects: numbe
     const projectIds: string[] = [];
     for (let i = 0; i < projects; i++) {
       const slug = `bench-${String(i).padStart(4, '0')}`;
-      const p = await catalogue.propose(SYSTEM_PRINCIPAL, { slug, name: slug, repositoryUrl: `https://example.org/${slug}`, licence: 'MIT', opennessLevel: 'A' });
+      const p = await catalogue.propose(SYSTEM_PRINCIPAL, {
+        slug,
+        name: slug,
+        repositoryUrl: `https://example.org/${slug}`,
+        licence: 'MIT',
+        opennessLevel: 'A',
+      });
       await catalogue.changeStatus(SYSTEM_PRINCIPAL, p.id, 'admitted', 'bench');
       projectIds.push(p.id);
     }
@@ -67,8 +87,18 @@ export async function runDatabaseTally(sizes: readonly number[], projects: numbe
       businessRef: 'bench-governance',
       idempotencyKey: 'bench-governance-seed',
       postings: [
-        { account: bank.code, direction: 'debit', amount: budget * BigInt(sizes.length * reps), currency: 'EUR' },
-        { account: pool.code, direction: 'credit', amount: budget * BigInt(sizes.length * reps), currency: 'EUR' },
+        {
+          account: bank.code,
+          direction: 'debit',
+          amount: budget * BigInt(sizes.length * reps),
+          currency: 'EUR',
+        },
+        {
+          account: pool.code,
+          direction: 'credit',
+          amount: budget * BigInt(sizes.length * reps),
+          currency: 'EUR',
+        },
       ],
     });
 
@@ -76,12 +106,15 @@ export async function runDatabaseTally(sizes: readonly number[], projects: numbe
     const ballotsBySize = new Map(
       sizes.map((size) => {
         const input = generateFundingRound(size, projects);
-        const byCollege = new Map(input.colleges.map((c) => [c.id === 'science' ? 'scientific' : c.id, [...c.ballots]]));
+        const byCollege = new Map(
+          input.colleges.map((c) => [c.id === 'science' ? 'scientific' : c.id, [...c.ballots]]),
+        );
         const ballots = Array.from({ length: size }, (_, v) => {
           const college = collegeOf(v);
           const choice = byCollege.get(college)!.shift()!;
           const mapped: Record<string, number> = {};
-          for (const [k, pts] of Object.entries(choice)) if (pts > 0) mapped[projectIds[Number(k.slice('project-'.length))]] = pts;
+          for (const [k, pts] of Object.entries(choice))
+            if (pts > 0) mapped[projectIds[Number(k.slice('project-'.length))]] = pts;
           return { voter: users[v].id, college, choice: mapped };
         });
         return [size, ballots] as const;

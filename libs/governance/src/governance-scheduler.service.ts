@@ -16,15 +16,25 @@ export class GovernanceScheduler {
   async scheduleClose(type: VoteType, id: string, closesAt: Date): Promise<void> {
     const job: GovernanceCloseJob = { type, id };
     try {
-      await this.queue.add('close', job, { jobId: `close-${type}-${id}`, delay: Math.max(0, closesAt.getTime() - Date.now()) });
+      await this.queue.add('close', job, {
+        jobId: `close-${type}-${id}`,
+        delay: Math.max(0, closesAt.getTime() - Date.now()),
+      });
     } catch (error) {
       // Redis carries work, never truth: the repeatable sweep closes it anyway.
-      this.logger.warn({ err: error, type, id }, 'could not enqueue the closing job; the sweep will close it');
+      this.logger.warn(
+        { err: error, type, id },
+        'could not enqueue the closing job; the sweep will close it',
+      );
     }
   }
 
   /** The repeatable sweep (idempotent to register from every worker). */
   async ensureSweep(): Promise<void> {
-    await this.queue.upsertJobScheduler('governance-sweep', { every: GOVERNANCE_SWEEP_EVERY_MS }, { name: 'sweep', data: {} });
+    await this.queue.upsertJobScheduler(
+      'governance-sweep',
+      { every: GOVERNANCE_SWEEP_EVERY_MS },
+      { name: 'sweep', data: {} },
+    );
   }
 }

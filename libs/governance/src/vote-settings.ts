@@ -15,7 +15,11 @@ export function voteSettings(policy: Policy, kind: MotionKind | null): VoteSetti
   const perKind = (kind ? (g.motions?.[kind] as Record<string, unknown> | undefined) : undefined) ?? {};
   const quorum = (perKind.quorum as string | null | undefined) ?? null;
   const collegeQuorum =
-    'collegeQuorum' in perKind ? ((perKind.collegeQuorum as string | null) ?? null) : kind === 'ordinary' ? quorum : null;
+    'collegeQuorum' in perKind
+      ? ((perKind.collegeQuorum as string | null) ?? null)
+      : kind === 'ordinary'
+        ? quorum
+        : null;
   const globalQuorum =
     'globalQuorum' in perKind
       ? ((perKind.globalQuorum as string | null) ?? null)
@@ -36,14 +40,18 @@ export function voteSettings(policy: Policy, kind: MotionKind | null): VoteSetti
     abstentionPolicy: (g.abstentionPolicy as VoteSettings['abstentionPolicy']) ?? 'excluded',
     emptyCollegePolicy: (g.emptyCollegePolicy as VoteSettings['emptyCollegePolicy']) ?? 'redistribute',
     collegeAggregation: (g.collegeAggregation as VoteSettings['collegeAggregation']) ?? 'proportional',
-    requiredCollegeMajorities: (perKind.requiredCollegeMajorities as VoteSettings['requiredCollegeMajorities']) ?? null,
+    requiredCollegeMajorities:
+      (perKind.requiredCollegeMajorities as VoteSettings['requiredCollegeMajorities']) ?? null,
     maxProxiesPerMember: typeof g.maxProxiesPerMember === 'number' ? g.maxProxiesPerMember : 1,
     ballotPublicity: g.ballotPublicity === 'named' ? 'named' : 'pseudonymous',
   };
 }
 
 /** College weights within policy bounds (e.g. SCIC 1000..5000 bp). Throws `InvalidWeights` (422). */
-export function checkBounds(colleges: readonly { id: string; weightBp: number }[], bounds: { minBp: number; maxBp: number }): void {
+export function checkBounds(
+  colleges: readonly { id: string; weightBp: number }[],
+  bounds: { minBp: number; maxBp: number },
+): void {
   for (const c of colleges) {
     if (c.weightBp < bounds.minBp || c.weightBp > bounds.maxBp) {
       throw new GovernanceError(

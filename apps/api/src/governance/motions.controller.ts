@@ -37,7 +37,11 @@ export class MotionsController {
   }
 
   @Post(':id/ballots')
-  vote(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: MotionBallotRequest) {
+  vote(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: MotionBallotRequest,
+  ) {
     return this.motions.vote(caller, id, body);
   }
 

@@ -37,7 +37,11 @@ export class RoundsController {
   }
 
   @Post(':id/ballots')
-  vote(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: RoundBallotRequest) {
+  vote(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RoundBallotRequest,
+  ) {
     return this.rounds.vote(caller, id, body);
   }
 

@@ -23,12 +23,23 @@ export function registerTally(program: Command): void {
       const r = check.recomputation;
       process.stdout.write(
         JSON.stringify(
-          { matches: check.matches, kind: r.kind, algorithm: r.algorithm, differences: r.differences, chain: check.chain ?? null, result: r.recomputed },
+          {
+            matches: check.matches,
+            kind: r.kind,
+            algorithm: r.algorithm,
+            differences: r.differences,
+            chain: check.chain ?? null,
+            result: r.recomputed,
+          },
           null,
           2,
         ) + '\n',
       );
-      process.stderr.write(check.matches ? 'OK: the published result matches the recomputation\n' : 'MISMATCH: see "differences" and "chain"\n');
+      process.stderr.write(
+        check.matches
+          ? 'OK: the published result matches the recomputation\n'
+          : 'MISMATCH: see "differences" and "chain"\n',
+      );
       if (!check.matches) process.exitCode = 2;
     });
 }

@@ -30,7 +30,10 @@ export class GovernanceProcessor extends WorkerHost implements OnApplicationBoot
     if ((data.type !== 'motion' && data.type !== 'round') || typeof data.id !== 'string') {
       throw new Error(`invalid governance job payload ${JSON.stringify(job.data)}`);
     }
-    const done = data.type === 'motion' ? await this.motions.closeAndTally(data.id) : await this.rounds.closeAndTally(data.id);
+    const done =
+      data.type === 'motion'
+        ? await this.motions.closeAndTally(data.id)
+        : await this.rounds.closeAndTally(data.id);
     this.logger.log({ jobId: job.id, ...data, ...done }, 'governance close');
     return done;
   }

@@ -89,17 +89,24 @@ export class BallotBoxService {
   ): Promise<BallotReceipt> {
     const castBy = this.userOf(caller);
     if (input.nonce !== undefined && !/^[0-9a-f]{32,128}$/.test(input.nonce)) {
-      throw new GovernanceError(GovernanceErrorCode.InvalidInput, 'a nonce is 32 to 128 lower-case hex digits (128 bits or more)');
+      throw new GovernanceError(
+        GovernanceErrorCode.InvalidInput,
+        'a nonce is 32 to 128 lower-case hex digits (128 bits or more)',
+      );
     }
     return this.dataSource.transaction(async (m) => {
       const vote = await this.lockVote(m, type, voteId);
       const now = new Date();
       if (vote.state !== 'open' || now < vote.opens_at || now >= vote.closes_at) {
-        throw new GovernanceError(GovernanceErrorCode.WindowClosed, `the ${type} is not open for voting now`, {
-          state: vote.state,
-          opensAt: vote.opens_at,
-          closesAt: vote.closes_at,
-        });
+        throw new GovernanceError(
+          GovernanceErrorCode.WindowClosed,
+          `the ${type} is not open for voting now`,
+          {
+            state: vote.state,
+            opensAt: vote.opens_at,
+            closesAt: vote.closes_at,
+          },
+        );
       }
       const callerCollege = await this.members.collegeOf(castBy, now, m);
       const voter = input.onBehalfOf ?? castBy;
@@ -117,7 +124,8 @@ export class BallotBoxService {
         if (own.length > 0) throw notAllowed('the member has voted itself: its own vote overrides the proxy');
       }
       const college = voter === castBy ? callerCollege : await this.members.collegeOf(voter, now, m);
-      if (college === null || college !== callerCollege) throw notAllowed('a proxy holder votes only for a sitting member of its college');
+      if (college === null || college !== callerCollege)
+        throw notAllowed('a proxy holder votes only for a sitting member of its college');
       const choice = validate(input.choice);
 
       if (voter === castBy) {
@@ -135,9 +143,23 @@ export class BallotBoxService {
         `INSERT INTO governance_ballots
            (vote_id, height, credential, voter_user_id, cast_by_user_id, college_id, choice, nonce, previous_hash, receipt)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING cast_at`,
-        [voteId, vote.ballot_count, credential, voter, castBy, college, JSON.stringify(choice), link.ballot.nonce, previous, link.receipt],
+        [
+          voteId,
+          vote.ballot_count,
+          credential,
+          voter,
+          castBy,
+          college,
+          JSON.stringify(choice),
+          link.ballot.nonce,
+          previous,
+          link.receipt,
+        ],
       )) as { cast_at: Date }[];
-      await m.query(`UPDATE ${TABLE[type]} SET head_hash = $2, ballot_count = ballot_count + 1 WHERE id = $1`, [voteId, link.receipt]);
+      await m.query(
+        `UPDATE ${TABLE[type]} SET head_hash = $2, ballot_count = ballot_count + 1 WHERE id = $1`,
+        [voteId, link.receipt],
+      );
       await this.audit.record(
         caller,
         'governance.ballot.cast',
@@ -157,24 +179,32 @@ export class BallotBoxService {
     });
   }
 
-  private async credentialOf(m: EntityManager, voteId: string, userId: string, college: string): Promise<string> {
-    const existing = (await m.query('SELECT credential FROM governance_credentials WHERE vote_id = $1 AND user_id = $2', [
-      voteId,
-      userId,
-    ])) as { credential: string }[];
+  private async credentialOf(
+    m: EntityManager,
+    voteId: string,
+    userId: string,
+    college: string,
+  ): Promise<string> {
+    const existing = (await m.query(
+      'SELECT credential FROM governance_credentials WHERE vote_id = $1 AND user_id = $2',
+      [voteId, userId],
+    )) as { credential: string }[];
     if (existing.length > 0) return existing[0].credential;
     const credential = `c-${randomBytes(12).toString('hex')}`;
-    await m.query('INSERT INTO governance_credentials (vote_id, user_id, credential, college_id) VALUES ($1, $2, $3, $4)', [
-      voteId,
-      userId,
-      credential,
-      college,
-    ]);
+    await m.query(
+      'INSERT INTO governance_credentials (vote_id, user_id, credential, college_id) VALUES ($1, $2, $3, $4)',
+      [voteId, userId, credential, college],
+    );
     return credential;
   }
 
   /** A member gives its vote to another member of its college, for one vote. */
-  async grantProxy(caller: Principal, type: VoteType, voteId: string, holderUserId: string): Promise<ProxyView> {
+  async grantProxy(
+    caller: Principal,
+    type: VoteType,
+    voteId: string,
+    holderUserId: string,
+  ): Promise<ProxyView> {
     const principal = this.userOf(caller);
     return this.dataSource.transaction(async (m) => {
       const vote = await this.lockVote(m, type, voteId); // serialises proxies of one vote
@@ -189,7 +219,11 @@ export class BallotBoxService {
         `SELECT 1 FROM governance_ballots WHERE vote_id = $1 AND voter_user_id = $2 AND cast_by_user_id = $2 LIMIT 1`,
         [voteId, principal],
       )) as unknown[];
-      if (own.length > 0) throw new GovernanceError(GovernanceErrorCode.InvalidProxy, 'you have already voted: a proxy would not count');
+      if (own.length > 0)
+        throw new GovernanceError(
+          GovernanceErrorCode.InvalidProxy,
+          'you have already voted: a proxy would not count',
+        );
       const active = await this.activeProxies(m, voteId);
       const cap = vote.settings?.maxProxiesPerMember ?? (await this.defaultCap(m, principalCollege, at));
       checkNewProxy(active, { principal, principalCollege, holder: holderUserId, holderCollege }, cap);
@@ -197,7 +231,13 @@ export class BallotBoxService {
         `INSERT INTO governance_proxies (vote_id, college_id, principal_user_id, holder_user_id) VALUES ($1, $2, $3, $4) RETURNING *`,
         [voteId, principalCollege, principal, holderUserId],
       )) as ProxyRow[];
-      await this.audit.record(caller, 'governance.proxy.grant', { type: 'governance_proxy', id: rows[0].id }, { voteId, holderUserId }, m);
+      await this.audit.record(
+        caller,
+        'governance.proxy.grant',
+        { type: 'governance_proxy', id: rows[0].id },
+        { voteId, holderUserId },
+        m,
+      );
       return toProxyView(rows[0]);
     });
   }
@@ -216,8 +256,15 @@ export class BallotBoxService {
           [proxyId, principal],
         ),
       );
-      if (rows.length === 0) throw new GovernanceError(GovernanceErrorCode.NotFound, `no active proxy ${proxyId} of yours`);
-      await this.audit.record(caller, 'governance.proxy.revoke', { type: 'governance_proxy', id: proxyId }, {}, m);
+      if (rows.length === 0)
+        throw new GovernanceError(GovernanceErrorCode.NotFound, `no active proxy ${proxyId} of yours`);
+      await this.audit.record(
+        caller,
+        'governance.proxy.revoke',
+        { type: 'governance_proxy', id: proxyId },
+        {},
+        m,
+      );
       return toProxyView(rows[0]);
     });
   }
@@ -227,7 +274,11 @@ export class BallotBoxService {
       `SELECT principal_user_id, holder_user_id, college_id FROM governance_proxies WHERE vote_id = $1 AND revoked_at IS NULL`,
       [voteId],
     )) as { principal_user_id: string; holder_user_id: string; college_id: string }[];
-    return rows.map((r) => ({ principal: r.principal_user_id, holder: r.holder_user_id, college: r.college_id }));
+    return rows.map((r) => ({
+      principal: r.principal_user_id,
+      holder: r.holder_user_id,
+      college: r.college_id,
+    }));
   }
 
   async ballots(m: EntityManager, voteId: string): Promise<BallotRow[]> {
@@ -250,12 +301,22 @@ export class BallotBoxService {
 
   toLinks(voteId: string, ballots: readonly BallotRow[]): ChainLink[] {
     return ballots.map((b) => ({
-      ballot: { election: voteId, credential: b.credential, choice: b.choice, nonce: b.nonce, previous: b.previous_hash },
+      ballot: {
+        election: voteId,
+        credential: b.credential,
+        choice: b.choice,
+        nonce: b.nonce,
+        previous: b.previous_hash,
+      },
       receipt: b.receipt,
     }));
   }
 
-  publicBallots(voteId: string, ballots: readonly BallotRow[], publicity: VoteSettings['ballotPublicity']): PublicBallot[] {
+  publicBallots(
+    voteId: string,
+    ballots: readonly BallotRow[],
+    publicity: VoteSettings['ballotPublicity'],
+  ): PublicBallot[] {
     const links = this.toLinks(voteId, ballots);
     return ballots.map((b, i) => ({
       height: b.height,
@@ -297,4 +358,3 @@ function toProxyView(r: ProxyRow): ProxyView {
     revokedAt: r.revoked_at,
   };
 }
-

@@ -2,8 +2,18 @@ import { hashCanonical, lastBallots, sealBallot, verifyChain, verifyReceipt } fr
 
 describe('ballot hash chain', () => {
   it('reproduces the TV13 receipts and board hashes (reference §4)', () => {
-    const ballot1 = { choice: 'for', credential: 'c-7f3a', election: 'motion-2025-01', nonce: '00112233445566778899aabbccddeeff' };
-    const ballot2 = { choice: 'against', credential: 'c-19be', election: 'motion-2025-01', nonce: 'ffeeddccbbaa99887766554433221100' };
+    const ballot1 = {
+      choice: 'for',
+      credential: 'c-7f3a',
+      election: 'motion-2025-01',
+      nonce: '00112233445566778899aabbccddeeff',
+    };
+    const ballot2 = {
+      choice: 'against',
+      credential: 'c-19be',
+      election: 'motion-2025-01',
+      nonce: 'ffeeddccbbaa99887766554433221100',
+    };
     const receipt1 = hashCanonical(ballot1);
     const receipt2 = hashCanonical(ballot2);
     expect(receipt1).toBe('74f9d9279330d9e3b3dd609eee2a58a0ecfba1a53d54407c9b829e7a29e2f7dd');
@@ -37,8 +47,16 @@ describe('ballot hash chain', () => {
     const links = build();
     const chain = verifyChain(genesis, links, links[2].receipt);
     expect(chain).toEqual({ ok: true, head: links[2].receipt, length: 3, problems: [] });
-    expect(verifyReceipt(links[1].receipt, genesis, links, links[2].receipt)).toMatchObject({ ok: true, height: 1, counted: true });
-    expect(verifyReceipt(links[0].receipt, genesis, links)).toMatchObject({ ok: true, height: 0, counted: false });
+    expect(verifyReceipt(links[1].receipt, genesis, links, links[2].receipt)).toMatchObject({
+      ok: true,
+      height: 1,
+      counted: true,
+    });
+    expect(verifyReceipt(links[0].receipt, genesis, links)).toMatchObject({
+      ok: true,
+      height: 0,
+      counted: false,
+    });
     expect(lastBallots(links).map((l) => l.ballot.credential)).toEqual(['bob', 'alice']);
   });
 

@@ -7,7 +7,8 @@ export const BALLOT_CHAIN_ALGORITHM = 'jcs-sha256-chain-v1';
 /** SHA-256, lowercase hex, of the RFC 8785 canonical JSON of `value`. */
 export function hashCanonical(value: unknown): string {
   const text = canonicalize(value);
-  if (text === undefined) throw new GovernanceError(GovernanceErrorCode.InvalidInput, 'value cannot be canonicalised');
+  if (text === undefined)
+    throw new GovernanceError(GovernanceErrorCode.InvalidInput, 'value cannot be canonicalised');
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
@@ -40,7 +41,13 @@ export function sealBallot(
   previous: string,
   nonce: string = newNonce(),
 ): ChainLink {
-  const ballot: ChainedBallot = { election: vote.election, credential: vote.credential, choice: vote.choice, nonce, previous };
+  const ballot: ChainedBallot = {
+    election: vote.election,
+    credential: vote.credential,
+    choice: vote.choice,
+    nonce,
+    previous,
+  };
   return { ballot, receipt: hashCanonical(ballot) };
 }
 
@@ -55,16 +62,23 @@ export interface ChainVerification {
  * Checks a published chain: every ballot hashes to its receipt, links to the one before it (the
  * first to `genesis`), and, if given, the chain ends at `expectedHead`.
  */
-export function verifyChain(genesis: string, links: readonly ChainLink[], expectedHead?: string): ChainVerification {
+export function verifyChain(
+  genesis: string,
+  links: readonly ChainLink[],
+  expectedHead?: string,
+): ChainVerification {
   const problems: string[] = [];
   let previous = genesis;
   links.forEach((link, height) => {
     const actual = hashCanonical(link.ballot);
-    if (actual !== link.receipt) problems.push(`ballot ${height}: hash ${actual} differs from its receipt ${link.receipt}`);
-    if (link.ballot.previous !== previous) problems.push(`ballot ${height}: previous ${link.ballot.previous} should be ${previous}`);
+    if (actual !== link.receipt)
+      problems.push(`ballot ${height}: hash ${actual} differs from its receipt ${link.receipt}`);
+    if (link.ballot.previous !== previous)
+      problems.push(`ballot ${height}: previous ${link.ballot.previous} should be ${previous}`);
     previous = link.receipt;
   });
-  if (expectedHead !== undefined && previous !== expectedHead) problems.push(`the chain ends at ${previous}, not at the published head ${expectedHead}`);
+  if (expectedHead !== undefined && previous !== expectedHead)
+    problems.push(`the chain ends at ${previous}, not at the published head ${expectedHead}`);
   return { ok: problems.length === 0, head: previous, length: links.length, problems };
 }
 
@@ -78,10 +92,21 @@ export interface ReceiptVerification {
 }
 
 /** A voter's check: the chain verifies and holds the receipt; says whether a later ballot superseded it. */
-export function verifyReceipt(receipt: string, genesis: string, links: readonly ChainLink[], expectedHead?: string): ReceiptVerification {
+export function verifyReceipt(
+  receipt: string,
+  genesis: string,
+  links: readonly ChainLink[],
+  expectedHead?: string,
+): ReceiptVerification {
   const chain = verifyChain(genesis, links, expectedHead);
   const height = links.findIndex((l) => l.receipt === receipt);
-  if (height < 0) return { ok: false, height: null, counted: false, problems: [...chain.problems, `receipt ${receipt} is not in the chain`] };
+  if (height < 0)
+    return {
+      ok: false,
+      height: null,
+      counted: false,
+      problems: [...chain.problems, `receipt ${receipt} is not in the chain`],
+    };
   const credential = links[height].ballot.credential;
   const counted = !links.slice(height + 1).some((l) => l.ballot.credential === credential);
   return { ok: chain.ok, height, counted, problems: chain.problems };

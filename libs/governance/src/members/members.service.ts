@@ -53,7 +53,11 @@ export class MembersService {
     return {
       policyVersion: policy.version,
       bounds: policy.governance.collegeWeightBounds ?? null,
-      colleges: policy.governance.colleges.map((c) => ({ id: c.id, weightBp: c.weightBp, members: byId.get(c.id) ?? 0 })),
+      colleges: policy.governance.colleges.map((c) => ({
+        id: c.id,
+        weightBp: c.weightBp,
+        members: byId.get(c.id) ?? 0,
+      })),
     };
   }
 
@@ -68,12 +72,16 @@ export class MembersService {
     }
     const policy = await this.policies.current();
     if (!policy.governance.colleges.some((c) => c.id === input.collegeId)) {
-      throw new GovernanceError(GovernanceErrorCode.InvalidInput, `no college "${input.collegeId}" in policy ${policy.version}`);
+      throw new GovernanceError(
+        GovernanceErrorCode.InvalidInput,
+        `no college "${input.collegeId}" in policy ${policy.version}`,
+      );
     }
     return this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('governance-member:' || $1))`, [input.userId]);
       const users = (await m.query('SELECT 1 FROM users WHERE id = $1', [input.userId])) as unknown[];
-      if (users.length === 0) throw new GovernanceError(GovernanceErrorCode.NotFound, `no user ${input.userId}`);
+      if (users.length === 0)
+        throw new GovernanceError(GovernanceErrorCode.NotFound, `no user ${input.userId}`);
       const overlapping = (await m.query(
         `SELECT college_id FROM governance_members
           WHERE user_id = $1 AND term_start < $3 AND ${TERM_END} > $2 LIMIT 1`,
@@ -90,7 +98,12 @@ export class MembersService {
          VALUES ($1, $2, $3, $4, $5) RETURNING *`,
         [input.userId, input.collegeId, termStart, input.termEnd, caller.userId],
       )) as MemberRow[];
-      await this.identity.grantRole(caller, input.userId, { role: 'committee_member', scopeId: input.collegeId }, m);
+      await this.identity.grantRole(
+        caller,
+        input.userId,
+        { role: 'committee_member', scopeId: input.collegeId },
+        m,
+      );
       await this.audit.record(
         caller,
         'governance.member.appoint',
@@ -111,8 +124,15 @@ export class MembersService {
         [memberId],
       )) as [MemberRow[], number] | MemberRow[];
       const updated = normaliseReturning<MemberRow>(rows);
-      if (updated.length === 0) throw new GovernanceError(GovernanceErrorCode.NotFound, `no current member ${memberId}`);
-      await this.audit.record(caller, 'governance.member.end_term', { type: 'governance_member', id: memberId }, {}, m);
+      if (updated.length === 0)
+        throw new GovernanceError(GovernanceErrorCode.NotFound, `no current member ${memberId}`);
+      await this.audit.record(
+        caller,
+        'governance.member.end_term',
+        { type: 'governance_member', id: memberId },
+        {},
+        m,
+      );
       return toView(updated[0]);
     });
   }
@@ -127,7 +147,11 @@ export class MembersService {
   }
 
   /** The college `userId` sits in at `at`, or null. */
-  async collegeOf(userId: string, at: Date, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+  async collegeOf(
+    userId: string,
+    at: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string | null> {
     const rows = (await manager.query(
       `SELECT college_id FROM governance_members WHERE user_id = $1 AND term_start <= $2 AND ${TERM_END} > $2 LIMIT 1`,
       [userId, at],
@@ -136,7 +160,11 @@ export class MembersService {
   }
 
   /** Members per college whose term overlaps [from, to): the eligible roll of a vote. */
-  async eligibleCounts(from: Date, to: Date, manager: EntityManager = this.dataSource.manager): Promise<Map<string, number>> {
+  async eligibleCounts(
+    from: Date,
+    to: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, number>> {
     const rows = (await manager.query(
       `SELECT college_id, count(DISTINCT user_id)::int AS n FROM governance_members
         WHERE term_start < $2 AND ${TERM_END} > $1 GROUP BY college_id`,
@@ -145,7 +173,11 @@ export class MembersService {
     return new Map(rows.map((r) => [r.college_id, r.n]));
   }
 
-  async collegeSize(collegeId: string, at: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
+  async collegeSize(
+    collegeId: string,
+    at: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
     const rows = (await manager.query(
       `SELECT count(*)::int AS n FROM governance_members WHERE college_id = $1 AND term_start <= $2 AND ${TERM_END} > $2`,
       [collegeId, at],
@@ -156,7 +188,12 @@ export class MembersService {
 
 /** TypeORM's query() returns [rows, count] for UPDATE … RETURNING on PostgreSQL. */
 export function normaliseReturning<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
     return result[0] as T[];
   }
   return result as T[];

@@ -38,38 +38,63 @@ export function validateEffect(
     case 'admit-project':
     case 'suspend-project':
     case 'archive-project':
-      if (typeof e.projectId !== 'string' || !PROJECT_ID.test(e.projectId)) throw invalid('effect.projectId must be a project id');
+      if (typeof e.projectId !== 'string' || !PROJECT_ID.test(e.projectId))
+        throw invalid('effect.projectId must be a project id');
       return { type: e.type, projectId: e.projectId };
     case 'adopt-policy': {
       if (kind === 'ordinary') throw invalid('changing the policy needs a policy or statute motion');
       const effectiveAt = new Date(String(e.effectiveAt));
       if (Number.isNaN(effectiveAt.getTime())) throw invalid('effect.effectiveAt must be an ISO 8601 date');
-      if (effectiveAt <= closesAt) throw invalid('a new policy takes effect after the vote closes (the past is never rewritten)');
+      if (effectiveAt <= closesAt)
+        throw invalid('a new policy takes effect after the vote closes (the past is never rewritten)');
       const changes = e.changes as Record<string, unknown> | undefined;
-      if (!changes || typeof changes !== 'object' || Object.keys(changes).length === 0) throw invalid('effect.changes lists the policy fields to change');
-      for (const k of Object.keys(changes)) if (!POLICY_KEYS.includes(k as keyof PolicyChanges)) throw invalid(`"${k}" is not a policy field`);
-      for (const k of ['levyRateBps', 'directedShareBps', 'poolShareBps', 'operatingFeeBps', 'claimDeadlineDays'] as const) {
+      if (!changes || typeof changes !== 'object' || Object.keys(changes).length === 0)
+        throw invalid('effect.changes lists the policy fields to change');
+      for (const k of Object.keys(changes))
+        if (!POLICY_KEYS.includes(k as keyof PolicyChanges)) throw invalid(`"${k}" is not a policy field`);
+      for (const k of [
+        'levyRateBps',
+        'directedShareBps',
+        'poolShareBps',
+        'operatingFeeBps',
+        'claimDeadlineDays',
+      ] as const) {
         const v = changes[k];
-        if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw invalid(`${k} must be an integer ≥ 0`);
+        if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
+          throw invalid(`${k} must be an integer ≥ 0`);
       }
-      if (changes.minimumPayout !== undefined && (typeof changes.minimumPayout !== 'string' || !/^[0-9]{1,18}$/.test(changes.minimumPayout))) {
+      if (
+        changes.minimumPayout !== undefined &&
+        (typeof changes.minimumPayout !== 'string' || !/^[0-9]{1,18}$/.test(changes.minimumPayout))
+      ) {
         throw invalid('minimumPayout must be an integer of cents, as a string');
       }
-      if (changes.licenceAllowList !== undefined && (!Array.isArray(changes.licenceAllowList) || changes.licenceAllowList.some((l) => typeof l !== 'string'))) {
+      if (
+        changes.licenceAllowList !== undefined &&
+        (!Array.isArray(changes.licenceAllowList) ||
+          changes.licenceAllowList.some((l) => typeof l !== 'string'))
+      ) {
         throw invalid('licenceAllowList must be a list of SPDX ids');
       }
       const governance = changes.governance as Record<string, unknown> | undefined;
       if (governance !== undefined) {
-        if (typeof governance !== 'object' || governance === null) throw invalid('governance must be an object');
+        if (typeof governance !== 'object' || governance === null)
+          throw invalid('governance must be an object');
         const colleges = governance.colleges as { id: string; weightBp: number }[] | undefined;
         if (colleges !== undefined) {
-          if (!Array.isArray(colleges)) throw new GovernanceError(GovernanceErrorCode.InvalidWeights, 'colleges must be a list');
+          if (!Array.isArray(colleges))
+            throw new GovernanceError(GovernanceErrorCode.InvalidWeights, 'colleges must be a list');
           validateCollegeWeights(colleges);
-          const newBounds = (governance.collegeWeightBounds as { minBp: number; maxBp: number } | null | undefined) ?? bounds;
+          const newBounds =
+            (governance.collegeWeightBounds as { minBp: number; maxBp: number } | null | undefined) ?? bounds;
           if (newBounds) checkBounds(colleges, newBounds);
         }
       }
-      return { type: 'adopt-policy', effectiveAt: effectiveAt.toISOString(), changes: changes as PolicyChanges };
+      return {
+        type: 'adopt-policy',
+        effectiveAt: effectiveAt.toISOString(),
+        changes: changes as PolicyChanges,
+      };
     }
     case 'open-funding-round': {
       const round = e.round as Record<string, unknown> | undefined;

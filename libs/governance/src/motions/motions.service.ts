@@ -9,7 +9,16 @@ import { BallotBoxService, BallotRow } from '../ballots/ballot-box.service';
 import { hashCanonical } from '../chain/ballot-chain';
 import { GovernanceScheduler } from '../governance-scheduler.service';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors';
-import { BallotReceipt, MOTION_KINDS, MOTION_METHODS, MotionEffect, MotionKind, MotionMethod, VoteSettings, YesNoChoice } from '../governance.types';
+import {
+  BallotReceipt,
+  MOTION_KINDS,
+  MOTION_METHODS,
+  MotionEffect,
+  MotionKind,
+  MotionMethod,
+  VoteSettings,
+  YesNoChoice,
+} from '../governance.types';
 import { MembersService, normaliseReturning } from '../members/members.service';
 import { RoundsService } from '../rounds/rounds.service';
 import { GradeBallot, tallyMajorityJudgment } from '../tally/majority-judgment';
@@ -86,20 +95,33 @@ export class MotionsService {
 
   async create(caller: Principal, input: NewMotion): Promise<MotionRow> {
     requireRole(caller, 'admin');
-    if (!MOTION_KINDS.includes(input.kind as MotionKind)) throw invalid(`kind must be one of ${MOTION_KINDS.join(', ')}`);
+    if (!MOTION_KINDS.includes(input.kind as MotionKind))
+      throw invalid(`kind must be one of ${MOTION_KINDS.join(', ')}`);
     const kind = input.kind as MotionKind;
     const method = (input.method ?? 'yes-no') as MotionMethod;
     if (!MOTION_METHODS.includes(method)) throw invalid(`method must be one of ${MOTION_METHODS.join(', ')}`);
     const now = new Date();
     const opensAt = input.opensAt ? new Date(input.opensAt) : now;
     const closesAt = new Date(input.closesAt);
-    if (Number.isNaN(opensAt.getTime()) || Number.isNaN(closesAt.getTime())) throw invalid('opensAt and closesAt must be ISO 8601 dates');
-    if (closesAt <= opensAt || closesAt <= now) throw invalid('a motion must close in the future, after it opens');
+    if (Number.isNaN(opensAt.getTime()) || Number.isNaN(closesAt.getTime()))
+      throw invalid('opensAt and closesAt must be ISO 8601 dates');
+    if (closesAt <= opensAt || closesAt <= now)
+      throw invalid('a motion must close in the future, after it opens');
     const options = this.validateOptions(method, input.options);
     const policy = await this.policies.current();
-    const effect = validateEffect(kind, input.effect, closesAt, policy.governance.collegeWeightBounds ?? null);
-    if (method !== 'yes-no' && effect.type !== 'none') throw invalid('only a yes/no motion carries an effect');
-    if (effect.type === 'admit-project' || effect.type === 'suspend-project' || effect.type === 'archive-project') {
+    const effect = validateEffect(
+      kind,
+      input.effect,
+      closesAt,
+      policy.governance.collegeWeightBounds ?? null,
+    );
+    if (method !== 'yes-no' && effect.type !== 'none')
+      throw invalid('only a yes/no motion carries an effect');
+    if (
+      effect.type === 'admit-project' ||
+      effect.type === 'suspend-project' ||
+      effect.type === 'archive-project'
+    ) {
       await this.projects.view(effect.projectId).catch(() => {
         throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `no project ${effect.projectId}`);
       });
@@ -108,9 +130,25 @@ export class MotionsService {
       const rows = (await m.query(
         `INSERT INTO governance_motions (kind, method, title, body, options, effect, opens_at, closes_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [kind, method, input.title, input.body ?? '', options ? JSON.stringify(options) : null, JSON.stringify(effect), opensAt, closesAt, caller.userId],
+        [
+          kind,
+          method,
+          input.title,
+          input.body ?? '',
+          options ? JSON.stringify(options) : null,
+          JSON.stringify(effect),
+          opensAt,
+          closesAt,
+          caller.userId,
+        ],
       )) as MotionRow[];
-      await this.audit.record(caller, 'governance.motion.create', { type: 'governance_motion', id: rows[0].id }, { kind, method, effect: effect.type }, m);
+      await this.audit.record(
+        caller,
+        'governance.motion.create',
+        { type: 'governance_motion', id: rows[0].id },
+        { kind, method, effect: effect.type },
+        m,
+      );
       return rows[0];
     });
   }
@@ -121,13 +159,23 @@ export class MotionsService {
       return null;
     }
     const candidates = options?.candidates;
-    if (!Array.isArray(candidates) || candidates.length < 2 || new Set(candidates).size !== candidates.length) {
+    if (
+      !Array.isArray(candidates) ||
+      candidates.length < 2 ||
+      new Set(candidates).size !== candidates.length
+    ) {
       throw invalid('a ranked motion needs at least two distinct candidates');
     }
-    if (candidates.some((c) => typeof c !== 'string' || c.length === 0 || c.length > 200)) throw invalid('candidates are non-empty strings');
+    if (candidates.some((c) => typeof c !== 'string' || c.length === 0 || c.length > 200))
+      throw invalid('candidates are non-empty strings');
     if (method === 'majority-judgment') {
       const g = options?.grades ?? { min: 0, max: 5 };
-      if (!Number.isSafeInteger(g.min) || !Number.isSafeInteger(g.max) || g.min >= g.max || g.max - g.min > 20) {
+      if (
+        !Number.isSafeInteger(g.min) ||
+        !Number.isSafeInteger(g.max) ||
+        g.min >= g.max ||
+        g.max - g.min > 20
+      ) {
         throw invalid('grades are integers min < max (at most 21 grades)');
       }
       return { candidates, grades: { min: g.min, max: g.max } };
@@ -139,8 +187,13 @@ export class MotionsService {
     requireRole(caller, 'admin');
     const opened = await this.dataSource.transaction(async (m) => {
       const motion = await this.get(id, m, true);
-      if (motion.state !== 'draft') throw new GovernanceError(GovernanceErrorCode.InvalidState, `the motion is ${motion.state}, not draft`);
-      if (motion.closes_at <= new Date()) throw new GovernanceError(GovernanceErrorCode.WindowClosed, 'the motion’s closing time has passed');
+      if (motion.state !== 'draft')
+        throw new GovernanceError(
+          GovernanceErrorCode.InvalidState,
+          `the motion is ${motion.state}, not draft`,
+        );
+      if (motion.closes_at <= new Date())
+        throw new GovernanceError(GovernanceErrorCode.WindowClosed, 'the motion’s closing time has passed');
       const policy = await this.policies.current(new Date(), m);
       const settings = voteSettings(policy, motion.kind);
       const genesis = hashCanonical(motionManifest(motion, settings));
@@ -151,21 +204,35 @@ export class MotionsService {
           [id, JSON.stringify(settings), policy.version, genesis],
         ),
       );
-      await this.audit.record(caller, 'governance.motion.open', { type: 'governance_motion', id }, { policyVersion: policy.version }, m);
+      await this.audit.record(
+        caller,
+        'governance.motion.open',
+        { type: 'governance_motion', id },
+        { policyVersion: policy.version },
+        m,
+      );
       return rows[0];
     });
     await this.scheduler.scheduleClose('motion', id, opened.closes_at);
     return opened;
   }
 
-  async vote(caller: Principal, id: string, input: { choice: unknown; onBehalfOf?: string; nonce?: string }): Promise<BallotReceipt> {
+  async vote(
+    caller: Principal,
+    id: string,
+    input: { choice: unknown; onBehalfOf?: string; nonce?: string },
+  ): Promise<BallotReceipt> {
     const motion = await this.get(id);
     return this.box.cast(caller, 'motion', id, input, (choice) => validateChoice(motion, choice));
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager, lock = false): Promise<MotionRow> {
-    if (!/^[0-9a-f-]{36}$/.test(id)) throw new GovernanceError(GovernanceErrorCode.NotFound, `no motion ${id}`);
-    const rows = (await manager.query(`SELECT * FROM governance_motions WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])) as MotionRow[];
+    if (!/^[0-9a-f-]{36}$/.test(id))
+      throw new GovernanceError(GovernanceErrorCode.NotFound, `no motion ${id}`);
+    const rows = (await manager.query(
+      `SELECT * FROM governance_motions WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    )) as MotionRow[];
     if (rows.length === 0) throw new GovernanceError(GovernanceErrorCode.NotFound, `no motion ${id}`);
     return rows[0];
   }
@@ -198,17 +265,40 @@ export class MotionsService {
         const { outcome, record } = this.compute(motion, settings, counted, eligible);
         const audit = {
           ...record,
-          motion: { id, kind: motion.kind, method: motion.method, title: motion.title, effect: motion.effect },
+          motion: {
+            id,
+            kind: motion.kind,
+            method: motion.method,
+            title: motion.title,
+            effect: motion.effect,
+          },
           settings,
-          chain: { genesis: motion.genesis_hash, head: motion.head_hash ?? motion.genesis_hash, length: motion.ballot_count },
+          chain: {
+            genesis: motion.genesis_hash,
+            head: motion.head_hash ?? motion.genesis_hash,
+            length: motion.ballot_count,
+          },
         };
-        const effect = outcome === 'PASSED' ? await this.applyEffect(m, motion) : { status: 'none', result: null };
+        const effect =
+          outcome === 'PASSED' ? await this.applyEffect(m, motion) : { status: 'none', result: null };
         await m.query(
           `UPDATE governance_motions SET state = 'tallied', outcome = $2, audit = $3, effect_status = $4, effect_result = $5
             WHERE id = $1 AND state = 'closed'`,
-          [id, outcome, JSON.stringify(audit), effect.status, effect.result ? JSON.stringify(effect.result) : null],
+          [
+            id,
+            outcome,
+            JSON.stringify(audit),
+            effect.status,
+            effect.result ? JSON.stringify(effect.result) : null,
+          ],
         );
-        await this.audit.record(SYSTEM_PRINCIPAL, 'governance.motion.tally', { type: 'governance_motion', id }, { outcome, effect: effect.status }, m);
+        await this.audit.record(
+          SYSTEM_PRINCIPAL,
+          'governance.motion.tally',
+          { type: 'governance_motion', id },
+          { outcome, effect: effect.status },
+          m,
+        );
         return true;
       });
     } catch (error) {
@@ -216,7 +306,12 @@ export class MotionsService {
     }
   }
 
-  private compute(motion: MotionRow, settings: VoteSettings, counted: BallotRow[], eligible: Map<string, number>) {
+  private compute(
+    motion: MotionRow,
+    settings: VoteSettings,
+    counted: BallotRow[],
+    eligible: Map<string, number>,
+  ) {
     if (motion.method === 'yes-no') {
       const input: MotionTallyInput = {
         colleges: settings.colleges.map((c) => {
@@ -242,7 +337,10 @@ export class MotionsService {
         },
       };
       const record = auditMotion(input);
-      return { outcome: record.result.outcome as string, record: record as unknown as Record<string, unknown> };
+      return {
+        outcome: record.result.outcome as string,
+        record: record as unknown as Record<string, unknown>,
+      };
     }
     const options = motion.options!;
     const colleges = settings.colleges.map((c) => ({
@@ -251,30 +349,69 @@ export class MotionsService {
       ballots: counted.filter((b) => b.college_id === c.id).map((b) => b.choice),
     }));
     if (counted.length === 0) {
-      return { outcome: 'NO_DECISION', record: { kind: motion.method, inputs: { candidates: options.candidates, colleges }, result: null } };
+      return {
+        outcome: 'NO_DECISION',
+        record: { kind: motion.method, inputs: { candidates: options.candidates, colleges }, result: null },
+      };
     }
     if (motion.method === 'majority-judgment') {
-      const inputs = { grades: options.grades!, candidates: options.candidates!, colleges: colleges.map((c) => ({ ...c, ballots: c.ballots as GradeBallot[] })) };
+      const inputs = {
+        grades: options.grades!,
+        candidates: options.candidates!,
+        colleges: colleges.map((c) => ({ ...c, ballots: c.ballots as GradeBallot[] })),
+      };
       const { sequences: _s, ...result } = tallyMajorityJudgment(inputs);
-      return { outcome: 'RANKED', record: { kind: 'majority-judgment', algorithm: 'majority-judgment-lower-median-v1', inputs, result } };
+      return {
+        outcome: 'RANKED',
+        record: { kind: 'majority-judgment', algorithm: 'majority-judgment-lower-median-v1', inputs, result },
+      };
     }
     const inputs = {
       candidates: options.candidates!,
-      colleges: colleges.map((c) => ({ ...c, ballots: (c.ballots as string[][][]).map((ranking): RankedBallot => ({ count: 1, ranking })) })),
+      colleges: colleges.map((c) => ({
+        ...c,
+        ballots: (c.ballots as string[][][]).map((ranking): RankedBallot => ({ count: 1, ranking })),
+      })),
     };
-    return { outcome: 'RANKED', record: { kind: 'schulze', algorithm: 'schulze-winning-votes-v1', inputs, result: tallySchulze(inputs) } };
+    return {
+      outcome: 'RANKED',
+      record: {
+        kind: 'schulze',
+        algorithm: 'schulze-winning-votes-v1',
+        inputs,
+        result: tallySchulze(inputs),
+      },
+    };
   }
 
   /** Applies a passed motion's effect inside the tally transaction; a refused effect is recorded, not retried forever. */
-  private async applyEffect(m: EntityManager, motion: MotionRow): Promise<{ status: string; result: Record<string, unknown> | null }> {
+  private async applyEffect(
+    m: EntityManager,
+    motion: MotionRow,
+  ): Promise<{ status: string; result: Record<string, unknown> | null }> {
     const effect = motion.effect;
     if (effect.type === 'none') return { status: 'none', result: null };
     await m.query('SAVEPOINT governance_effect');
     try {
       let result: Record<string, unknown>;
-      if (effect.type === 'admit-project' || effect.type === 'suspend-project' || effect.type === 'archive-project') {
-        const to: ProjectStatus = effect.type === 'admit-project' ? 'admitted' : effect.type === 'suspend-project' ? 'suspended' : 'archived';
-        const project = await this.projects.changeStatus(SYSTEM_PRINCIPAL, effect.projectId, to, `motion ${motion.id} passed: ${motion.title}`, m);
+      if (
+        effect.type === 'admit-project' ||
+        effect.type === 'suspend-project' ||
+        effect.type === 'archive-project'
+      ) {
+        const to: ProjectStatus =
+          effect.type === 'admit-project'
+            ? 'admitted'
+            : effect.type === 'suspend-project'
+              ? 'suspended'
+              : 'archived';
+        const project = await this.projects.changeStatus(
+          SYSTEM_PRINCIPAL,
+          effect.projectId,
+          to,
+          `motion ${motion.id} passed: ${motion.title}`,
+          m,
+        );
         result = { projectId: project.id, status: project.status };
       } else if (effect.type === 'adopt-policy') {
         const effectiveAt = new Date(effect.effectiveAt);
@@ -290,7 +427,9 @@ export class MotionsService {
           minimumPayout: c.minimumPayout !== undefined ? BigInt(c.minimumPayout) : base.minimumPayout,
           claimDeadlineDays: c.claimDeadlineDays ?? base.claimDeadlineDays,
           licenceAllowList: c.licenceAllowList ?? base.licenceAllowList,
-          governance: (c.governance ? { ...base.governance, ...c.governance } : base.governance) as NewPolicy['governance'],
+          governance: (c.governance
+            ? { ...base.governance, ...c.governance }
+            : base.governance) as NewPolicy['governance'],
           sbom: base.sbom,
           adoptedBy: `motion:${motion.id}`,
         };
@@ -313,7 +452,10 @@ export class MotionsService {
       await m.query('SET CONSTRAINTS ALL DEFERRED');
       const e = translateLedgerError(error) as { code?: string; message?: string };
       this.logger.warn({ motionId: motion.id, code: e.code }, 'a passed motion’s effect was refused');
-      return { status: 'not_applied', result: { code: e.code ?? 'error', message: e.message ?? String(error) } };
+      return {
+        status: 'not_applied',
+        result: { code: e.code ?? 'error', message: e.message ?? String(error) },
+      };
     }
   }
 
@@ -344,13 +486,20 @@ export class MotionsService {
   async results(id: string) {
     const motion = await this.get(id);
     if (motion.state === 'draft' || motion.state === 'open') {
-      throw new GovernanceError(GovernanceErrorCode.InvalidState, 'ballots and results are public after the close');
+      throw new GovernanceError(
+        GovernanceErrorCode.InvalidState,
+        'ballots and results are public after the close',
+      );
     }
     const ballots = await this.box.ballots(this.dataSource.manager, id);
     return {
       motion: publicMotion(motion),
       manifest: motionManifest(motion, motion.settings!),
-      chain: { genesis: motion.genesis_hash, head: motion.head_hash ?? motion.genesis_hash, length: motion.ballot_count },
+      chain: {
+        genesis: motion.genesis_hash,
+        head: motion.head_hash ?? motion.genesis_hash,
+        length: motion.ballot_count,
+      },
       ballots: this.box.publicBallots(id, ballots, motion.settings!.ballotPublicity),
       audit: motion.audit,
     };
@@ -358,7 +507,8 @@ export class MotionsService {
 
   async verifyReceipt(id: string, receipt: string) {
     const motion = await this.get(id);
-    if (!motion.genesis_hash) throw new GovernanceError(GovernanceErrorCode.InvalidState, 'the motion has not opened');
+    if (!motion.genesis_hash)
+      throw new GovernanceError(GovernanceErrorCode.InvalidState, 'the motion has not opened');
     return this.box.verify(id, motion.genesis_hash, motion.head_hash, receipt);
   }
 
@@ -372,21 +522,25 @@ export class MotionsService {
 
 export function validateChoice(motion: MotionRow, choice: unknown): unknown {
   if (motion.method === 'yes-no') {
-    if (!YES_NO.includes(choice as YesNoChoice)) throw invalid('choice must be "for", "against" or "abstain"');
+    if (!YES_NO.includes(choice as YesNoChoice))
+      throw invalid('choice must be "for", "against" or "abstain"');
     return choice;
   }
   const candidates = motion.options!.candidates!;
   if (motion.method === 'majority-judgment') {
     const { min, max } = motion.options!.grades!;
-    if (!choice || typeof choice !== 'object' || Array.isArray(choice)) throw invalid('choice grades every candidate: {candidate: grade}');
+    if (!choice || typeof choice !== 'object' || Array.isArray(choice))
+      throw invalid('choice grades every candidate: {candidate: grade}');
     const grades = choice as Record<string, unknown>;
     for (const k of Object.keys(grades)) {
-      if (!candidates.includes(k)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown candidate "${k}"`);
+      if (!candidates.includes(k))
+        throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown candidate "${k}"`);
     }
     const clean: Record<string, number> = {};
     for (const c of [...candidates].sort()) {
       const g = grades[c];
-      if (typeof g !== 'number' || !Number.isSafeInteger(g) || g < min || g > max) throw invalid(`grade every candidate with an integer from ${min} to ${max}`);
+      if (typeof g !== 'number' || !Number.isSafeInteger(g) || g < min || g > max)
+        throw invalid(`grade every candidate with an integer from ${min} to ${max}`);
       clean[c] = g;
     }
     return clean;
@@ -397,7 +551,8 @@ export function validateChoice(motion: MotionRow, choice: unknown): unknown {
   const seen = new Set<string>();
   for (const tier of choice as unknown[][]) {
     for (const c of tier) {
-      if (typeof c !== 'string' || !candidates.includes(c)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown candidate "${String(c)}"`);
+      if (typeof c !== 'string' || !candidates.includes(c))
+        throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown candidate "${String(c)}"`);
       if (seen.has(c)) throw invalid(`candidate "${c}" is ranked twice`);
       seen.add(c);
     }

@@ -29,7 +29,8 @@ describe('proxy rules', () => {
       { ...base, principal: 'a', holder: 'c' }, // a already gave one
       { ...base, principal: 'c', holder: 'b' }, // b at the cap of 1
     ];
-    for (const proxy of cases) expect(code(() => checkNewProxy(active, proxy, 1))).toBe(GovernanceErrorCode.InvalidProxy);
+    for (const proxy of cases)
+      expect(code(() => checkNewProxy(active, proxy, 1))).toBe(GovernanceErrorCode.InvalidProxy);
     expect(code(() => checkNewProxy(active, { ...base, principal: 'c', holder: 'b' }, 2))).toBeUndefined();
   });
 
@@ -51,19 +52,30 @@ describe('proxy rules', () => {
       { voter: 'e', castBy: 'e', choice: 'for' },
       { voter: 'e', castBy: 'e', choice: 'against' },
     ];
-    expect(countedBallots(ballots, active).map((b) => `${b.voter}:${b.choice}`)).toEqual(['a:against', 'b:abstain', 'e:against']);
+    expect(countedBallots(ballots, active).map((b) => `${b.voter}:${b.choice}`)).toEqual([
+      'a:against',
+      'b:abstain',
+      'e:against',
+    ]);
   });
 
   it('property: never more than one counted ballot per voter, and never a ballot of a voter who did not vote', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ voter: fc.constantFrom('a', 'b', 'c', 'd'), castBy: fc.constantFrom('a', 'b', 'c', 'd'), choice: fc.nat(2) })),
+        fc.array(
+          fc.record({
+            voter: fc.constantFrom('a', 'b', 'c', 'd'),
+            castBy: fc.constantFrom('a', 'b', 'c', 'd'),
+            choice: fc.nat(2),
+          }),
+        ),
         (ballots) => {
           const active: ProxyGrant[] = [{ principal: 'a', holder: 'b', college: 'x' }];
           const counted = countedBallots(ballots, active);
           expect(new Set(counted.map((b) => b.voter)).size).toBe(counted.length);
           for (const b of counted) expect(ballots).toContain(b);
-          for (const b of counted) expect(b.castBy === b.voter || (b.voter === 'a' && b.castBy === 'b')).toBe(true);
+          for (const b of counted)
+            expect(b.castBy === b.voter || (b.voter === 'a' && b.castBy === 'b')).toBe(true);
         },
       ),
     );

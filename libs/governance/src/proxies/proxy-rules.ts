@@ -38,9 +38,12 @@ export function checkNewProxy(active: readonly ProxyGrant[], proxy: NewProxy, ca
       holderCollege: proxy.holderCollege,
     });
   }
-  if (active.some((p) => p.principal === proxy.principal)) throw invalidProxy('the principal has already given a proxy for this vote');
-  if (active.some((p) => p.principal === proxy.holder)) throw invalidProxy('the holder has delegated its own vote: proxies are not transitive');
-  if (active.some((p) => p.holder === proxy.principal)) throw invalidProxy('the principal holds proxies: proxies are not transitive');
+  if (active.some((p) => p.principal === proxy.principal))
+    throw invalidProxy('the principal has already given a proxy for this vote');
+  if (active.some((p) => p.principal === proxy.holder))
+    throw invalidProxy('the holder has delegated its own vote: proxies are not transitive');
+  if (active.some((p) => p.holder === proxy.principal))
+    throw invalidProxy('the principal holds proxies: proxies are not transitive');
   const held = active.filter((p) => p.holder === proxy.holder).length;
   if (held >= cap) throw invalidProxy(`the holder already holds ${held} proxies (cap ${cap})`, { cap });
 }
@@ -58,7 +61,10 @@ export interface CastBallot<C = unknown> {
  * vote overrides the proxy), otherwise the last ballot its proxy holder cast for it while the
  * proxy was active (`active` holds the proxies still in force at the close). Input in chain order.
  */
-export function countedBallots<B extends CastBallot>(ballots: readonly B[], active: readonly ProxyGrant[]): B[] {
+export function countedBallots<B extends CastBallot>(
+  ballots: readonly B[],
+  active: readonly ProxyGrant[],
+): B[] {
   const holderOf = new Map(active.map((p) => [p.principal, p.holder]));
   const own = new Map<string, B>();
   const byProxy = new Map<string, B>();

@@ -11,7 +11,13 @@ import { GovernanceScheduler } from '../governance-scheduler.service';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors';
 import { BallotReceipt, NewRound, VoteSettings } from '../governance.types';
 import { normaliseReturning } from '../members/members.service';
-import { auditFundingRound, FundingRoundAuditRecord, FundingRoundInput, PointsBallot, validatePointsBallot } from '../tally/funding-round';
+import {
+  auditFundingRound,
+  FundingRoundAuditRecord,
+  FundingRoundInput,
+  PointsBallot,
+  validatePointsBallot,
+} from '../tally/funding-round';
 import { Rational } from '../tally/rational';
 import { voteSettings } from '../vote-settings';
 
@@ -49,28 +55,40 @@ function invalid(message: string): GovernanceError {
 
 /** Checks a new round's fields; returns them normalised. Throws 422 errors. */
 export function validateNewRound(input: NewRound, now: Date = new Date()) {
-  if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > 300) throw invalid('a round needs a title (1–300 characters)');
-  if (typeof input.budget !== 'string' || !/^[1-9][0-9]{0,17}$/.test(input.budget)) throw invalid('budget must be a positive integer of cents, as a string');
+  if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > 300)
+    throw invalid('a round needs a title (1–300 characters)');
+  if (typeof input.budget !== 'string' || !/^[1-9][0-9]{0,17}$/.test(input.budget))
+    throw invalid('budget must be a positive integer of cents, as a string');
   const candidates = input.candidates ?? null;
   if (candidates !== null) {
-    if (!Array.isArray(candidates) || candidates.length === 0) throw invalid('candidates, when given, list at least one project');
+    if (!Array.isArray(candidates) || candidates.length === 0)
+      throw invalid('candidates, when given, list at least one project');
     if (new Set(candidates).size !== candidates.length) throw invalid('candidates must be unique');
-    for (const id of candidates) if (typeof id !== 'string' || !PROJECT_ID.test(id)) throw invalid(`"${String(id)}" is not a project id`);
+    for (const id of candidates)
+      if (typeof id !== 'string' || !PROJECT_ID.test(id))
+        throw invalid(`"${String(id)}" is not a project id`);
   }
   const caps = input.caps ?? {};
-  if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) throw invalid('caps must map project ids to cents');
+  if (typeof caps !== 'object' || caps === null || Array.isArray(caps))
+    throw invalid('caps must map project ids to cents');
   for (const [id, cap] of Object.entries(caps)) {
-    if (candidates !== null && !candidates.includes(id)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `cap for unknown project "${id}"`);
-    if (typeof cap !== 'string' || !/^[0-9]{1,18}$/.test(cap)) throw invalid(`cap of "${id}" must be an integer of cents, as a string`);
+    if (candidates !== null && !candidates.includes(id))
+      throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `cap for unknown project "${id}"`);
+    if (typeof cap !== 'string' || !/^[0-9]{1,18}$/.test(cap))
+      throw invalid(`cap of "${id}" must be an integer of cents, as a string`);
   }
   const threshold = input.threshold ?? null;
   if (threshold !== null) {
-    const t = typeof threshold === 'string' && /^[0-9]+\/[1-9][0-9]*$/.test(threshold) ? Rational.parse(threshold) : null;
+    const t =
+      typeof threshold === 'string' && /^[0-9]+\/[1-9][0-9]*$/.test(threshold)
+        ? Rational.parse(threshold)
+        : null;
     if (t === null || t.gt(Rational.ONE)) throw invalid('threshold must be a fraction "N/D" between 0 and 1');
   }
   const opensAt = input.opensAt ? new Date(input.opensAt) : now;
   const closesAt = new Date(input.closesAt);
-  if (Number.isNaN(opensAt.getTime()) || Number.isNaN(closesAt.getTime())) throw invalid('opensAt and closesAt must be ISO 8601 dates');
+  if (Number.isNaN(opensAt.getTime()) || Number.isNaN(closesAt.getTime()))
+    throw invalid('opensAt and closesAt must be ISO 8601 dates');
   if (closesAt <= opensAt) throw invalid('a round must close after it opens');
   if (closesAt <= now) throw invalid('a round must close in the future');
   return { title: input.title, budget: BigInt(input.budget), candidates, caps, threshold, opensAt, closesAt };
@@ -93,7 +111,10 @@ export class RoundsService {
    * The candidates at opening: the admitted projects at that moment, or, when the round names
    * some, those of them — every one must be admitted (422 otherwise).
    */
-  private async candidatesAtOpening(named: readonly string[] | null, caps: Record<string, string>): Promise<string[]> {
+  private async candidatesAtOpening(
+    named: readonly string[] | null,
+    caps: Record<string, string>,
+  ): Promise<string[]> {
     const admitted: string[] = [];
     let after: string | undefined;
     do {
@@ -105,25 +126,55 @@ export class RoundsService {
     const candidates = named ? [...named] : admitted.sort();
     const refused = candidates.filter((id) => !set.has(id));
     if (refused.length > 0) {
-      throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, 'every candidate must be an admitted project', { notAdmitted: refused });
+      throw new GovernanceError(
+        GovernanceErrorCode.UnknownCandidate,
+        'every candidate must be an admitted project',
+        { notAdmitted: refused },
+      );
     }
-    if (candidates.length === 0) throw new GovernanceError(GovernanceErrorCode.InvalidState, 'no admitted project to fund');
+    if (candidates.length === 0)
+      throw new GovernanceError(GovernanceErrorCode.InvalidState, 'no admitted project to fund');
     for (const id of Object.keys(caps)) {
-      if (!candidates.includes(id)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `cap for a project that is not a candidate: "${id}"`);
+      if (!candidates.includes(id))
+        throw new GovernanceError(
+          GovernanceErrorCode.UnknownCandidate,
+          `cap for a project that is not a candidate: "${id}"`,
+        );
     }
     return candidates;
   }
 
-  async create(caller: Principal, input: NewRound, manager?: EntityManager, motionId: string | null = null): Promise<RoundRow> {
+  async create(
+    caller: Principal,
+    input: NewRound,
+    manager?: EntityManager,
+    motionId: string | null = null,
+  ): Promise<RoundRow> {
     requireRole(caller, 'admin');
     const r = validateNewRound(input);
     const run = async (m: EntityManager) => {
       const rows = (await m.query(
         `INSERT INTO governance_rounds (title, budget, threshold, caps, candidates, opens_at, closes_at, motion_id, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [r.title, r.budget.toString(), r.threshold, JSON.stringify(r.caps), JSON.stringify(r.candidates ?? []), r.opensAt, r.closesAt, motionId, caller.userId],
+        [
+          r.title,
+          r.budget.toString(),
+          r.threshold,
+          JSON.stringify(r.caps),
+          JSON.stringify(r.candidates ?? []),
+          r.opensAt,
+          r.closesAt,
+          motionId,
+          caller.userId,
+        ],
       )) as RoundRow[];
-      await this.audit.record(caller, 'governance.round.create', { type: 'governance_round', id: rows[0].id }, { motionId }, m);
+      await this.audit.record(
+        caller,
+        'governance.round.create',
+        { type: 'governance_round', id: rows[0].id },
+        { motionId },
+        m,
+      );
       return rows[0];
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
@@ -133,12 +184,19 @@ export class RoundsService {
   async open(caller: Principal, id: string, manager?: EntityManager): Promise<RoundRow> {
     requireRole(caller, 'admin');
     const run = async (m: EntityManager) => {
-      const rows = (await m.query('SELECT * FROM governance_rounds WHERE id = $1 FOR UPDATE', [id])) as RoundRow[];
+      const rows = (await m.query('SELECT * FROM governance_rounds WHERE id = $1 FOR UPDATE', [
+        id,
+      ])) as RoundRow[];
       if (rows.length === 0) throw new GovernanceError(GovernanceErrorCode.NotFound, `no round ${id}`);
       const round = rows[0];
-      if (round.state !== 'draft') throw new GovernanceError(GovernanceErrorCode.InvalidState, `the round is ${round.state}, not draft`);
-      if (round.closes_at <= new Date()) throw new GovernanceError(GovernanceErrorCode.WindowClosed, 'the round’s closing time has passed');
-      round.candidates = await this.candidatesAtOpening(round.candidates.length > 0 ? round.candidates : null, round.caps);
+      if (round.state !== 'draft')
+        throw new GovernanceError(GovernanceErrorCode.InvalidState, `the round is ${round.state}, not draft`);
+      if (round.closes_at <= new Date())
+        throw new GovernanceError(GovernanceErrorCode.WindowClosed, 'the round’s closing time has passed');
+      round.candidates = await this.candidatesAtOpening(
+        round.candidates.length > 0 ? round.candidates : null,
+        round.caps,
+      );
       const policy = await this.policies.current(new Date(), m);
       const settings = voteSettings(policy, null);
       const pool = Accounts.pool(round.currency);
@@ -153,8 +211,18 @@ export class RoundsService {
           policyVersion: policy.version,
           metadata: { roundId: id },
           postings: [
-            { account: pool.code, direction: 'debit', amount: BigInt(round.budget), currency: round.currency },
-            { account: account.code, direction: 'credit', amount: BigInt(round.budget), currency: round.currency },
+            {
+              account: pool.code,
+              direction: 'debit',
+              amount: BigInt(round.budget),
+              currency: round.currency,
+            },
+            {
+              account: account.code,
+              direction: 'credit',
+              amount: BigInt(round.budget),
+              currency: round.currency,
+            },
           ],
         },
         m,
@@ -168,7 +236,13 @@ export class RoundsService {
           [id, JSON.stringify(settings), policy.version, genesis, entry.id, JSON.stringify(round.candidates)],
         ),
       );
-      await this.audit.record(caller, 'governance.round.open', { type: 'governance_round', id }, { entryId: entry.id }, m);
+      await this.audit.record(
+        caller,
+        'governance.round.open',
+        { type: 'governance_round', id },
+        { entryId: entry.id },
+        m,
+      );
       return updated[0];
     };
     const opened = manager ? await run(manager) : await this.inTransaction(run);
@@ -184,16 +258,27 @@ export class RoundsService {
     }
   }
 
-  async vote(caller: Principal, id: string, input: { points: PointsBallot; onBehalfOf?: string; nonce?: string }): Promise<BallotReceipt> {
+  async vote(
+    caller: Principal,
+    id: string,
+    input: { points: PointsBallot; onBehalfOf?: string; nonce?: string },
+  ): Promise<BallotReceipt> {
     const round = await this.get(id);
     const candidates = new Set(round.candidates);
-    return this.box.cast(caller, 'round', id, { choice: input.points, onBehalfOf: input.onBehalfOf, nonce: input.nonce }, (choice) => {
-      validatePointsBallot(choice as PointsBallot, candidates);
-      // Store only non-zero points, keys sorted: the canonical form of the ballot.
-      const clean: Record<string, number> = {};
-      for (const k of Object.keys(choice as PointsBallot).sort()) if ((choice as PointsBallot)[k] > 0) clean[k] = (choice as PointsBallot)[k];
-      return clean;
-    });
+    return this.box.cast(
+      caller,
+      'round',
+      id,
+      { choice: input.points, onBehalfOf: input.onBehalfOf, nonce: input.nonce },
+      (choice) => {
+        validatePointsBallot(choice as PointsBallot, candidates);
+        // Store only non-zero points, keys sorted: the canonical form of the ballot.
+        const clean: Record<string, number> = {};
+        for (const k of Object.keys(choice as PointsBallot).sort())
+          if ((choice as PointsBallot)[k] > 0) clean[k] = (choice as PointsBallot)[k];
+        return clean;
+      },
+    );
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<RoundRow> {
@@ -240,7 +325,9 @@ export class RoundsService {
       const record = auditFundingRound(input);
       const currency = round.currency;
       const roundAccount = Accounts.round(id, currency);
-      const postings: PostingCommand[] = [{ account: roundAccount.code, direction: 'debit', amount: BigInt(round.budget), currency }];
+      const postings: PostingCommand[] = [
+        { account: roundAccount.code, direction: 'debit', amount: BigInt(round.budget), currency },
+      ];
       const specs = [roundAccount, Accounts.pool(currency)];
       for (const p of round.candidates) {
         const cents = BigInt(record.result.cents[p]);
@@ -250,7 +337,13 @@ export class RoundsService {
         postings.push({ account: spec.code, direction: 'credit', amount: cents, currency });
       }
       const leftover = BigInt(record.result.leftover);
-      if (leftover > 0n) postings.push({ account: Accounts.pool(currency).code, direction: 'credit', amount: leftover, currency });
+      if (leftover > 0n)
+        postings.push({
+          account: Accounts.pool(currency).code,
+          direction: 'credit',
+          amount: leftover,
+          currency,
+        });
       await this.ledger.ensureAccounts(specs, m);
       const entry = await this.ledger.post(
         {
@@ -266,9 +359,20 @@ export class RoundsService {
       );
       const audit = {
         ...record,
-        round: { id, title: round.title, budget: String(round.budget), currency, opensAt: round.opens_at, closesAt: round.closes_at },
+        round: {
+          id,
+          title: round.title,
+          budget: String(round.budget),
+          currency,
+          opensAt: round.opens_at,
+          closesAt: round.closes_at,
+        },
         settings,
-        chain: { genesis: round.genesis_hash, head: round.head_hash ?? round.genesis_hash, length: round.ballot_count },
+        chain: {
+          genesis: round.genesis_hash,
+          head: round.head_hash ?? round.genesis_hash,
+          length: round.ballot_count,
+        },
         ledger: { openEntryId: round.open_entry_id, tallyEntryId: entry.id },
       };
       await m.query(
@@ -296,13 +400,20 @@ export class RoundsService {
   async results(id: string) {
     const round = await this.get(id);
     if (round.state === 'draft' || round.state === 'open') {
-      throw new GovernanceError(GovernanceErrorCode.InvalidState, 'ballots and results are public after the close');
+      throw new GovernanceError(
+        GovernanceErrorCode.InvalidState,
+        'ballots and results are public after the close',
+      );
     }
     const ballots = await this.box.ballots(this.dataSource.manager, id);
     return {
       round: publicRound(round),
       manifest: roundManifest(round, round.settings!),
-      chain: { genesis: round.genesis_hash, head: round.head_hash ?? round.genesis_hash, length: round.ballot_count },
+      chain: {
+        genesis: round.genesis_hash,
+        head: round.head_hash ?? round.genesis_hash,
+        length: round.ballot_count,
+      },
       ballots: this.box.publicBallots(id, ballots, round.settings!.ballotPublicity),
       audit: round.audit,
     };
@@ -317,7 +428,8 @@ export class RoundsService {
 
   async verifyReceipt(id: string, receipt: string) {
     const round = await this.get(id);
-    if (!round.genesis_hash) throw new GovernanceError(GovernanceErrorCode.InvalidState, 'the round has not opened');
+    if (!round.genesis_hash)
+      throw new GovernanceError(GovernanceErrorCode.InvalidState, 'the round has not opened');
     return this.box.verify(id, round.genesis_hash, round.head_hash, receipt);
   }
 }

@@ -25,7 +25,8 @@ export function validateCollegeWeights(colleges: readonly CollegeWeight[], rules
     if (typeof c.id !== 'string' || c.id.length === 0) throw weights('a college needs an id');
     if (ids.has(c.id)) throw weights(`duplicate college "${c.id}"`);
     ids.add(c.id);
-    if (!Number.isSafeInteger(c.weightBp) || c.weightBp < 0) throw weights(`weight of "${c.id}" must be an integer ≥ 0`);
+    if (!Number.isSafeInteger(c.weightBp) || c.weightBp < 0)
+      throw weights(`weight of "${c.id}" must be an integer ≥ 0`);
     if (rules.scicBounds && (c.weightBp < 1000 || c.weightBp > 5000)) {
       throw weights(`weight of "${c.id}" (${c.weightBp} bp) is outside 1000..5000 bp`);
     }

@@ -8,7 +8,11 @@ export interface IndivisibleRoundInput {
   readonly pool: string;
   readonly projects: readonly { readonly id: string; readonly cost: string }[];
   /** Each ballot is the list of approved project ids; an empty list is an abstention. */
-  readonly colleges: readonly { readonly id: string; readonly weightBp: number; readonly ballots: readonly (readonly string[])[] }[];
+  readonly colleges: readonly {
+    readonly id: string;
+    readonly weightBp: number;
+    readonly ballots: readonly (readonly string[])[];
+  }[];
 }
 
 export interface IndivisibleRoundResult {
@@ -37,7 +41,10 @@ export function tallyIndivisibleRound(input: IndivisibleRoundInput): Indivisible
     for (const ballot of c.ballots) {
       if (new Set(ballot).size !== ballot.length) throw invalidInput('a ballot approves a project twice');
       for (const id of ballot) {
-        if (!ids.has(id)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown project "${id}"`, { project: id });
+        if (!ids.has(id))
+          throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown project "${id}"`, {
+            project: id,
+          });
         approvals.set(id, (approvals.get(id) ?? 0) + 1);
       }
       if (ballot.length > 0) n += 1;
@@ -49,7 +56,8 @@ export function tallyIndivisibleRound(input: IndivisibleRoundInput): Indivisible
   const score = new Map<string, Rational>();
   for (const p of input.projects) {
     let s = Rational.ZERO;
-    for (const x of participating) s = s.add(Rational.of(BigInt(x.c.weightBp) * BigInt(x.approvals.get(p.id) ?? 0), x.n));
+    for (const x of participating)
+      s = s.add(Rational.of(BigInt(x.c.weightBp) * BigInt(x.approvals.get(p.id) ?? 0), x.n));
     score.set(p.id, wP === 0 ? Rational.ZERO : s.div(Rational.of(wP)));
   }
   const order = [...input.projects].sort((a, b) => {

@@ -52,7 +52,10 @@ describe('tallyFundingRound (wcpp-v1)', () => {
     .record({
       projects: fc.integer({ min: 1, max: 8 }),
       pool: fc.bigInt({ min: 0n, max: 10n ** 12n }),
-      caps: fc.array(fc.option(fc.bigInt({ min: 0n, max: 10n ** 11n }), { nil: null }), { minLength: 8, maxLength: 8 }),
+      caps: fc.array(fc.option(fc.bigInt({ min: 0n, max: 10n ** 11n }), { nil: null }), {
+        minLength: 8,
+        maxLength: 8,
+      }),
       threshold: fc.option(fc.tuple(fc.nat(5), fc.integer({ min: 1, max: 20 })), { nil: null }),
       ballots: fc.array(
         fc.array(fc.tuple(fc.nat(3), fc.array(fc.nat(7), { minLength: 1, maxLength: 6 })), { maxLength: 6 }),
@@ -62,7 +65,11 @@ describe('tallyFundingRound (wcpp-v1)', () => {
     .map(({ projects, pool, caps, threshold, ballots }) => {
       const ids = Array.from({ length: projects }, (_, i) => `p${i}`);
       const weights = [5000, 2000, 2000, 1000];
-      const colleges = weights.map((w, c) => ({ id: `c${c}`, weightBp: w, ballots: [] as Record<string, number>[] }));
+      const colleges = weights.map((w, c) => ({
+        id: `c${c}`,
+        weightBp: w,
+        ballots: [] as Record<string, number>[],
+      }));
       for (const [college, picks] of ballots[0]) {
         // Spread 100 points over the picked projects (or abstain when the picks say so).
         const chosen = [...new Set(picks.map((p) => ids[p % ids.length]))];

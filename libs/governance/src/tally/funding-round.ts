@@ -58,21 +58,36 @@ export interface FundingRoundAuditRecord {
  * Checks one 100-point ballot against the candidate list. Returns its total (100 or 0).
  * Throws `UnknownCandidate`, `NegativePoints` or `BallotTotal` — the errors the API maps to 422.
  */
-export function validatePointsBallot(ballot: PointsBallot, projectIds: ReadonlySet<string> | ReadonlyMap<string, unknown>): number {
-  if (ballot === null || typeof ballot !== 'object' || Array.isArray(ballot)) throw invalidInput('a ballot must be an object of points');
+export function validatePointsBallot(
+  ballot: PointsBallot,
+  projectIds: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+): number {
+  if (ballot === null || typeof ballot !== 'object' || Array.isArray(ballot))
+    throw invalidInput('a ballot must be an object of points');
   let total = 0;
   for (const id of Object.keys(ballot)) {
     const pts = ballot[id];
-    if (!projectIds.has(id)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown project "${id}"`, { project: id });
+    if (!projectIds.has(id))
+      throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown project "${id}"`, {
+        project: id,
+      });
     if (typeof pts !== 'number' || !Number.isSafeInteger(pts) || pts < 0) {
-      throw new GovernanceError(GovernanceErrorCode.NegativePoints, `points for "${id}" must be an integer ≥ 0`, { project: id });
+      throw new GovernanceError(
+        GovernanceErrorCode.NegativePoints,
+        `points for "${id}" must be an integer ≥ 0`,
+        { project: id },
+      );
     }
     total += pts;
   }
   if (total !== BALLOT_POINTS && total !== 0) {
-    throw new GovernanceError(GovernanceErrorCode.BallotTotal, `a ballot must total ${BALLOT_POINTS} points (or 0 to abstain), not ${total}`, {
-      total,
-    });
+    throw new GovernanceError(
+      GovernanceErrorCode.BallotTotal,
+      `a ballot must total ${BALLOT_POINTS} points (or 0 to abstain), not ${total}`,
+      {
+        total,
+      },
+    );
   }
   return total;
 }
@@ -94,7 +109,8 @@ export function tallyFundingRound(input: FundingRoundInput): FundingRoundResult 
     if (typeof p.id !== 'string' || p.id.length === 0) throw invalidInput('a project needs an id');
     if (index.has(p.id)) throw invalidInput(`duplicate project "${p.id}"`);
     index.set(p.id, i);
-    if (p.cap !== null && !/^\d+$/.test(p.cap)) throw invalidInput(`cap of "${p.id}" must be a decimal string of cents`);
+    if (p.cap !== null && !/^\d+$/.test(p.cap))
+      throw invalidInput(`cap of "${p.id}" must be a decimal string of cents`);
     caps.push(p.cap === null ? null : BigInt(p.cap));
   });
   const P = input.projects.length;
@@ -186,6 +202,10 @@ export function tallyFundingRound(input: FundingRoundInput): FundingRoundResult 
 }
 
 export function auditFundingRound(input: FundingRoundInput): FundingRoundAuditRecord {
-  return { kind: 'funding-round', algorithm: FUNDING_ROUND_ALGORITHM, inputs: input, result: tallyFundingRound(input) };
+  return {
+    kind: 'funding-round',
+    algorithm: FUNDING_ROUND_ALGORITHM,
+    inputs: input,
+    result: tallyFundingRound(input),
+  };
 }
-

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { sharedPath } from '@app/config';
-import { expandRuns, lowerMedianIndex, majorityValueRuns, MajorityJudgmentInput, tallyMajorityJudgment } from './majority-judgment';
+import {
+  expandRuns,
+  lowerMedianIndex,
+  majorityValueRuns,
+  MajorityJudgmentInput,
+  tallyMajorityJudgment,
+} from './majority-judgment';
 
 type Case = MajorityJudgmentInput & {
   name: string;
@@ -15,7 +21,12 @@ type Case = MajorityJudgmentInput & {
 };
 const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'majority-judgment.json'), 'utf8')) as {
   cases: Case[];
-  sequence_cases: { name: string; grades: number[]; expectedLowerMedian: number; expectedSequence: number[] }[];
+  sequence_cases: {
+    name: string;
+    grades: number[];
+    expectedLowerMedian: number;
+    expectedSequence: number[];
+  }[];
 };
 
 describe('tallyMajorityJudgment (lower median)', () => {
@@ -26,9 +37,12 @@ describe('tallyMajorityJudgment (lower median)', () => {
     expect(sut.medians).toEqual(c.expected.medians);
     expect(sut.gauges).toEqual(c.expected.gauges);
     expect(sut.ranking).toEqual(c.expected.ranking);
-    for (const cand of c.candidates) expect(expandRuns(sut.sequences[cand])).toEqual(c.expected.sequences[cand]);
+    for (const cand of c.candidates)
+      expect(expandRuns(sut.sequences[cand])).toEqual(c.expected.sequences[cand]);
     if (c.expected.multiplicities) {
-      expect(Object.fromEntries(Object.entries(sut.multiplicities!).map(([k, v]) => [k, Number(v)]))).toEqual(c.expected.multiplicities);
+      expect(Object.fromEntries(Object.entries(sut.multiplicities!).map(([k, v]) => [k, Number(v)]))).toEqual(
+        c.expected.multiplicities,
+      );
       expect(Number(sut.N)).toBe(c.expected.N);
     }
   });

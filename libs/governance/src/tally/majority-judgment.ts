@@ -13,7 +13,11 @@ export interface MajorityJudgmentInput {
   /** Either plain ballots (each counts once)… */
   readonly ballots?: readonly GradeBallot[];
   /** …or ballots by college, each weighing weightBp / n_c. */
-  readonly colleges?: readonly { readonly id: string; readonly weightBp: number; readonly ballots: readonly GradeBallot[] }[];
+  readonly colleges?: readonly {
+    readonly id: string;
+    readonly weightBp: number;
+    readonly ballots: readonly GradeBallot[];
+  }[];
 }
 
 export interface Gauge {
@@ -117,11 +121,15 @@ export function expandRuns(runs: readonly GradeRun[], offset = 0, limit = 1_000_
  * Majority Judgment with the Balinski–Laraki lower median and the full tie-break (reference §3.6).
  * College weighting replicates each ballot of college c m_c = (w_c·L/n_c)/g times (histograms, not lists).
  */
-export function tallyMajorityJudgment(input: MajorityJudgmentInput): MajorityJudgmentResult & { sequences: Record<string, GradeRun[]> } {
+export function tallyMajorityJudgment(
+  input: MajorityJudgmentInput,
+): MajorityJudgmentResult & { sequences: Record<string, GradeRun[]> } {
   const { min, max } = input.grades;
-  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max) throw invalidInput('grades must be integers with min ≤ max');
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max)
+    throw invalidInput('grades must be integers with min ≤ max');
   const candidates = input.candidates;
-  if (new Set(candidates).size !== candidates.length || candidates.length === 0) throw invalidInput('candidates must be unique and non-empty');
+  if (new Set(candidates).size !== candidates.length || candidates.length === 0)
+    throw invalidInput('candidates must be unique and non-empty');
   const known = new Set(candidates);
 
   let groups: { id: string; mult: bigint; ballots: readonly GradeBallot[] }[];
@@ -147,12 +155,14 @@ export function tallyMajorityJudgment(input: MajorityJudgmentInput): MajorityJud
   for (const group of groups) {
     for (const ballot of group.ballots) {
       for (const key of Object.keys(ballot)) {
-        if (!known.has(key)) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown candidate "${key}"`);
+        if (!known.has(key))
+          throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown candidate "${key}"`);
       }
       for (const c of candidates) {
         const grade = ballot[c];
         if (grade === undefined) throw invalidInput(`a ballot does not grade "${c}"`);
-        if (!Number.isSafeInteger(grade) || grade < min || grade > max) throw invalidInput(`grade ${grade} of "${c}" is out of range`);
+        if (!Number.isSafeInteger(grade) || grade < min || grade > max)
+          throw invalidInput(`grade ${grade} of "${c}" is out of range`);
         hist.get(c)![grade - min] += group.mult;
       }
     }

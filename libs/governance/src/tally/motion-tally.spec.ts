@@ -17,7 +17,9 @@ interface MotionCase {
   };
 }
 
-const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'motion-tally.json'), 'utf8')) as { cases: MotionCase[] };
+const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'motion-tally.json'), 'utf8')) as {
+  cases: MotionCase[];
+};
 
 describe('tallyMotion (wcp-v1)', () => {
   it('loads the vectors', () => expect(vectors.cases.length).toBeGreaterThanOrEqual(19));
@@ -27,9 +29,9 @@ describe('tallyMotion (wcp-v1)', () => {
     expect(sut.outcome).toBe(c.expected.outcome);
     expect(sut.S).toBe(c.expected.S);
     expect(sut.weightedTurnout).toBe(c.expected.weightedTurnout);
-    expect(sut.perCollege.map((r) => ({ id: r.id, turnout: r.turnout, p: r.p, participating: r.participating }))).toEqual(
-      c.expected.perCollege,
-    );
+    expect(
+      sut.perCollege.map((r) => ({ id: r.id, turnout: r.turnout, p: r.p, participating: r.participating })),
+    ).toEqual(c.expected.perCollege);
   });
 
   it('returns an audit record with the inputs, policies and every fraction as N/D', () => {

@@ -3,7 +3,8 @@ import { Rational } from './rational';
 
 export const MOTION_TALLY_ALGORITHM = 'wcp-v1';
 
-export type MajorityRule = { kind: 'simple' } | { kind: 'absolute' } | { kind: 'qualified'; num: number; den: number };
+export type MajorityRule =
+  { kind: 'simple' } | { kind: 'absolute' } | { kind: 'qualified'; num: number; den: number };
 export type AbstentionPolicy = 'excluded' | 'countsAsAgainst';
 export type EmptyCollegePolicy = 'redistribute' | 'countsAsAgainst' | 'noDecision';
 export type CollegeAggregation = 'proportional' | 'bloc';
@@ -85,27 +86,38 @@ export interface MotionAuditRecord {
 function validate(input: MotionTallyInput): void {
   validateCollegeWeights(input.colleges);
   for (const c of input.colleges) {
-    for (const [name, v] of [['for', c.for], ['against', c.against], ['abstain', c.abstain], ['eligible', c.eligible]] as const) {
+    for (const [name, v] of [
+      ['for', c.for],
+      ['against', c.against],
+      ['abstain', c.abstain],
+      ['eligible', c.eligible],
+    ] as const) {
       if (!isCount(v)) throw invalidInput(`college "${c.id}": ${name} must be an integer ≥ 0`);
     }
-    if (c.for + c.against + c.abstain > c.eligible) throw invalidInput(`college "${c.id}": more votes cast than eligible members`);
+    if (c.for + c.against + c.abstain > c.eligible)
+      throw invalidInput(`college "${c.id}": more votes cast than eligible members`);
     if (c.quorum !== null) Rational.parse(c.quorum);
   }
   const p = input.policies;
   if (p.majority.kind === 'qualified') {
     const { num, den } = p.majority;
-    if (!isCount(num) || !isCount(den) || den === 0 || num > den) throw invalidInput('qualified majority must be a fraction a/b with 0 ≤ a ≤ b');
+    if (!isCount(num) || !isCount(den) || den === 0 || num > den)
+      throw invalidInput('qualified majority must be a fraction a/b with 0 ≤ a ≤ b');
   } else if (p.majority.kind !== 'simple' && p.majority.kind !== 'absolute') {
     throw invalidInput('unknown majority kind');
   }
-  if (!['excluded', 'countsAsAgainst'].includes(p.abstentionPolicy)) throw invalidInput('unknown abstention policy');
-  if (!['redistribute', 'countsAsAgainst', 'noDecision'].includes(p.emptyCollegePolicy)) throw invalidInput('unknown empty-college policy');
-  if (!['proportional', 'bloc'].includes(p.collegeAggregation)) throw invalidInput('unknown college aggregation');
+  if (!['excluded', 'countsAsAgainst'].includes(p.abstentionPolicy))
+    throw invalidInput('unknown abstention policy');
+  if (!['redistribute', 'countsAsAgainst', 'noDecision'].includes(p.emptyCollegePolicy))
+    throw invalidInput('unknown empty-college policy');
+  if (!['proportional', 'bloc'].includes(p.collegeAggregation))
+    throw invalidInput('unknown college aggregation');
   if (p.globalQuorum !== null) Rational.parse(p.globalQuorum);
   const req = p.requiredCollegeMajorities;
   if (req) {
     const ids = new Set(input.colleges.map((c) => c.id));
-    for (const id of req.colleges ?? []) if (!ids.has(id)) throw invalidInput(`required college "${id}" does not exist`);
+    for (const id of req.colleges ?? [])
+      if (!ids.has(id)) throw invalidInput(`required college "${id}" does not exist`);
     if (req.atLeast !== null && (!isCount(req.atLeast) || req.atLeast > input.colleges.length)) {
       throw invalidInput('atLeast must be between 0 and the number of colleges');
     }
@@ -122,7 +134,10 @@ export function tallyMotion(input: MotionTallyInput): MotionTallyResult {
   validate(input);
   const { policies } = input;
   const absolute = policies.majority.kind === 'absolute';
-  const threshold = policies.majority.kind === 'qualified' ? Rational.of(policies.majority.num, policies.majority.den) : Rational.HALF;
+  const threshold =
+    policies.majority.kind === 'qualified'
+      ? Rational.of(policies.majority.num, policies.majority.den)
+      : Rational.HALF;
 
   const rows = input.colleges.map((c) => {
     const cast = c.for + c.against + c.abstain;
@@ -141,7 +156,8 @@ export function tallyMotion(input: MotionTallyInput): MotionTallyResult {
 
   const counted = (r: (typeof rows)[number]): boolean =>
     r.participating || policies.emptyCollegePolicy === 'countsAsAgainst';
-  const inFavour = (r: (typeof rows)[number]): boolean => r.participating && r.p !== null && r.p.gt(Rational.HALF);
+  const inFavour = (r: (typeof rows)[number]): boolean =>
+    r.participating && r.p !== null && r.p.gt(Rational.HALF);
 
   const perCollege: MotionCollegeResult[] = rows.map((r) => ({
     id: r.c.id,
@@ -161,15 +177,25 @@ export function tallyMotion(input: MotionTallyInput): MotionTallyResult {
     inFavour: inFavour(r),
   }));
   const base = { weightedTurnout: weightedTurnout.toString(), threshold: threshold.toString(), perCollege };
-  const noDecision = (reason: string): MotionTallyResult => ({ outcome: 'NO_DECISION', reason, S: null, countedWeightBp: null, ...base });
+  const noDecision = (reason: string): MotionTallyResult => ({
+    outcome: 'NO_DECISION',
+    reason,
+    S: null,
+    countedWeightBp: null,
+    ...base,
+  });
 
   const notParticipating = rows.filter((r) => !r.participating).map((r) => r.c.id);
   if (policies.emptyCollegePolicy === 'noDecision' && notParticipating.length > 0) {
-    return noDecision(`colleges not participating under the noDecision policy: ${notParticipating.join(', ')}`);
+    return noDecision(
+      `colleges not participating under the noDecision policy: ${notParticipating.join(', ')}`,
+    );
   }
   if (rows.every((r) => !r.participating)) return noDecision('no college participates');
   if (policies.globalQuorum !== null && weightedTurnout.lt(Rational.parse(policies.globalQuorum))) {
-    return noDecision(`weighted turnout ${weightedTurnout} is below the global quorum ${policies.globalQuorum}`);
+    return noDecision(
+      `weighted turnout ${weightedTurnout} is below the global quorum ${policies.globalQuorum}`,
+    );
   }
 
   const countedRows = rows.filter(counted);
@@ -202,7 +228,8 @@ export function tallyMotion(input: MotionTallyInput): MotionTallyResult {
   if (req) {
     for (const id of req.colleges ?? []) {
       const r = rows.find((x) => x.c.id === id);
-      if (!r || !inFavour(r)) return decided('REJECTED', `required college "${id}" has no majority in favour`);
+      if (!r || !inFavour(r))
+        return decided('REJECTED', `required college "${id}" has no majority in favour`);
     }
     if (req.atLeast !== null) {
       const n = rows.filter(inFavour).length;
@@ -215,6 +242,11 @@ export function tallyMotion(input: MotionTallyInput): MotionTallyResult {
 /** The tally plus its audit record, in one call. */
 export function auditMotion(input: MotionTallyInput): MotionAuditRecord {
   const result = tallyMotion(input);
-  return { kind: 'motion', algorithm: MOTION_TALLY_ALGORITHM, inputs: input, policies: input.policies, result };
+  return {
+    kind: 'motion',
+    algorithm: MOTION_TALLY_ALGORITHM,
+    inputs: input,
+    policies: input.policies,
+    result,
+  };
 }
-

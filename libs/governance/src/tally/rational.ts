@@ -17,7 +17,7 @@ export function gcd(a: bigint, b: bigint): bigint {
 
 export function lcm(a: bigint, b: bigint): bigint {
   if (a === 0n || b === 0n) return 0n;
-  return abs(a / gcd(a, b) * b);
+  return abs((a / gcd(a, b)) * b);
 }
 
 /**
@@ -38,7 +38,11 @@ export class Rational {
       this.den = den;
       return;
     }
-    if (den === 0n) throw new GovernanceError(GovernanceErrorCode.InvalidInput, 'a fraction cannot have a zero denominator');
+    if (den === 0n)
+      throw new GovernanceError(
+        GovernanceErrorCode.InvalidInput,
+        'a fraction cannot have a zero denominator',
+      );
     if (den < 0n) {
       num = -num;
       den = -den;

@@ -5,7 +5,9 @@ import { auditFundingRound, FundingRoundInput } from './funding-round';
 import { auditMotion, MotionTallyInput } from './motion-tally';
 import { recomputeAudit } from './recompute';
 
-const motions = JSON.parse(readFileSync(sharedPath('test-vectors', 'motion-tally.json'), 'utf8')) as { cases: MotionTallyInput[] };
+const motions = JSON.parse(readFileSync(sharedPath('test-vectors', 'motion-tally.json'), 'utf8')) as {
+  cases: MotionTallyInput[];
+};
 const rounds = JSON.parse(readFileSync(sharedPath('test-vectors', 'funding-round.json'), 'utf8')) as {
   cases: (FundingRoundInput & { name: string; expected: unknown })[];
 };

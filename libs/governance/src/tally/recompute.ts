@@ -18,15 +18,19 @@ export interface Recomputation {
  * whether the published result matches. This is what `librery tally <file>` runs.
  */
 export function recomputeAudit(record: unknown): Recomputation {
-  if (record === null || typeof record !== 'object') throw invalidInput('an audit record must be a JSON object');
+  if (record === null || typeof record !== 'object')
+    throw invalidInput('an audit record must be a JSON object');
   const r = record as { kind?: unknown; algorithm?: unknown; inputs?: unknown; result?: unknown };
-  if (r.inputs === undefined || r.result === undefined) throw invalidInput('an audit record needs "inputs" and "result"');
+  if (r.inputs === undefined || r.result === undefined)
+    throw invalidInput('an audit record needs "inputs" and "result"');
   let recomputed: unknown;
   if (r.kind === 'motion') {
-    if (r.algorithm !== MOTION_TALLY_ALGORITHM) throw invalidInput(`unknown motion algorithm "${String(r.algorithm)}"`);
+    if (r.algorithm !== MOTION_TALLY_ALGORITHM)
+      throw invalidInput(`unknown motion algorithm "${String(r.algorithm)}"`);
     recomputed = tallyMotion(r.inputs as MotionTallyInput);
   } else if (r.kind === 'funding-round') {
-    if (r.algorithm !== FUNDING_ROUND_ALGORITHM) throw invalidInput(`unknown round algorithm "${String(r.algorithm)}"`);
+    if (r.algorithm !== FUNDING_ROUND_ALGORITHM)
+      throw invalidInput(`unknown round algorithm "${String(r.algorithm)}"`);
     recomputed = tallyFundingRound(r.inputs as FundingRoundInput);
   } else {
     throw invalidInput(`unknown audit record kind "${String(r.kind)}"`);
@@ -35,5 +39,12 @@ export function recomputeAudit(record: unknown): Recomputation {
   const fresh = JSON.parse(JSON.stringify(recomputed)) as Record<string, unknown>;
   const keys = new Set([...Object.keys(published ?? {}), ...Object.keys(fresh)]);
   const differences = [...keys].filter((k) => !isDeepStrictEqual(published?.[k], fresh[k])).sort();
-  return { kind: r.kind, algorithm: r.algorithm, matches: differences.length === 0, differences, published, recomputed: fresh };
+  return {
+    kind: r.kind,
+    algorithm: r.algorithm,
+    matches: differences.length === 0,
+    differences,
+    published,
+    recomputed: fresh,
+  };
 }

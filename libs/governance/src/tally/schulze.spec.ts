@@ -3,7 +3,9 @@ import { sharedPath } from '@app/config';
 import { SchulzeInput, tallySchulze } from './schulze';
 
 type Case = SchulzeInput & { name: string; expected: unknown };
-const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'schulze.json'), 'utf8')) as { cases: Case[] };
+const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'schulze.json'), 'utf8')) as {
+  cases: Case[];
+};
 
 describe('tallySchulze (winning votes)', () => {
   it('loads the vectors', () => expect(vectors.cases.length).toBeGreaterThanOrEqual(5));

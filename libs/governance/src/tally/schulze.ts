@@ -13,7 +13,11 @@ export interface RankedBallot {
 export interface SchulzeInput {
   readonly candidates: readonly string[];
   readonly ballots?: readonly RankedBallot[];
-  readonly colleges?: readonly { readonly id: string; readonly weightBp: number; readonly ballots: readonly RankedBallot[] }[];
+  readonly colleges?: readonly {
+    readonly id: string;
+    readonly weightBp: number;
+    readonly ballots: readonly RankedBallot[];
+  }[];
 }
 
 export interface Strength {
@@ -55,19 +59,22 @@ export function tallySchulze(input: SchulzeInput): SchulzeResult {
   const d: Rational[][] = cands.map(() => cands.map(() => Rational.ZERO));
   for (const g of groups) {
     for (const b of g.ballots) {
-      if (!Number.isSafeInteger(b.count) || b.count < 0) throw invalidInput('a ballot count must be an integer ≥ 0');
+      if (!Number.isSafeInteger(b.count) || b.count < 0)
+        throw invalidInput('a ballot count must be an integer ≥ 0');
       const rank = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
       b.ranking.forEach((tier, t) => {
         for (const c of tier) {
           const i = index.get(c);
-          if (i === undefined) throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown candidate "${c}"`);
+          if (i === undefined)
+            throw new GovernanceError(GovernanceErrorCode.UnknownCandidate, `unknown candidate "${c}"`);
           if (rank[i] !== Number.POSITIVE_INFINITY) throw invalidInput(`candidate "${c}" is ranked twice`);
           rank[i] = t;
         }
       });
       const w = g.weight.mul(Rational.of(b.count));
       if (w.isZero()) continue;
-      for (let x = 0; x < n; x++) for (let y = 0; y < n; y++) if (x !== y && rank[x] < rank[y]) d[x][y] = d[x][y].add(w);
+      for (let x = 0; x < n; x++)
+        for (let y = 0; y < n; y++) if (x !== y && rank[x] < rank[y]) d[x][y] = d[x][y].add(w);
     }
   }
 
@@ -88,8 +95,11 @@ export function tallySchulze(input: SchulzeInput): SchulzeResult {
   const remaining = new Set(cands.map((_, i) => i));
   const ranking: string[][] = [];
   while (remaining.size > 0) {
-    const tier = [...remaining].filter((x) => ![...remaining].some((y) => y !== x && compareStrength(p[y][x], p[x][y]) > 0));
-    if (tier.length === 0) throw invalidInput('no unbeaten candidate (cannot happen with a transitive beatpath)');
+    const tier = [...remaining].filter(
+      (x) => ![...remaining].some((y) => y !== x && compareStrength(p[y][x], p[x][y]) > 0),
+    );
+    if (tier.length === 0)
+      throw invalidInput('no unbeaten candidate (cannot happen with a transitive beatpath)');
     for (const x of tier) remaining.delete(x);
     ranking.push(tier.map((x) => cands[x]).sort(byteCompare));
   }

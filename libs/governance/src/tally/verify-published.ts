@@ -5,7 +5,13 @@ export interface PublishedCheck {
   readonly matches: boolean;
   readonly recomputation: Recomputation;
   /** Present when the document carries the ballots and the chain (a results page). */
-  readonly chain?: { ok: boolean; genesisMatchesManifest: boolean; head: string; length: number; problems: string[] };
+  readonly chain?: {
+    ok: boolean;
+    genesisMatchesManifest: boolean;
+    head: string;
+    length: number;
+    problems: string[];
+  };
 }
 
 /**
@@ -28,7 +34,8 @@ export function verifyPublished(doc: unknown): PublishedCheck {
   const genesisMatchesManifest = d.manifest !== undefined && hashCanonical(d.manifest) === d.chain.genesis;
   const problems = [...chain.problems];
   if (!genesisMatchesManifest) problems.push('the manifest does not hash to the chain genesis');
-  if (links.length !== d.chain.length) problems.push(`${links.length} ballots published, the chain says ${d.chain.length}`);
+  if (links.length !== d.chain.length)
+    problems.push(`${links.length} ballots published, the chain says ${d.chain.length}`);
   const ok = problems.length === 0;
   return {
     matches: recomputation.matches && ok,

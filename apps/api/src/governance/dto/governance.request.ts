@@ -24,7 +24,12 @@ export class AppointMemberRequest {
 }
 
 export class MotionOptionsRequest {
-  @IsOptional() @IsArray() @ArrayMinSize(2) @ArrayMaxSize(100) @IsString({ each: true }) candidates?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  candidates?: string[];
   @IsOptional() @IsObject() grades?: { min: number; max: number };
 }
 
