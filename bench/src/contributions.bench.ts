@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -72,7 +75,14 @@ export async function run(): Promise<Record<string, number>> {
     }
     // The HTTP clients run in a child process, so that load generation does not compete with the
     // API's own event loop (as real clients would not).
-    const http = await loadFromChild(base, token, declarations, RECEIPTS);
+    const receiptRequest = (lane: number, n: number): PlannedRequest => ({
+      path: `/obligations/${declarations[lane]}/receipts`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ bankReference: `BENCH-${n}-${randomUUID()}`, amount: String(1000 + (Math.abs(n) % 997)), valueDate: '2026-03-01' }),
+      lane,
+    });
+    await sendFromChild(base, declarations.map((_, w) => receiptRequest(w, -1 - w)), 201); // warm-up
+    const http = await sendFromChild(base, Array.from({ length: RECEIPTS }, (_, n) => receiptRequest(n % CONCURRENCY, n)), 201);
     await pool.query(`
       CREATE TABLE bench_entries (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text, business_ref text,
         idempotency_key text UNIQUE, request_hash bytea, policy_version int, metadata jsonb, recorded_at timestamptz DEFAULT now());
@@ -119,29 +129,15 @@ export async function run(): Promise<Record<string, number>> {
     const duplicates = WEBHOOK_EVENTS - uniqueEvents.length;
     const deliveries = [...uniqueEvents];
     for (let i = 0; i < duplicates; i++) deliveries.splice(Math.floor(Math.random() * deliveries.length), 0, uniqueEvents[(i * 7919) % uniqueEvents.length]);
-    const now = Math.floor(Date.now() / 1000);
-    const signed = deliveries.map((e) => ({ id: e.id, ...fake.sign(e, now) }));
+    const signed = deliveries.map((e) => ({ id: e.id, payload: JSON.stringify(e) }));
 
     worker = await createWorkerApp();
     await worker.init();
     const started = process.hrtime.bigint();
-    const latencies: number[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < signed.length) {
-          const d = signed[next++];
-          const t = process.hrtime.bigint();
-          const res = await fetch(`${base}/webhooks/stripe`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'stripe-signature': d.header },
-            body: d.payload,
-          });
-          if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
-          await res.arrayBuffer();
-          latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-        }
-      }),
+    const ack = await sendFromChild(
+      base,
+      signed.map((d, i) => ({ path: '/webhooks/stripe', headers: { 'content-type': 'application/json' }, body: d.payload, lane: i, signWith: fake.webhookSecret })),
+      200,
     );
     const acknowledged = Number(process.hrtime.bigint() - started) / 1e9;
     const ids = uniqueEvents.map((e) => e.id);
@@ -152,7 +148,6 @@ export async function run(): Promise<Record<string, number>> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const webhookSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    latencies.sort((a, b) => a - b);
     const paidIntents = new Set(
       uniqueEvents.map((e) => {
         const obj = (e.data as { object: Record<string, unknown> }).object;
@@ -198,8 +193,8 @@ export async function run(): Promise<Record<string, number>> {
       contributions_webhook_duplicates: duplicates,
       contributions_webhook_events_per_s: round(deliveries.length / webhookSeconds, 1),
       contributions_webhook_ack_per_s: round(deliveries.length / acknowledged, 1),
-      contributions_webhook_ack_p50_ms: round(percentile(latencies, 50)),
-      contributions_webhook_ack_p99_ms: round(percentile(latencies, 99)),
+      contributions_webhook_ack_p50_ms: round(ack.p50),
+      contributions_webhook_ack_p99_ms: round(ack.p99),
       contributions_webhook_raw_events_per_s: round(deliveries.length / rawSeconds, 1),
       contributions_webhook_vs_raw_ratio: round(rawSeconds / webhookSeconds),
       contributions_webhook_payments_booked: booked.contributions,
@@ -285,32 +280,41 @@ async function measure(count: number, operation: (worker: number, n: number) => 
   return { throughput: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-/** POSTs `count` receipts from a child process with CONCURRENCY clients; returns their throughput and latencies. */
-async function loadFromChild(base: string, token: string, declarations: string[], count: number): Promise<{ throughput: number; p50: number; p99: number }> {
+interface PlannedRequest {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  /** Requests with the same lane are sent one after another by the same client. */
+  readonly lane: number;
+  /** A Stripe webhook secret: the child signs the body just before sending it (the SDK's test helper). */
+  readonly signWith?: string;
+}
+
+/**
+ * Sends planned POSTs from a child process (CONCURRENCY clients, one per lane), so that load
+ * generation does not compete with the API's event loop, as real clients would not; returns the
+ * throughput and latencies. Any status other than `expected` fails the run.
+ */
+async function sendFromChild(base: string, requests: PlannedRequest[], expected: number): Promise<{ throughput: number; p50: number; p99: number }> {
+  const file = join(tmpdir(), `librery-bench-${process.pid}-${randomUUID()}.json`);
+  await writeFile(file, JSON.stringify(requests));
   const script = `
-    const { randomUUID } = require('node:crypto');
-    const [base, token, declarationsJson, countText, concurrencyText] = process.argv.slice(1);
-    const declarations = JSON.parse(declarationsJson);
-    const count = Number(countText), concurrency = Number(concurrencyText);
-    const post = async (w, n) => {
-      const res = await fetch(base + '/obligations/' + declarations[w] + '/receipts', {
-        method: 'POST',
-        headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-        body: JSON.stringify({ bankReference: 'BENCH-' + n + '-' + randomUUID(), amount: String(1000 + (Math.abs(n) % 997)), valueDate: '2026-03-01' }),
-      });
-      const text = await res.text();
-      if (res.status !== 201) throw new Error('receipt answered ' + res.status + ': ' + text);
-    };
+    const [base, file, expectedText, concurrencyText, stripePath] = process.argv.slice(1);
+    const Stripe = require(stripePath);
+    const requests = JSON.parse(require('node:fs').readFileSync(file, 'utf8'));
+    const expected = Number(expectedText), concurrency = Number(concurrencyText);
+    const lanes = Array.from({ length: concurrency }, () => []);
+    for (const r of requests) lanes[r.lane % concurrency].push(r);
     (async () => {
-      await Promise.all(declarations.map((_, w) => post(w, -1 - w)));
       const latencies = [];
-      let next = 0;
       const started = process.hrtime.bigint();
-      await Promise.all(declarations.slice(0, concurrency).map(async (_, w) => {
-        while (next < count) {
-          const n = next++;
+      await Promise.all(lanes.map(async (lane) => {
+        for (const r of lane) {
           const t = process.hrtime.bigint();
-          await post(w, n);
+          if (r.signWith) r.headers['stripe-signature'] = Stripe.webhooks.generateTestHeaderString({ payload: r.body, secret: r.signWith });
+          const res = await fetch(base + r.path, { method: 'POST', headers: r.headers, body: r.body });
+          const text = await res.text();
+          if (res.status !== expected) throw new Error(r.path + ' answered ' + res.status + ': ' + text);
           latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
         }
       }));
@@ -319,10 +323,14 @@ async function loadFromChild(base: string, token: string, declarations: string[]
       const at = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p / 100 * latencies.length))];
       process.stdout.write(JSON.stringify({ throughput: latencies.length / seconds, p50: at(50), p99: at(99) }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const output = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ['-e', script, '--', base, token, JSON.stringify(declarations), String(count), String(CONCURRENCY)], { maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`load generator failed: ${stderr || error.message}`)) : resolve(stdout),
-    ),
-  );
-  return JSON.parse(output) as { throughput: number; p50: number; p99: number };
+  try {
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-e', script, '--', base, file, String(expected), String(CONCURRENCY), require.resolve('stripe')], { maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`load generator failed: ${stderr || error.message}`)) : resolve(stdout),
+      ),
+    );
+    return JSON.parse(output) as { throughput: number; p50: number; p99: number };
+  } finally {
+    await rm(file, { force: true });
+  }
 }
