@@ -29,6 +29,7 @@ import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
 import { PublicPagesController } from './public-pages/public-pages.controller';
+import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
 import { PublicLedgerController } from './transparency/public-ledger.controller';
@@ -53,7 +54,8 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     PaymentsModule,
     DisbursementsModule,
   ],
-  controllers: [ProjectsController, SbomAnalysesController, PublicPagesController, ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController, GovernanceController, MotionsController, RoundsController, LogController, PublicLedgerController, OpenDataController],
+  // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
+  controllers: [PublicPagesController, ProjectsController, SbomAnalysesController, ContributionsController, DonationsController, HealthController, PoliciesController, IdentityController, LedgerController, DisbursementsController, GovernanceController, MotionsController, RoundsController, LogController, PublicLedgerController, OpenDataController, DonorErasureController],
   providers: [
     LedgerAdminService,
     { provide: APP_GUARD, useClass: AuthGuard },

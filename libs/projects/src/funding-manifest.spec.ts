@@ -4,6 +4,7 @@ import {
   boundedFetcher,
   controlTokenPublished,
   controlTokenUrl,
+  isNonPublicAddress,
   parseFundingManifest,
   validateFundingManifest,
   verifyManifestOwnership,
@@ -155,6 +156,34 @@ describe('well-known provenance rule', () => {
   });
 });
 
+describe('outbound fetches', () => {
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fd00::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+  ])('%s is not public', (ip) => {
+    expect(isNonPublicAddress(ip)).toBe(true);
+  });
+
+  it.each(['93.184.215.14', '8.8.8.8', '2606:4700::1111'])('%s is public', (ip) => {
+    expect(isNonPublicAddress(ip)).toBe(false);
+  });
+
+  it('refuses loopback and private hosts unless allowed', async () => {
+    await expect(boundedFetcher()('http://127.0.0.1:9/x')).rejects.toThrow(/not a public address/);
+    await expect(boundedFetcher()('http://localhost:9/x')).rejects.toThrow(/not a public address/);
+    await expect(boundedFetcher()('http://[::1]:9/x')).rejects.toThrow(/not a public address/);
+  });
+});
+
 describe('ownership and control proofs over HTTP', () => {
   let server: Server;
   let base: string;
@@ -180,7 +209,7 @@ describe('ownership and control proofs over HTTP', () => {
     const manifestUrl = `https://example.org/${id}/funding.json`;
     const wellKnown = `${base}/${id}/.well-known/funding-manifest-urls`;
     const m = validateFundingManifest(manifest({ repositoryUrl: { url: `${base}/${id}`, wellKnown } }));
-    const fetcher = boundedFetcher();
+    const fetcher = boundedFetcher({ allowPrivateNetworks: true });
     await expect(verifyManifestOwnership(m, manifestUrl, [`${base}/${id}/`], fetcher)).rejects.toMatchObject({
       code: ProjectsErrorCode.OwnershipNotProven,
     });
@@ -201,7 +230,7 @@ describe('ownership and control proofs over HTTP', () => {
         m,
         'https://example.org/funding.json',
         ['https://elsewhere.org/x'],
-        boundedFetcher(),
+        boundedFetcher({ allowPrivateNetworks: true }),
       ),
     ).rejects.toMatchObject({
       code: ProjectsErrorCode.OwnershipNotProven,
@@ -213,11 +242,15 @@ describe('ownership and control proofs over HTTP', () => {
     const url = controlTokenUrl(`${base}/some/page`);
     expect(url).toBe(`${base}/.well-known/librery-verification`);
     files.set('/.well-known/librery-verification', `# Librery\n${token}\n`);
-    const body = await boundedFetcher()(url);
+    const body = await boundedFetcher({ allowPrivateNetworks: true })(url);
     expect(controlTokenPublished(body, token)).toBe(true);
     expect(controlTokenPublished(body, 'librery-other')).toBe(false);
     files.set('/big', 'x'.repeat(400 * 1024));
-    await expect(boundedFetcher()(`${base}/big`)).rejects.toThrow(/larger than/);
-    await expect(boundedFetcher()(`${base}/missing`)).rejects.toThrow(/HTTP 404/);
+    await expect(boundedFetcher({ allowPrivateNetworks: true })(`${base}/big`)).rejects.toThrow(
+      /larger than/,
+    );
+    await expect(boundedFetcher({ allowPrivateNetworks: true })(`${base}/missing`)).rejects.toThrow(
+      /HTTP 404/,
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import Ajv, { ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { FUNDING_MANIFEST_SCHEMA } from './funding-manifest.schema';
@@ -193,8 +195,15 @@ export function comparableUrl(input: string): string {
   }
 }
 
-/** Default fetcher: GET with a 3 s timeout and a 320 KB limit (the FLOSS/fund crawler's bounds). */
-export function boundedFetcher(options: { timeoutMs?: number; maxBytes?: number } = {}): TextFetcher {
+/**
+ * Default fetcher: GET with a 3 s timeout and a 320 KB limit (the FLOSS/fund crawler's bounds).
+ * Unless `allowPrivateNetworks`, a host resolving to a loopback, private, link-local or otherwise
+ * non-public address is refused (maintainers choose these URLs: no probing of our own network);
+ * redirects are not followed for the same reason.
+ */
+export function boundedFetcher(
+  options: { timeoutMs?: number; maxBytes?: number; allowPrivateNetworks?: boolean } = {},
+): TextFetcher {
   const timeoutMs = options.timeoutMs ?? 3000;
   const maxBytes = options.maxBytes ?? 320 * 1024;
   return async (url: string) => {
@@ -202,7 +211,16 @@ export function boundedFetcher(options: { timeoutMs?: number; maxBytes?: number 
     if (/(^|\.)githubusercontent\.com$|(^|\.)amazonaws\.com$/i.test(parsed.hostname)) {
       throw new Error(`${parsed.hostname} is not an accepted host`);
     }
-    const response = await fetch(parsed, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    if (!options.allowPrivateNetworks) {
+      const host = parsed.hostname.replace(/^\[|\]$/g, '');
+      const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+      if (addresses.length === 0 || addresses.some(isNonPublicAddress))
+        throw new Error(`${parsed.hostname} is not a public address`);
+    }
+    const response = await fetch(parsed, {
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: options.allowPrivateNetworks ? 'follow' : 'error',
+    });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const reader = response.body?.getReader();
     if (!reader) return '';
@@ -220,6 +238,38 @@ export function boundedFetcher(options: { timeoutMs?: number; maxBytes?: number 
     }
     return Buffer.concat(chunks).toString('utf8');
   };
+}
+
+/** Loopback, private, link-local, carrier-grade NAT, unspecified, multicast or reserved (IPv4 and IPv6). */
+export function isNonPublicAddress(address: string): boolean {
+  let ip = address.toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
+  if (mapped) ip = mapped[1];
+  if (isIP(ip) === 4) {
+    const [a, b] = ip.split('.').map(Number);
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      a >= 224 ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 198 && (b === 18 || b === 19))
+    );
+  }
+  if (isIP(ip) === 6) {
+    return (
+      ip === '::' ||
+      ip === '::1' ||
+      /^f[cd]/.test(ip) ||
+      /^fe[89ab]/.test(ip) ||
+      /^ff/.test(ip) ||
+      ip.startsWith('64:ff9b:')
+    );
+  }
+  return true;
 }
 
 function parseHttpUrl(input: string, label: string): URL {
