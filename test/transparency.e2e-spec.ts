@@ -12,7 +12,12 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '@app/transparency';
-import { createTestApp, http, uniqueId } from './support/create-test-app';
+import { INestApplicationContext } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue, QueueEvents } from 'bullmq';
+import { QueueName } from '@app/queue';
+import { DonorCommitmentsService, donorCommitment } from '@app/transparency';
+import { createTestApp, createTestWorker, createUserWithToken, http, uniqueId } from './support/create-test-app';
 
 const fromB64 = (s: string): Buffer => Buffer.from(s, 'base64');
 
@@ -231,5 +236,65 @@ describe('transparency log over HTTP', () => {
     const nd = await http(app).get('/open-data/entries.ndjson').expect(200);
     const objects = nd.text.trim().split('\n').map((l) => JSON.parse(l) as { id: string; postings: { amount: string }[] });
     expect(objects.find((o) => o.id === e.id)?.postings[0].amount).toBe('123456');
+  });
+
+  it('erases a donor: the salt goes (admin only, audited), the commitment stays in the leaf and the log still verifies', async () => {
+    const commitments = app.get(DonorCommitmentsService);
+    const subject = `donor:${uniqueId('d')}`;
+    const party = await commitments.partyFor(subject);
+    expect(await commitments.partyFor(subject)).toEqual(party);
+    const opening = await commitments.opening(subject);
+    expect(donorCommitment(Buffer.from(opening!.salt, 'hex'), subject)).toBe((party as { commitment: string }).commitment);
+    const a = await accounts();
+    const key = uniqueId('don');
+    const entry = await ledger.post({
+      kind: 'contribution.donation',
+      businessRef: key,
+      idempotencyKey: key,
+      metadata: { party },
+      postings: [
+        { account: a.bank, direction: 'debit', amount: 2500n, currency: 'EUR' },
+        { account: a.project, direction: 'credit', amount: 2500n, currency: 'EUR' },
+      ],
+    });
+    const row = await leafRow(entry.id);
+    expect(row.leaf_data).toContain((party as { commitment: string }).commitment);
+    expect(row.leaf_data).not.toContain(subject);
+
+    const donor = await createUserWithToken(app, [{ role: 'donor' }]);
+    await http(app).post('/transparency/donor-erasures').set(donor.auth).send({ subject }).expect(403);
+    const adminUser = await createUserWithToken(app, [{ role: 'admin' }]);
+    const res = await http(app).post('/transparency/donor-erasures').set(adminUser.auth).set('Idempotency-Key', uniqueId('ik')).send({ subject }).expect(200);
+    expect(res.body).toEqual({ subject, erased: true });
+    expect(await commitments.opening(subject)).toBeNull();
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'transparency.donor_salt_erased' AND target_id = $1`, [subject]);
+    expect(n).toBe(1);
+    // the leaf is untouched and still proves its inclusion
+    const cp = await checkpoints.signLatest();
+    const after = await leafRow(entry.id);
+    expect(after.leaf_data).toBe(row.leaf_data);
+    const proof = (await http(app).get(`/log/proof/inclusion?index=${after.i}&size=${cp.treeSize}`).expect(200)).body;
+    expect(verifyInclusion(Number(after.i), cp.treeSize, leafHash(after.leaf_data), proof.proof.map(fromB64), cp.root)).toBe(true);
+  });
+
+  it('the worker signs checkpoints (the repeatable job), consistent with the previous one', async () => {
+    const worker: INestApplicationContext = await createTestWorker();
+    const queue = worker.get<Queue>(getQueueToken(QueueName.Transparency));
+    const events = new QueueEvents(QueueName.Transparency, { connection: queue.opts.connection, prefix: queue.opts.prefix });
+    try {
+      await events.waitUntilReady();
+      await give(await accounts(), 77n);
+      const [{ size }] = await db.query('SELECT size::int AS size FROM transparency_log_head');
+      const job = await queue.add('checkpoint', {}, { jobId: uniqueId('cp') });
+      const result = (await job.waitUntilFinished(events)) as { treeSize: number };
+      expect(result.treeSize).toBeGreaterThanOrEqual(size);
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.map((s) => s.key)).toContain('transparency-checkpoint');
+      const latest = await checkpoints.latest();
+      expect(latest!.treeSize).toBeGreaterThanOrEqual(size);
+    } finally {
+      await events.close();
+      await worker.close();
+    }
   });
 });
