@@ -2,7 +2,14 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { ChainLink, hashCanonical, RoundsService, verifyChain, verifyPublished } from '@app/governance';
+import {
+  ChainLink,
+  hashCanonical,
+  MotionsService,
+  RoundsService,
+  verifyChain,
+  verifyPublished,
+} from '@app/governance';
 import { SYSTEM_PRINCIPAL } from '@app/identity';
 import { Accounts, LedgerService } from '@app/ledger';
 import { ProjectsService } from '@app/projects';
@@ -629,5 +636,42 @@ describe('governance by college over HTTP, closed by the worker', () => {
     expect(tallied.effectResult).toMatchObject({ code: 'ledger.balance_limit_exceeded' });
     const rounds = await http(app).get('/governance/rounds').expect(200);
     expect(rounds.body.some((r: { motionId: string | null }) => r.motionId === created.body.id)).toBe(false);
+  });
+
+  it('two processes racing to close and tally the same motion apply its effect exactly once', async () => {
+    const effectiveAt = new Date(Date.UTC(2092, 0, 1) + Math.floor(Math.random() * 1e9) * 1000).toISOString();
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({
+        kind: 'policy',
+        title: 'Race',
+        closesAt: inSeconds(2),
+        effect: { type: 'adopt-policy', effectiveAt, changes: { claimDeadlineDays: 700 } },
+      })
+      .expect(201);
+    const url = `/governance/motions/${created.body.id}`;
+    await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    for (const name of ['c1', 'c2', 'p1', 'v1', 's1'])
+      await http(app).post(`${url}/ballots`).set(m[name].auth).send({ choice: 'for' }).expect(201);
+    while (Date.now() < new Date(created.body.closesAt).getTime()) await sleep(50);
+    // The API's and the worker's services (separate connection pools) plus the worker's own job.
+    const results = await Promise.all([
+      app.get(MotionsService).closeAndTally(created.body.id),
+      worker.get(MotionsService).closeAndTally(created.body.id),
+      app.get(MotionsService).closeAndTally(created.body.id),
+      worker.get(MotionsService).closeAndTally(created.body.id),
+    ]);
+    expect(results.filter((r) => r.closed).length).toBeLessThanOrEqual(1);
+    expect(results.filter((r) => r.tallied).length).toBeLessThanOrEqual(1);
+    const tallied = await waitFor(url, 'tallied');
+    expect(tallied.effectStatus).toBe('applied');
+    const history = await http(app).get('/policies').expect(200);
+    expect(
+      history.body.filter(
+        (p: { adoptedBy?: string; effectiveAt: string }) =>
+          new Date(p.effectiveAt).toISOString() === effectiveAt,
+      ),
+    ).toHaveLength(1);
   });
 });
