@@ -771,19 +771,21 @@ describe('projects catalogue over HTTP', () => {
       const marker = uniqueId('conc')
         .toLowerCase()
         .replace(/[^a-z0-9-]/g, '-');
-      const doc = JSON.stringify({
-        bomFormat: 'CycloneDX',
-        specVersion: '1.6',
-        metadata: { component: { type: 'application', name: 'app', 'bom-ref': 'app' } },
-        components: Array.from({ length: 50 }, (_, i) => ({
-          type: 'library',
-          name: `c${i}`,
-          'bom-ref': `c${i}`,
-          purl: `pkg:npm/${marker}-${i}@1`,
-        })),
-        dependencies: [{ ref: 'app', dependsOn: ['c0', 'c49'] }],
-      });
-      const results = await Promise.all(Array.from({ length: 4 }, () => upload(doc)));
+      const doc = (n: number) =>
+        JSON.stringify({
+          bomFormat: 'CycloneDX',
+          specVersion: '1.6',
+          serialNumber: `urn:uuid:00000000-0000-4000-8000-00000000000${n}`,
+          metadata: { component: { type: 'application', name: 'app', 'bom-ref': 'app' } },
+          components: Array.from({ length: 50 }, (_, i) => ({
+            type: 'library',
+            name: `c${i}`,
+            'bom-ref': `c${i}`,
+            purl: `pkg:npm/${marker}-${i}@1`,
+          })),
+          dependencies: [{ ref: 'app', dependsOn: ['c0', 'c49'] }],
+        });
+      const results = await Promise.all(Array.from({ length: 4 }, (_, n) => upload(doc(n))));
       expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
       const rows = await app
         .get(DataSource)
@@ -792,6 +794,37 @@ describe('projects catalogue over HTTP', () => {
           [`pkg:npm/${marker}-%`],
         );
       expect(rows).toEqual([{ n: 50, lo: 4, hi: 4, direct: 8 }]);
+    });
+
+    it('the same document uploaded again for the same organisation is the same analysis, counted once', async () => {
+      const marker = uniqueId('again')
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-');
+      const doc = JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.7',
+        metadata: { component: { type: 'application', name: 'app', 'bom-ref': 'app' } },
+        components: [{ type: 'library', name: 'a', 'bom-ref': 'a', purl: `pkg:npm/${marker}@1` }],
+        dependencies: [{ ref: 'app', dependsOn: ['a'] }],
+      });
+      const [first, second] = await Promise.all([upload(doc), upload(doc)]);
+      const third = await upload(doc);
+      expect([first.status, second.status, third.status]).toEqual([201, 201, 201]);
+      expect(new Set([first.body.id, second.body.id, third.body.id]).size).toBe(1);
+      const otherOrganisation = uniqueId('org');
+      const other = await createUserWithToken(app, [{ role: 'buyer', scopeId: otherOrganisation }]);
+      const elsewhere = await http(app)
+        .post('/sbom-analyses')
+        .query({ organisationId: otherOrganisation })
+        .set(other.auth)
+        .set('Content-Type', 'application/octet-stream')
+        .send(Buffer.from(doc))
+        .expect(201);
+      expect(elsewhere.body.id).not.toBe(first.body.id);
+      const rows = await app
+        .get(DataSource)
+        .query('SELECT analyses FROM sbom_dependency_stats WHERE purl = $1', [`pkg:npm/${marker}`]);
+      expect(rows).toEqual([{ analyses: 2 }]);
     });
 
     it('accepts the published SPDX 2.3 example, also as application/json', async () => {

@@ -1,3 +1,4 @@
+import { createHash, Hash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -7,7 +8,13 @@ import { PolicyService } from '@app/policy';
 import { ProjectsError, ProjectsErrorCode } from './projects.errors';
 import { isUuid } from './projects.service';
 import { ProjectStatus } from './projects.types';
-import { analyseSbomGraph, matchCatalogue, SbomAnalysisResult, SbomWeighting } from './sbom-analysis';
+import {
+  analyseSbomGraph,
+  matchCatalogue,
+  SbomAnalysisResult,
+  SbomGraph,
+  SbomWeighting,
+} from './sbom-analysis';
 
 export interface StoredSbomAnalysis extends SbomAnalysisResult {
   readonly id: string;
@@ -83,9 +90,49 @@ export class SbomAnalysesService {
       transitiveWeight: policy.sbom.transitiveWeight,
       maxBytes: policy.sbom.maxBytes,
     };
-    const graph = await analyseSbomGraph(source, weighting);
+    const hash = createHash('sha256');
+    const graph = await analyseSbomGraph(hashing(source, hash), weighting);
+    const sha256 = hash.digest();
     const purls = graph.packages.map((p) => p.purl);
 
+    const same = await this.sameDocument(organisationId, sha256, policy.version);
+    if (same) return this.get(caller, same);
+    try {
+      return await this.store(caller, graph, purls, weighting, policy.version, organisationId, label, sha256);
+    } catch (error) {
+      // Two uploads of one document at once: the other one stored it.
+      const pg = error as { code?: string; constraint?: string };
+      const raced =
+        pg.code === '23505' && pg.constraint === 'sbom_analyses_same_document_key'
+          ? await this.sameDocument(organisationId, sha256, policy.version)
+          : null;
+      if (raced) return this.get(caller, raced);
+      throw error;
+    }
+  }
+
+  private async sameDocument(
+    organisationId: string | null,
+    sha256: Buffer,
+    policyVersion: number,
+  ): Promise<string | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM sbom_analyses WHERE coalesce(organisation_id, '') = coalesce($1, '') AND content_sha256 = $2 AND policy_version = $3`,
+      [organisationId, sha256, policyVersion],
+    )) as { id: string }[];
+    return rows.length > 0 ? rows[0].id : null;
+  }
+
+  private async store(
+    caller: Principal,
+    graph: SbomGraph,
+    purls: string[],
+    weighting: SbomWeighting,
+    policyVersion: number,
+    organisationId: string | null,
+    label: string,
+    sha256: Buffer,
+  ): Promise<StoredSbomAnalysis> {
     return this.dataSource.transaction(async (m) => {
       const owners = (await m.query(
         `SELECT pp.purl, pp.project_id FROM project_purls pp JOIN projects p ON p.id = pp.project_id
@@ -96,8 +143,8 @@ export class SbomAnalysesService {
       const rows = (await m.query(
         `INSERT INTO sbom_analyses (created_by, organisation_id, label, format, spec_version, bytes, policy_version, rule,
            direct_weight, transitive_weight, components, components_without_purl, packages_total, packages_matched,
-           weight_total, weight_matched, directions)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id, created_at`,
+           weight_total, weight_matched, directions, content_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id, created_at`,
         [
           caller.userId,
           organisationId,
@@ -105,7 +152,7 @@ export class SbomAnalysesService {
           result.format,
           result.specVersion,
           result.bytes,
-          policy.version,
+          policyVersion,
           result.rule,
           weighting.directWeight,
           weighting.transitiveWeight,
@@ -116,6 +163,7 @@ export class SbomAnalysesService {
           result.coverage.weightTotal,
           result.coverage.weightMatched,
           JSON.stringify(result.directions),
+          sha256,
         ],
       )) as { id: string; created_at: Date }[];
       const id = rows[0].id;
@@ -164,7 +212,7 @@ export class SbomAnalysesService {
         createdAt: rows[0].created_at,
         organisationId,
         label,
-        policyVersion: policy.version,
+        policyVersion,
         unmatched: result.unmatched.slice(0, MAX_UNMATCHED_IN_RESPONSE),
       };
     });
@@ -306,6 +354,17 @@ interface AnalysisRow {
   weight_total: string;
   weight_matched: string;
   directions: { projectId: string; weight: number }[];
+}
+
+/** Passes the chunks through, feeding the hash on the way. */
+async function* hashing(
+  source: AsyncIterable<Uint8Array | string>,
+  hash: Hash,
+): AsyncGenerator<Uint8Array | string> {
+  for await (const chunk of source) {
+    hash.update(chunk);
+    yield chunk;
+  }
 }
 
 function notFound(id: string): ProjectsError {
