@@ -9,7 +9,6 @@ import { createTestApp, http, uniqueId } from './support/create-test-app';
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  // eslint-disable-next-line no-console
   console.warn(`SKIPPED: the public pages browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 }
 const describeBrowser = haveChromium ? describe : describe.skip;

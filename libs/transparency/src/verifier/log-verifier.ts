@@ -102,7 +102,13 @@ export class LogVerifier {
   }
 
   private async get(path: string): Promise<Response> {
-    const res = await this.fetch(`${this.base}${path}`, { headers: { accept: 'application/json, text/plain' } });
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.base}${path}`, { headers: { accept: 'application/json, text/plain' } });
+    } catch (e) {
+      const cause = (e as { cause?: { message?: string } }).cause?.message;
+      throw new Error(`cannot reach ${this.base}${path}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`);
+    }
     if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
     return res;
   }
