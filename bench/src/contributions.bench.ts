@@ -215,7 +215,17 @@ export async function run(): Promise<Record<string, number>> {
     await app?.close();
     await pool.end();
     await fake.stop();
-    await env.stop();
+    // Dropping the database ends its connections; a pool connection closed a moment late must not
+    // take the whole bench run down with it.
+    const ignoreTermination = (error: unknown) => {
+      if ((error as { code?: string }).code !== '57P01') throw error;
+    };
+    process.on('uncaughtException', ignoreTermination);
+    try {
+      await env.stop();
+    } finally {
+      setTimeout(() => process.off('uncaughtException', ignoreTermination), 2000).unref();
+    }
   }
 }
 

@@ -48,6 +48,16 @@ export class BankReceiptsService {
     const valueDate = typeof input.valueDate === 'string' && DATE.test(input.valueDate) && !Number.isNaN(Date.parse(input.valueDate)) ? input.valueDate : null;
     if (!valueDate) throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'valueDate must be a date YYYY-MM-DD', { field: 'valueDate' });
 
+    const [target] = (await this.dataSource.query('SELECT currency, directions FROM levy_declarations WHERE id = $1', [declarationId])) as {
+      currency: string;
+      directions: { projectId: string; weight: string }[];
+    }[];
+    if (!target) throw new ContributionsError(ContributionsErrorCode.ObligationNotFound, `no obligation ${declarationId}`);
+    await this.booking.prepareAccounts(
+      target.currency,
+      Accounts.bank(target.currency),
+      target.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
+    );
     try {
       return await this.dataSource.transaction(async (m) => {
         const rows = (await m.query(

@@ -89,6 +89,22 @@ export class ContributionBookingService {
     private readonly policies: PolicyService,
   ) {}
 
+  /**
+   * Creates, outside any transaction, the accounts a booking will credit (cash, fee, operating,
+   * pool, each directed project). Call it before opening the booking transaction, so that the
+   * booking itself never needs a second connection.
+   */
+  async prepareAccounts(currency: string, cash: AccountSpec, directions: readonly Direction[]): Promise<void> {
+    await this.ledger.ensureAccounts([
+      cash,
+      Accounts.operatingIncome(currency),
+      Accounts.pool(currency),
+      Accounts.processorFees(currency),
+      feeCoverAccount(currency),
+      ...directions.map((d) => Accounts.projectDirected(d.projectId, currency)),
+    ]);
+  }
+
   /** Serialises work on one business key across processes until the transaction ends. */
   async lock(manager: EntityManager, key: string): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [key]);

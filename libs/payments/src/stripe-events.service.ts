@@ -169,6 +169,7 @@ export class StripeEventsService {
       ...disputes.map((d) => ({ kind: 'dispute' as const, id: String(d.id), amount: BigInt(Number(d.amount)), created: Number(d.created), status: String(d.status) })),
     ].sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const directions: Direction[] = intent.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) }));
+    await this.booking.prepareAccounts(charge.currency, Accounts.stripe(charge.currency), directions);
     try {
       // One transaction per booking (each with its own entries), so that locks on hot accounts are
       // taken in the ledger's order; the advisory lock on the payment keeps them in sequence.
