@@ -3,7 +3,7 @@ import { NoteVerifier } from '../checkpoint/signed-note';
 import { applyLeaf, RecomputedBalance } from '../leaf/balances';
 import { encodeLeaf, LedgerLeafV1, parseLeaf } from '../leaf/ledger-leaf';
 import { leafOfEntry } from '../log/entry-leaf';
-import { sameHash } from '../merkle/hash';
+import { leafHash, sameHash } from '../merkle/hash';
 import { StreamingRoot } from '../merkle/streaming-root';
 import { verifyConsistency } from '../merkle/verify';
 
@@ -149,29 +149,31 @@ export class LogVerifier {
 
     // Every leaf: canonical, in place, hashed into the root.
     const stream = new StreamingRoot();
-    const hashes: Buffer[] = [];
-    const leaves = new Map<number, { entryId: string; leaf: string; parsed: LedgerLeafV1 | null }>();
+    // Constant per-leaf memory: 32 bytes of hash and the entry id; balances are folded as leaves stream in.
+    const hashes = Buffer.alloc(size * 32);
+    const entryIds: string[] = new Array<string>(size);
+    const signedBalances = new Map<string, RecomputedBalance>();
     for (let start = 0; start < size; start += PAGE) {
       const page = await this.json<{ entries: { index: number; entryId: string; leaf: string }[] }>(
         `/log/entries?start=${start}&end=${Math.min(size, start + PAGE)}`,
       );
       for (const item of page.entries) {
         const expected = stream.size;
-        if (item.index !== expected) {
+        if (item.index !== expected || expected >= size) {
           this.problem({ kind: 'leaf', index: expected, message: `leaf #${expected} is missing (got #${item.index})` });
           return this.report(size, root, stream.size, 0, 0, null);
         }
-        hashes.push(stream.add(Buffer.from(item.leaf, 'utf8')));
-        let parsed: LedgerLeafV1 | null = null;
+        stream.add(Buffer.from(item.leaf, 'utf8')).copy(hashes, item.index * 32);
+        entryIds[item.index] = item.entryId;
         try {
-          parsed = parseLeaf(item.leaf);
+          const parsed: LedgerLeafV1 = parseLeaf(item.leaf);
+          applyLeaf(signedBalances, parsed);
           if (parsed.seq !== item.index || parsed.tx !== item.entryId) {
             this.problem({ kind: 'leaf', index: item.index, entryId: item.entryId, message: `leaf #${item.index} carries seq ${parsed.seq} / entry ${parsed.tx}` });
           }
         } catch (e) {
           this.problem({ kind: 'leaf', index: item.index, entryId: item.entryId, message: `leaf #${item.index} (entry ${item.entryId}) is not a valid leaf: ${(e as Error).message}` });
         }
-        leaves.set(item.index, { entryId: item.entryId, leaf: item.leaf, parsed });
       }
       this.options.onProgress?.(stream.size, size, 'leaves');
     }
@@ -179,18 +181,17 @@ export class LogVerifier {
       this.problem({ kind: 'leaf', message: `the log served ${stream.size} leaves for a checkpoint of ${size}` });
     } else if (!sameHash(stream.root(), root)) {
       const bad = await this.firstBadLeaf(hashes, size, root);
-      const at = leaves.get(bad);
       this.problem({
         kind: 'root',
         index: bad,
-        entryId: at?.entryId,
-        message: `the leaves do not hash to the signed root; the first leaf that differs from the signed tree is #${bad} (entry ${at?.entryId ?? '?'})`,
+        entryId: entryIds[bad],
+        message: `the leaves do not hash to the signed root; the first leaf that differs from the signed tree is #${bad} (entry ${entryIds[bad] ?? '?'})`,
       });
     }
 
     // Every published entry is its leaf.
     let entriesChecked = 0;
-    const seen = new Set<number>();
+    const seen = new Uint8Array(size);
     let after: string | null = null;
     for (;;) {
       const page: { items: ApiEntry[]; nextCursor: string | null } = await this.json(
@@ -203,8 +204,7 @@ export class LogVerifier {
         }
         if (e.logIndex >= size) continue;
         entriesChecked += 1;
-        seen.add(e.logIndex);
-        const leaf = leaves.get(e.logIndex);
+        seen[e.logIndex] = 1;
         const rebuilt = encodeLeaf(
           leafOfEntry(
             {
@@ -215,7 +215,7 @@ export class LogVerifier {
             e.logIndex,
           ),
         );
-        if (!leaf || leaf.leaf !== rebuilt) {
+        if (entryIds[e.logIndex] !== e.id || !sameHash(leafHash(rebuilt), hashes.subarray(e.logIndex * 32, e.logIndex * 32 + 32))) {
           this.problem({
             kind: 'entry',
             index: e.logIndex,
@@ -228,8 +228,10 @@ export class LogVerifier {
       if (!page.nextCursor) break;
       after = page.nextCursor;
     }
-    for (const [index, leaf] of leaves) {
-      if (!seen.has(index)) this.problem({ kind: 'missing_entry', index, entryId: leaf.entryId, message: `leaf #${index} names entry ${leaf.entryId}, which is not published` });
+    for (let index = 0; index < stream.size; index++) {
+      if (!seen[index]) {
+        this.problem({ kind: 'missing_entry', index, entryId: entryIds[index], message: `leaf #${index} names entry ${entryIds[index]}, which is not published` });
+      }
     }
 
     // Balances: the fold of the leaves must be what the API publishes (retry while the log grows).
@@ -240,7 +242,7 @@ export class LogVerifier {
       const after2 = await this.json<{ size: number }>('/log/head');
       if (before.size !== after2.size && attempt < 2) continue;
       const balances = new Map<string, RecomputedBalance>();
-      for (const l of leaves.values()) if (l.parsed) applyLeaf(balances, l.parsed);
+      for (const [code, b] of signedBalances) balances.set(code, { ...b });
       for (let start = size; start < after2.size; start += PAGE) {
         const page = await this.json<{ entries: { leaf: string }[] }>(`/log/entries?start=${start}&end=${Math.min(after2.size, start + PAGE)}`);
         for (const item of page.entries) applyLeaf(balances, parseLeaf(item.leaf));
@@ -282,10 +284,10 @@ export class LogVerifier {
   }
 
   /** Bisects with consistency proofs: the smallest prefix that the signed tree does not extend ends with the bad leaf. */
-  private async firstBadLeaf(hashes: Buffer[], size: number, root: Buffer): Promise<number> {
+  private async firstBadLeaf(hashes: Buffer, size: number, root: Buffer): Promise<number> {
     const prefixRoot = (m: number): Buffer => {
       const s = new StreamingRoot();
-      for (let i = 0; i < m; i++) s.addHash(hashes[i]);
+      for (let i = 0; i < m; i++) s.addHash(hashes.subarray(i * 32, i * 32 + 32));
       return s.root();
     };
     const good = async (m: number): Promise<boolean> => {
