@@ -28,8 +28,8 @@ interface LotRow {
 const PROJECT_ACCOUNT = /^liability:project:([^:]+):(directed|allocated):([a-z]{3})$/;
 
 /**
- * Streams the projects that have money in their directed/allocated accounts, one page of
- * `pageSize` projects at a time in project-id order (only one page in memory).
+ * Streams the projects that have directed/allocated accounts, one page of `pageSize` projects at
+ * a time in project-id order: only the list of accounts and one page of lots are in memory.
  *
  * Rule 1 of the run (see `DISBURSEMENT_ALGORITHM`), in SQL: credits count when their entry is at
  * or before the ledger mark and occurred at or before the cut-off; debits count when their entry
@@ -43,22 +43,29 @@ export async function* readProjectLots(
 ): AsyncGenerator<ProjectLots[]> {
   const pageSize = options.pageSize ?? 500;
   const suffix = `:${query.currency.toLowerCase()}`;
-  let after = options.after ?? '';
-  for (;;) {
-    const ids = (await manager.query(
-      `SELECT DISTINCT split_part(code, ':', 3) AS project_id
-         FROM ledger_accounts
-        WHERE code LIKE 'liability:project:%' AND right(code, 4) = $1 AND split_part(code, ':', 3) > $2
-        ORDER BY 1 LIMIT $3`,
-      [suffix, after, pageSize],
-    )) as { project_id: string }[];
-    if (ids.length === 0) return;
-    const projectIds = ids.map((r) => r.project_id);
+  // The project accounts (not their postings): two small rows per project, in project order.
+  const accounts = (await manager.query(
+    `SELECT id::text AS id, split_part(code, ':', 3) AS project_id
+       FROM ledger_accounts
+      WHERE code LIKE 'liability:project:%' AND right(code, 4) = $1 AND split_part(code, ':', 4) IN ('directed', 'allocated')
+        AND split_part(code, ':', 3) > $2
+      ORDER BY 2, 1`,
+    [suffix, options.after ?? ''],
+  )) as { id: string; project_id: string }[];
+  let i = 0;
+  while (i < accounts.length) {
+    const projectIds: string[] = [];
+    const accountIds: string[] = [];
+    while (i < accounts.length && (projectIds.length < pageSize || accounts[i].project_id === projectIds[projectIds.length - 1])) {
+      if (projectIds[projectIds.length - 1] !== accounts[i].project_id) projectIds.push(accounts[i].project_id);
+      accountIds.push(accounts[i].id);
+      i += 1;
+    }
     const rows = (await manager.query(
       `WITH acct AS (
          SELECT a.id, split_part(a.code, ':', 3) AS project_id, split_part(a.code, ':', 4) AS balance
            FROM ledger_accounts a
-          WHERE a.code = ANY($1::text[])
+          WHERE a.id = ANY($1::bigint[])
        ),
        mv AS (
          SELECT acct.project_id, acct.balance, p.direction, p.amount, e.id AS entry_id, e.kind, e.business_ref, e.occurred_at
@@ -79,11 +86,7 @@ export async function* readProjectLots(
          FROM cr LEFT JOIN deb USING (project_id, balance)
         WHERE cr.running > coalesce(deb.debited, 0)
         ORDER BY cr.project_id, cr.balance, cr.occurred_at, cr.entry_id`,
-      [
-        projectIds.flatMap((id) => [`liability:project:${id}:directed${suffix}`, `liability:project:${id}:allocated${suffix}`]),
-        query.ledgerMark,
-        query.cutoff,
-      ],
+      [accountIds, query.ledgerMark, query.cutoff],
     )) as LotRow[];
     const byProject = new Map<string, ProjectLots>(projectIds.map((id) => [id, { projectId: id, directed: [], allocated: [] }]));
     for (const row of rows) {
@@ -97,8 +100,6 @@ export async function* readProjectLots(
       });
     }
     yield [...byProject.values()];
-    after = projectIds[projectIds.length - 1];
-    if (projectIds.length < pageSize) return;
   }
 }
 
