@@ -176,6 +176,49 @@ describe('public levies over HTTP', () => {
   });
 
   describe('bank receipts', () => {
+    async function declared(budget: string, directions: { projectId: string; weight: number }[] = []) {
+      const org = await organisationWithBuyer();
+      const res = await http(app)
+        .post(`/organisations/${org.id}/declarations`)
+        .set(org.buyer)
+        .send({ projectTitle: 'SI', budgetExclVat: budget, fiscalYear: 2026, directions })
+        .expect(201);
+      return { org, obligation: res.body as { id: string; amountDue: string } };
+    }
+
+    it('shows an obligation past its due date as overdue until it is paid', async () => {
+      const { org, obligation } = await declared('100000');
+      await db.query(`UPDATE levy_declarations SET due_date = current_date - 1 WHERE id = $1`, [obligation.id]);
+      const before = await http(app).get(`/obligations/${obligation.id}`).set(org.buyer).expect(200);
+      expect(before.body.status).toBe('overdue');
+      await http(app).post(`/obligations/${obligation.id}/receipts`).set(treasurer).send({ bankReference: uniqueId('VIR'), amount: '1000', valueDate: '2026-01-05' }).expect(201);
+      expect((await http(app).get(`/obligations/${obligation.id}`).set(org.buyer).expect(200)).body.status).toBe('overdue');
+      await http(app).post(`/obligations/${obligation.id}/receipts`).set(treasurer).send({ bankReference: uniqueId('VIR'), amount: '1000', valueDate: '2026-01-06' }).expect(201);
+      expect((await http(app).get(`/obligations/${obligation.id}`).set(org.buyer).expect(200)).body.status).toBe('paid');
+    });
+
+    it('never lets concurrent receipts overpay: each is booked whole or refused whole', async () => {
+      const p = await project();
+      const { obligation } = await declared('500000', [{ projectId: p, weight: 1 }]); // due 10000
+      const bank = 'asset:bank:eur';
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          http(app).post(`/obligations/${obligation.id}/receipts`).set(treasurer).send({ bankReference: uniqueId('VIR'), amount: '3000', valueDate: '2026-02-01' }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+      expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'contributions.overpayment')).toBe(true);
+      const [row] = await db.query(
+        `SELECT d.amount_paid::text AS paid, (SELECT coalesce(sum(amount), 0)::text FROM bank_receipts WHERE declaration_id = d.id) AS receipts,
+                (SELECT count(*)::int FROM contributions WHERE declaration_id = d.id) AS contributions
+           FROM levy_declarations d WHERE d.id = $1`,
+        [obligation.id],
+      );
+      expect(row).toEqual({ paid: '9000', receipts: '9000', contributions: 3 });
+      expect((await ledger.balance(`liability:project:${p}:directed:eur`)).balance).toBe(4500n);
+      expect((await ledger.balance(bank)).balance > 0n).toBe(true);
+    });
+
     it('books partial receipts in one entry each, refuses reuse and overpayment (409, nothing booked), and states the year', async () => {
       const org = await organisationWithBuyer();
       const [p1, p2] = [await project(), await project()];

@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { Accounts, LedgerService } from '@app/ledger';
+import { StripeEventsService } from '@app/payments';
 import { FakeStripe, StripeObject } from '@app/testing';
 import { createTestApp, createTestWorker, http, uniqueId } from './support/create-test-app';
 
@@ -172,6 +173,21 @@ describe('private donations through Stripe (official SDK against a local fake)',
       ]);
       const [row] = await db.query('SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = $1', [intent]);
       expect(row.n).toBe(1);
+    });
+
+    it('books a payment once when several workers sync the same charge at the same time', async () => {
+      const p = await project();
+      const { intent, session } = await checkout({ amount: '4000', directions: [{ projectId: p, weight: 1 }] });
+      fake.completeCheckout(session);
+      const chargeId = String(fake.get(String(fake.get(session).payment_intent)).latest_charge);
+      fake.refundCharge(chargeId, 1000);
+      const sut = worker.get(StripeEventsService);
+      await Promise.all(Array.from({ length: 6 }, () => sut.syncCharge(chargeId)));
+      const entries = await books([intent]);
+      expect(entries.filter((e) => e.startsWith('contribution.donation'))).toHaveLength(1);
+      expect(entries.filter((e) => e.startsWith('contribution.refund'))).toHaveLength(1);
+      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = $1', [intent]);
+      expect(n).toBe(1);
     });
 
     it('charges to the pool, by an explicit entry, what a refunded project was already paid', async () => {

@@ -128,16 +128,11 @@ export class ContributionBookingService {
     if (command.gross <= 0n || command.processorFee < 0n || command.processorFee > command.gross) {
       throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'a contribution needs a positive gross amount and a fee within it');
     }
-    // Lock the business key and look for a booking already made, in one round trip.
-    const [found] = (await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))::text AS locked,
-              (SELECT row_to_json(x) FROM (
-                 SELECT id, source, source_ref, currency, gross::text AS gross, processor_fee::text AS processor_fee, net::text AS net,
-                        operating_fee::text AS operating_fee, pool::text AS pool, directed, policy_version, ledger_key
-                   FROM contributions WHERE source_ref = $1) x) AS row`,
-      [command.sourceRef],
-    )) as { row: ContributionRow | null }[];
-    if (found.row) return toBooked(found.row, false);
+    // Lock the business key, then look for a booking already made: two statements, so that the
+    // lookup's snapshot is taken after the lock is held (a booking committed meanwhile is seen).
+    await this.lock(manager, command.sourceRef);
+    const existing = await this.findBySourceRef(command.sourceRef, manager);
+    if (existing) return existing;
     const policy = await this.policies.current(new Date(), manager);
     const currency = command.currency;
     const net = command.gross - command.processorFee;
