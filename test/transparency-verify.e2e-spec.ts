@@ -6,9 +6,9 @@ import { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { Accounts, LedgerService } from '@app/ledger';
 import { adminQuery, randomSuffix, withDatabase } from '@app/testing';
-import { CheckpointService, LogVerifier, VerifierState } from '@app/transparency';
+import { CheckpointService, consistencyRanges, decompose, leafHash, LogVerifier, TransparencyError, TransparencyErrorCode, VerifierState, verifyConsistency, verifyInclusion } from '@app/transparency';
 import { registerVerify } from '../apps/cli/src/commands/verify.command';
-import { createTestApp, uniqueId } from './support/create-test-app';
+import { createTestApp, http, uniqueId } from './support/create-test-app';
 
 /**
  * The verifier against a running API on a database of its own (a fresh copy of the migrated
@@ -192,5 +192,85 @@ describe('librery verify', () => {
       }
     });
     expect((await verify()).ok).toBe(true);
+  });
+
+  it('two API processes writing at once keep one gapless log; every checkpoint pair is consistent, every leaf included', async () => {
+    const second = await createTestApp();
+    try {
+      const other = second.get(LedgerService);
+      await other.ensureAccounts([Accounts.bank(), Accounts.pool()]);
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) => {
+            const key = uniqueId('two');
+            const via = i % 2 === 0 ? ledger : other;
+            return via.post({
+              kind: 'contribution.levy',
+              businessRef: key,
+              idempotencyKey: key,
+              postings: [
+                { account: codes.bank, direction: 'debit', amount: 100n + BigInt(i), currency: 'EUR' },
+                { account: codes.pool, direction: 'credit', amount: 100n + BigInt(i), currency: 'EUR' },
+              ],
+            });
+          }),
+        );
+        await (round % 2 === 0 ? checkpoints : second.get(CheckpointService)).signLatest();
+      }
+    } finally {
+      await second.close();
+    }
+    const [{ entries, leaves, max }] = await db.query(
+      `SELECT (SELECT count(*) FROM ledger_entries)::int AS entries, count(*)::int AS leaves, (max(log_index) + 1)::int AS max
+         FROM transparency_log_leaves`,
+    );
+    expect(leaves).toBe(entries);
+    expect(max).toBe(leaves);
+    const list = (await http(app).get('/log/checkpoints').expect(200)).body as { treeSize: number; root: string }[];
+    expect(list.length).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const c = (await http(app).get(`/log/proof/consistency?size1=${list[i].treeSize}&size2=${list[j].treeSize}`).expect(200)).body;
+        const ok = verifyConsistency(
+          list[i].treeSize,
+          list[j].treeSize,
+          Buffer.from(list[i].root, 'base64'),
+          Buffer.from(list[j].root, 'base64'),
+          c.proof.map((p: string) => Buffer.from(p, 'base64')),
+        );
+        expect(ok).toBe(true);
+      }
+    }
+    const last = list[list.length - 1];
+    const rows = (await db.query('SELECT log_index::int AS i, leaf_data FROM transparency_log_leaves WHERE log_index < $1 ORDER BY log_index', [
+      last.treeSize,
+    ])) as { i: number; leaf_data: string }[];
+    for (const r of rows) {
+      const p = (await http(app).get(`/log/proof/inclusion?index=${r.i}&size=${last.treeSize}`).expect(200)).body;
+      expect(verifyInclusion(r.i, last.treeSize, leafHash(r.leaf_data), p.proof.map((x: string) => Buffer.from(x, 'base64')), Buffer.from(last.root, 'base64'))).toBe(true);
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('refuses to sign a checkpoint the stored tree cannot prove consistent with the last one', async () => {
+    const before = await checkpoints.latest();
+    await contribution(31n);
+    const [{ size }] = (await db.query('SELECT size::int AS size FROM transparency_log_head')) as { size: number }[];
+    // a stored subtree that the consistency proof from the last checkpoint needs
+    const needed = consistencyRanges(before!.treeSize, size).flatMap(decompose)[0];
+    const [node] = (await db.query('SELECT level, idx::text AS idx, hash FROM transparency_log_nodes WHERE level = $1 AND idx = $2', [
+      needed.level,
+      needed.index,
+    ])) as { level: number; idx: string; hash: Buffer }[];
+    await tamper('UPDATE transparency_log_nodes SET hash = $1 WHERE level = $2 AND idx = $3', [Buffer.alloc(32, 1), node.level, node.idx], 'transparency_log_nodes', 'transparency_log_nodes_immutable', async () => {
+      try {
+        await expect(checkpoints.signLatest()).rejects.toMatchObject({ code: TransparencyErrorCode.InconsistentCheckpoint });
+        await expect(checkpoints.signLatest()).rejects.toBeInstanceOf(TransparencyError);
+        expect((await checkpoints.latest())?.treeSize).toBe(before?.treeSize);
+      } finally {
+        await tamper('UPDATE transparency_log_nodes SET hash = $1 WHERE level = $2 AND idx = $3', [node.hash, node.level, node.idx], 'transparency_log_nodes', 'transparency_log_nodes_immutable', async () => undefined);
+      }
+    });
+    expect((await checkpoints.signLatest()).treeSize).toBeGreaterThan(before?.treeSize ?? 0);
   });
 });
