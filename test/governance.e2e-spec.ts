@@ -1,6 +1,9 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { Command } from 'commander';
+import { AddressInfo } from 'node:net';
+import { registerTally } from '../apps/cli/src/commands/tally.command';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import {
   ChainLink,
@@ -673,5 +676,44 @@ describe('governance by college over HTTP, closed by the worker', () => {
           new Date(p.effectiveAt).toISOString() === effectiveAt,
       ),
     ).toHaveLength(1);
+  });
+
+  it('`librery tally <url>` recomputes a published result from the live API and re-hashes its ballot chain', async () => {
+    const created = await http(app)
+      .post('/governance/motions')
+      .set(admin.auth)
+      .send({ kind: 'ordinary', title: 'Recompute me', closesAt: inSeconds(2) })
+      .expect(201);
+    const url = `/governance/motions/${created.body.id}`;
+    await http(app).post(`${url}/open`).set(admin.auth).expect(200);
+    await http(app).post(`${url}/ballots`).set(m.c1.auth).send({ choice: 'for' }).expect(201);
+    await http(app).post(`${url}/ballots`).set(m.p1.auth).send({ choice: 'against' }).expect(201);
+    await waitFor(url, 'tallied');
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const chunks: string[] = [];
+    const out = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((c: string | Uint8Array) => (chunks.push(c.toString()), true));
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const exitCode = process.exitCode;
+    try {
+      const program = new Command('librery').exitOverride();
+      registerTally(program);
+      await program.parseAsync(['node', 'librery', 'tally', `http://127.0.0.1:${port}${url}/results`]);
+      expect(process.exitCode).toBe(exitCode);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+      process.exitCode = exitCode;
+    }
+    const report = JSON.parse(chunks.join(''));
+    expect(report).toMatchObject({
+      matches: true,
+      kind: 'motion',
+      differences: [],
+      chain: { ok: true, genesisMatchesManifest: true, length: 2 },
+    });
+    expect(report.result.S).toBe('8/13'); // commoners 1 (turnout 1/4 meets the quorum), public 0: 4000/6500
   });
 });
