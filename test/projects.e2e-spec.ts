@@ -614,6 +614,15 @@ describe('projects catalogue over HTTP', () => {
         .set('Content-Type', type)
         .send(type.includes('json') ? body.toString() : Buffer.from(body));
 
+    it('streams an SBOM sent as application/json past the general 1 MB body limit', async () => {
+      const sbom = readFileSync(selfSbomPath());
+      expect(sbom.length).toBeGreaterThan(1_048_576);
+      const res = await upload(sbom, 'application/vnd.cyclonedx+json').expect(201);
+      expect(res.body.coverage).toBeDefined();
+      const plain = await upload(sbom, 'application/json').expect(201);
+      expect(plain.body.id).toBe(res.body.id);
+    });
+
     it('analyses the real SBOM of this repository, matches registered projects, stores it, feeds the public aggregate', async () => {
       const owner = await maintainer();
       const marker = uniqueId('dep')

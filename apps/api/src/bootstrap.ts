@@ -1,3 +1,4 @@
+import { IncomingMessage } from 'node:http';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -7,6 +8,16 @@ import { AppConfig } from '@app/config';
 import { ApiModule } from './api.module';
 import { bigintReplacer, ProblemDetailsFilter } from './common/problem-details.filter';
 import { ValidationProblem } from './common/validation-problem';
+
+/** Uploads streamed by their controller, whatever their media type (SBOMs have their own, larger limit). */
+const STREAMED_UPLOADS = ['/sbom-analyses'];
+
+function isJsonBody(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const path = (req.url ?? '').split('?')[0];
+  if (STREAMED_UPLOADS.includes(path)) return false;
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
 
 /** Builds the API exactly as it runs: main.ts and the end-to-end tests both call this. */
 export async function createApiApp(): Promise<NestExpressApplication> {
@@ -20,7 +31,7 @@ export async function createApiApp(): Promise<NestExpressApplication> {
   app.set('json replacer', bigintReplacer);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', { limit: config.BODY_LIMIT, type: isJsonBody });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
   app.useGlobalPipes(
     new ValidationPipe({
