@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { Accounts, LedgerService } from '@app/ledger';
 import { StripeEventsService } from '@app/payments';
 import { FakeStripe, StripeObject } from '@app/testing';
-import { createTestApp, createTestWorker, http, uniqueId } from './support/create-test-app';
+import { createTestApp, createTestWorker, createUserWithToken, http, uniqueId } from './support/create-test-app';
 
 type Json = Record<string, unknown>;
 const objectOf = (event: StripeObject): Json => (event.data as { object: Json }).object;
@@ -188,6 +188,27 @@ describe('private donations through Stripe (official SDK against a local fake)',
       expect(entries.filter((e) => e.startsWith('contribution.refund'))).toHaveLength(1);
       const [{ n }] = await db.query('SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = $1', [intent]);
       expect(n).toBe(1);
+    });
+
+    it('gives a signed-in donor a stable pseudonym and a yearly statement (JSON and CSV)', async () => {
+      const p = await project();
+      const donor = await createUserWithToken(app, [{ role: 'donor' }]);
+      const first = await http(app).post('/donations/checkout').set(donor.auth).send({ amount: '3000', directions: [{ projectId: p, weight: 1 }] }).expect(201);
+      const second = await http(app).post('/donations/checkout').set(donor.auth).send({ amount: '1000' }).expect(201);
+      expect(second.body.pseudonym).toBe(first.body.pseudonym);
+      const events = fake.completeCheckout(first.body.checkoutSessionId, { fee: 70 });
+      for (const e of events) await deliver(e);
+      await processed(events.map((e) => e.id));
+      const year = new Date().getUTCFullYear();
+      const statement = await http(app).get(`/donations/statements/${year}`).set(donor.auth).expect(200);
+      expect(statement.body.contributor).toEqual({ kind: 'donor', id: donor.userId, name: null });
+      expect(statement.body.totals).toMatchObject({ gross: '3000', processorFee: '70', net: '2930', pool: '1465', directedShare: '1465' });
+      expect(statement.body.lines).toEqual([expect.objectContaining({ policyVersion: 1, directed: [{ projectId: p, amount: '1465' }] })]);
+      const csv = await http(app).get(`/donations/statements/${year}?format=csv`).set(donor.auth).expect(200);
+      expect(csv.text.trim().split('\n')).toHaveLength(2);
+      expect(csv.text).toContain(',30.00,0.70,29.30,0.00,14.65,14.65,0.00,1,');
+      const stranger = await createUserWithToken(app, [{ role: 'buyer', scopeId: p }]);
+      await http(app).get(`/donations/statements/${year}`).set(stranger.auth).expect(403);
     });
 
     it('charges to the pool, by an explicit entry, what a refunded project was already paid', async () => {

@@ -33,9 +33,12 @@ export interface CheckoutResult {
 export const MAX_DONATION = 99_999_999n;
 const MODES: readonly DonationMode[] = ['one_time', 'monthly', 'yearly'];
 
-/** The pseudonym a donor who stays anonymous is known by: stable, derived from its intent. */
-export function donorPseudonym(intentId: string): string {
-  return `donor-${createHash('sha256').update(`librery-donor:${intentId}`).digest('hex').slice(0, 12)}`;
+/**
+ * The pseudonym a donor who stays anonymous is known by publicly: stable for a signed-in donor
+ * (derived from its user id), else for the donation (its intent id).
+ */
+export function donorPseudonym(stableId: string): string {
+  return `donor-${createHash('sha256').update(`librery-donor:${stableId}`).digest('hex').slice(0, 12)}`;
 }
 
 /**
@@ -78,7 +81,7 @@ export class DonationsService {
     }
     const donorUserId = caller && caller.userId && hasRole(caller, 'donor') ? caller.userId : null;
     const [{ id }] = (await this.dataSource.query('SELECT gen_random_uuid()::text AS id')) as { id: string }[];
-    const pseudonym = donorPseudonym(id);
+    const pseudonym = donorPseudonym(donorUserId ?? id);
     await this.dataSource.query(
       `INSERT INTO donation_intents (id, mode, amount, currency, directions, public_name, donor_email, donor_user_id, pseudonym)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
