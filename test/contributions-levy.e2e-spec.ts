@@ -186,6 +186,21 @@ describe('public levies over HTTP', () => {
       return { org, obligation: res.body as { id: string; amountDue: string } };
     }
 
+    it('refuses the same bank reference sent at once against two obligations: one booked, one 409', async () => {
+      const a = await declared('100000');
+      const b = await declared('100000');
+      const ref = uniqueId('VIR');
+      const results = await Promise.all(
+        [a, b].map(({ obligation }) =>
+          http(app).post(`/obligations/${obligation.id}/receipts`).set(treasurer).send({ bankReference: ref, amount: '500', valueDate: '2026-01-05' }),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect(results.find((r) => r.status === 409)!.body.code).toBe('contributions.bank_reference_used');
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM contributions WHERE source_ref = $1`, [`receipt:${ref}`]);
+      expect(n).toBe(1);
+    });
+
     it('shows an obligation past its due date as overdue until it is paid', async () => {
       const { org, obligation } = await declared('100000');
       await db.query(`UPDATE levy_declarations SET due_date = current_date - 1 WHERE id = $1`, [obligation.id]);

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService, Principal, requireRole } from '@app/identity';
 import { Accounts, translateLedgerError } from '@app/ledger';
 import { parseCents } from '@app/money';
+import { PolicyService } from '@app/policy';
 import { ContributionBookingService } from './contribution-booking.service';
 import { ContributionsError, ContributionsErrorCode } from './contributions.errors';
 import { ReceiptView } from './contributions.types';
@@ -28,6 +29,7 @@ export class BankReceiptsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly booking: ContributionBookingService,
     private readonly audit: AuditService,
+    private readonly policies: PolicyService,
   ) {}
 
   async record(caller: Principal | undefined, declarationId: string, input: RecordReceiptInput): Promise<ReceiptView> {
@@ -58,6 +60,7 @@ export class BankReceiptsService {
       Accounts.bank(target.currency),
       target.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
     );
+    const policy = await this.policies.current();
     try {
       return await this.dataSource.transaction(async (m) => {
         const rows = (await m.query(
@@ -97,19 +100,21 @@ export class BankReceiptsService {
             directions: declaration.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
             occurredAt: new Date(`${valueDate}T00:00:00Z`),
             metadata: { organisationSiret: declaration.siret, declarationId: declaration.id, fiscalYear: declaration.fiscal_year },
+            policy,
+            // The obligation row is locked and the bank reference was checked unused under that lock.
+            sourceKnownNew: true,
           },
           async (contributionId) => {
-            const [receipt] = (await m.query(
-              `INSERT INTO bank_receipts (declaration_id, bank_reference, amount, currency, value_date, recorded_by, contribution_id)
-               VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id::text`,
-              [declaration.id, bankReference, amount.toString(), declaration.currency, valueDate, actor.userId, contributionId],
-            )) as { id: string }[];
-            receiptId = receipt.id;
-            [updated] = (await m.query(
-              `WITH d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *)
-               SELECT ${OBLIGATION_COLUMNS} FROM d`,
-              [declaration.id, amount.toString()],
-            )) as ObligationRow[];
+            const [row] = (await m.query(
+              `WITH r AS (
+                 INSERT INTO bank_receipts (declaration_id, bank_reference, amount, currency, value_date, recorded_by, contribution_id)
+                 VALUES ($1,$3,$2,$4,$5,$6,$7) RETURNING id::text AS receipt_id),
+               d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *)
+               SELECT ${OBLIGATION_COLUMNS}, r.receipt_id FROM d, r`,
+              [declaration.id, amount.toString(), bankReference, declaration.currency, valueDate, actor.userId, contributionId],
+            )) as (ObligationRow & { receipt_id: string })[];
+            receiptId = row.receipt_id;
+            updated = row;
             await this.audit.record(actor, 'receipt.recorded', { type: 'declaration', id: declaration.id }, { receiptId, bankReference }, m);
           },
         );
@@ -133,7 +138,7 @@ export class BankReceiptsService {
       });
     } catch (e) {
       const pg = e as { code?: string; constraint?: string };
-      if (pg.code === '23505' && pg.constraint === 'bank_receipts_bank_reference_key') {
+      if (pg.code === '23505' && (pg.constraint === 'bank_receipts_bank_reference_key' || pg.constraint === 'contributions_source_ref_key')) {
         throw new ContributionsError(ContributionsErrorCode.BankReferenceUsed, `bank reference ${bankReference} is already recorded`, {
           field: 'bankReference',
         });

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccountSpec, Accounts, LedgerService, PostingCommand } from '@app/ledger';
 import { PolicyService } from '@app/policy';
 import { feeCoverAccount } from './contribution-accounts';
-import { Direction, reversalSplit, splitContribution, SplitPart, splitParts } from './contribution-split';
+import { Direction, reversalSplit, splitContribution, SplitPart, splitParts, SplitPolicy } from './contribution-split';
 import { ContributionsError, ContributionsErrorCode } from './contributions.errors';
 
 export interface BookContributionCommand {
@@ -26,6 +26,13 @@ export interface BookContributionCommand {
   readonly stripeChargeId?: string | null;
   /** Public metadata of the ledger entry (no personal data). */
   readonly metadata?: Record<string, unknown>;
+  /** The policy to split under, when the caller already read the current one (else read here). */
+  readonly policy?: SplitPolicy & { readonly currency?: string };
+  /**
+   * True when the caller already holds an exclusive lock that makes this source new (the bank
+   * receipt's obligation row, with its reference checked unused): no advisory lock or lookup.
+   */
+  readonly sourceKnownNew?: boolean;
 }
 
 export interface BookedContribution {
@@ -130,10 +137,12 @@ export class ContributionBookingService {
     }
     // Lock the business key, then look for a booking already made: two statements, so that the
     // lookup's snapshot is taken after the lock is held (a booking committed meanwhile is seen).
-    await this.lock(manager, command.sourceRef);
-    const existing = await this.findBySourceRef(command.sourceRef, manager);
-    if (existing) return existing;
-    const policy = await this.policies.current(new Date(), manager);
+    if (!command.sourceKnownNew) {
+      await this.lock(manager, command.sourceRef);
+      const existing = await this.findBySourceRef(command.sourceRef, manager);
+      if (existing) return existing;
+    }
+    const policy = command.policy ?? (await this.policies.current(new Date(), manager));
     const currency = command.currency;
     const net = command.gross - command.processorFee;
     const split = splitContribution(net, policy, command.directions);
