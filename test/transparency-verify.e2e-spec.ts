@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { Accounts, LedgerService } from '@app/ledger';
 import { adminQuery, randomSuffix, withDatabase } from '@app/testing';
-import { CheckpointService, consistencyRanges, decompose, leafHash, LogVerifier, TransparencyError, TransparencyErrorCode, VerifierState, verifyConsistency, verifyInclusion } from '@app/transparency';
+import { appendLeaves, CheckpointService, consistencyRanges, decompose, EMPTY_FRONTIER, encodeFrontier, leafHash, LogVerifier, TransparencyError, TransparencyErrorCode, VerifierState, verifyConsistency, verifyInclusion } from '@app/transparency';
 import { registerVerify } from '../apps/cli/src/commands/verify.command';
 import { createTestApp, http, uniqueId } from './support/create-test-app';
 
@@ -272,5 +272,19 @@ describe('librery verify', () => {
       }
     });
     expect((await checkpoints.signLatest()).treeSize).toBeGreaterThan(before?.treeSize ?? 0);
+  });
+
+  it('stores exactly the subtrees and frontier the TypeScript appender computes from the leaves', async () => {
+    const leaves = (await db.query('SELECT leaf_data, leaf_hash FROM transparency_log_leaves ORDER BY log_index')) as { leaf_data: string; leaf_hash: Buffer }[];
+    for (const l of leaves) expect(l.leaf_hash).toEqual(leafHash(l.leaf_data));
+    const { frontier, completed } = appendLeaves(EMPTY_FRONTIER, leaves.map((l) => leafHash(l.leaf_data)));
+    const nodes = (await db.query('SELECT n.level, n.idx::text AS idx, n.hash FROM transparency_log_nodes n ORDER BY n.level, n.idx')) as { level: number; idx: string; hash: Buffer }[];
+    const expected = completed
+      .map((c) => ({ level: c.level, idx: String(c.index), hash: c.hash }))
+      .sort((a, b) => a.level - b.level || Number(a.idx) - Number(b.idx));
+    expect(nodes).toEqual(expected);
+    const [head] = (await db.query('SELECT size::int AS size, frontier FROM transparency_log_head')) as { size: number; frontier: Buffer }[];
+    expect(head.size).toBe(leaves.length);
+    expect(head.frontier).toEqual(encodeFrontier(frontier));
   });
 });

@@ -3,8 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { LedgerEntryHook, LedgerHooks, PostedEntry } from '@app/ledger';
 import { encodeLeaf } from '../leaf/ledger-leaf';
-import { appendLeaves, decodeFrontier, encodeFrontier, frontierRoot } from '../merkle/compact-range';
-import { leafHash } from '../merkle/hash';
+import { decodeFrontier, frontierRoot } from '../merkle/compact-range';
 import { consistencyBundle, consistencyProof, inclusionBundle, rootAt } from '../merkle/proofs';
 import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
 import { DbSubtreeSource } from './db-subtree-source';
@@ -42,35 +41,10 @@ export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
   }
 
   async onEntryPosted(manager: EntityManager, entry: PostedEntry): Promise<void> {
-    // Build what does not depend on the index before taking the lock.
-    const template = leafOfEntry(entry, 0);
-    const [head] = (await manager.query('SELECT size, frontier FROM transparency_log_head WHERE id = 1 FOR UPDATE')) as {
-      size: bigint;
-      frontier: Buffer;
-    }[];
-    const seq = Number(head.size);
-    const data = encodeLeaf({ ...template, seq });
-    const hash = leafHash(data);
-    const { frontier, completed } = appendLeaves(decodeFrontier(seq, head.frontier), [hash]);
-    await manager.query(
-      `WITH leaf AS (
-         INSERT INTO transparency_log_leaves (log_index, entry_id, leaf_data, leaf_hash) VALUES ($1, $2, $3, $4)
-       ), nodes AS (
-         INSERT INTO transparency_log_nodes (level, idx, hash)
-         SELECT * FROM unnest($5::smallint[], $6::bigint[], $7::bytea[])
-       )
-       UPDATE transparency_log_head SET size = $1 + 1, frontier = $8, updated_at = now() WHERE id = 1`,
-      [
-        seq,
-        entry.id,
-        data,
-        hash,
-        completed.map((n) => n.level),
-        completed.map((n) => String(n.index)),
-        completed.map((n) => n.hash),
-        encodeFrontier(frontier),
-      ],
-    );
+    // Everything but the index is built before the head is locked; the database function then
+    // locks the head, places the index, hashes and stores the leaf and the subtrees it completes.
+    const { prefix, suffix } = splitAtSeq(encodeLeaf(leafOfEntry(entry, 0)), entry.id);
+    await manager.query('SELECT transparency_append($1, $2, $3)', [entry.id, prefix, suffix]);
   }
 
   /** The committed size and root of the log. */
@@ -131,4 +105,15 @@ export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
   consistencyProofIn(manager: EntityManager, size1: number, size2: number, treeSize: number): Promise<Buffer[]> {
     return consistencyProof(new DbSubtreeSource(manager), size1, size2, treeSize);
   }
+}
+
+/**
+ * The canonical leaf always ends with `"seq":<index>,"tx":"<id>","v":1}` (JCS sorts the keys and
+ * no other top-level key sorts after "seq"), so the index goes between a fixed prefix and suffix.
+ */
+export function splitAtSeq(template: string, entryId: string): { prefix: string; suffix: string } {
+  const suffix = `,"tx":${JSON.stringify(entryId)},"v":1}`;
+  const marker = `"seq":0${suffix}`;
+  if (!template.endsWith(marker)) throw new Error('leaf template does not end with seq, tx and v');
+  return { prefix: template.slice(0, template.length - marker.length + '"seq":'.length), suffix };
 }

@@ -64,7 +64,7 @@ export class PublicLedgerService {
   /** A number that changes whenever the public data can change: the log size (for ETags). */
   async version(manager: EntityManager = this.dataSource.manager): Promise<string> {
     const [row] = (await manager.query(
-      `SELECT size::text AS size, (SELECT count(*) FROM transparency_checkpoints)::text AS cps,
+      `SELECT size::text AS size, (SELECT coalesce(max(tree_size), -1) FROM transparency_checkpoints)::text AS cps,
               extract(epoch FROM updated_at)::text AS at FROM transparency_log_head WHERE id = 1`,
     )) as { size: string; cps: string; at: string }[];
     return `${row.size}.${row.cps}.${row.at}`;
