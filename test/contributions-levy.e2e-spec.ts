@@ -134,6 +134,17 @@ describe('public levies over HTTP', () => {
       expect(list.body).toEqual([]);
     });
 
+    it('accepts a proposed project (the money waits in its account) and refuses a suspended one', async () => {
+      const org = await organisationWithBuyer();
+      const proposed = await project();
+      const suspended = await project();
+      await db.query(`UPDATE projects SET status = 'suspended' WHERE id = $1`, [suspended]);
+      const body = (projectId: string) => ({ projectTitle: 'X', budgetExclVat: '1000', fiscalYear: 2026, directions: [{ projectId, weight: 1 }] });
+      await http(app).post(`/organisations/${org.id}/declarations`).set(org.buyer).send(body(proposed)).expect(201);
+      const refused = await http(app).post(`/organisations/${org.id}/declarations`).set(org.buyer).send(body(suspended)).expect(422);
+      expect(refused.body).toMatchObject({ code: 'contributions.unknown_project', field: 'directions[0].projectId' });
+    });
+
     it('refuses a buyer acting for another organisation with 403', async () => {
       const mine = await organisationWithBuyer();
       const other = await organisationWithBuyer();

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProjectsModule } from '@app/projects';
 import { BankReceiptsService } from './bank-receipts.service';
 import { ContributionBookingService } from './contribution-booking.service';
 import { DeclarationsService } from './declarations.service';
@@ -8,6 +9,7 @@ import { StatementsService } from './statements.service';
 
 /** Public levies and contributions: organisations, declarations, receipts, booking, statements. */
 @Module({
+  imports: [ProjectsModule],
   providers: [OrganisationsService, DeclarationsService, BankReceiptsService, ContributionBookingService, ProjectDirectory, StatementsService],
   exports: [OrganisationsService, DeclarationsService, BankReceiptsService, ContributionBookingService, ProjectDirectory, StatementsService],
 })
