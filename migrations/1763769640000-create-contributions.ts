@@ -32,6 +32,7 @@ export class CreateContributions1763769640000 implements MigrationInterface {
         legal_commitment text,
         public_contract_id text,
         directions jsonb NOT NULL DEFAULT '[]',
+        sbom_analysis_id uuid,
         currency char(3) NOT NULL DEFAULT 'EUR',
         levy_rate_bps integer NOT NULL,
         policy_version integer NOT NULL,

@@ -145,6 +145,29 @@ describe('public levies over HTTP', () => {
       expect(refused.body).toMatchObject({ code: 'contributions.unknown_project', field: 'directions[0].projectId' });
     });
 
+    it('takes the direction suggested by an SBOM analysis, or refuses one that does not exist', async () => {
+      const org = await organisationWithBuyer();
+      const [p1, p2] = [await project(), await project()];
+      const [analysis] = await db.query(
+        `INSERT INTO sbom_analyses (format, spec_version, bytes, policy_version, rule, direct_weight, transitive_weight, components,
+           components_without_purl, packages_total, packages_matched, weight_total, weight_matched, directions)
+         VALUES ('CycloneDX', '1.6', 100, 1, 'test', 3, 1, 2, 0, 2, 2, 4, 4, $1) RETURNING id::text`,
+        [JSON.stringify([{ projectId: p1, weight: 3 }, { projectId: p2, weight: 1 }])],
+      );
+      const body = { projectTitle: 'X', budgetExclVat: '1000', fiscalYear: 2026 };
+      const ok = await http(app).post(`/organisations/${org.id}/declarations`).set(org.buyer).send({ ...body, sbomAnalysisId: analysis.id }).expect(201);
+      expect(ok.body.sbomAnalysisId).toBe(analysis.id);
+      expect(ok.body.directions).toEqual([{ projectId: p1, weight: '3' }, { projectId: p2, weight: '1' }]);
+      const both = await http(app)
+        .post(`/organisations/${org.id}/declarations`)
+        .set(org.buyer)
+        .send({ ...body, sbomAnalysisId: analysis.id, directions: [{ projectId: p1, weight: 1 }] })
+        .expect(422);
+      expect(both.body.field).toBe('sbomAnalysisId');
+      const missing = await http(app).post(`/organisations/${org.id}/declarations`).set(org.buyer).send({ ...body, sbomAnalysisId: randomUUID() }).expect(422);
+      expect(missing.body.field).toBe('sbomAnalysisId');
+    });
+
     it('refuses a buyer acting for another organisation with 403', async () => {
       const mine = await organisationWithBuyer();
       const other = await organisationWithBuyer();

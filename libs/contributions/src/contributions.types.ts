@@ -19,6 +19,7 @@ export interface ObligationView {
   readonly legalCommitment: string | null;
   readonly publicContractId: string | null;
   readonly directions: { projectId: string; weight: string }[];
+  readonly sbomAnalysisId: string | null;
   readonly currency: string;
   readonly levyRateBps: number;
   readonly policyVersion: number;

@@ -14,6 +14,8 @@ export interface DeclarationInput {
   readonly legalCommitment: string | null;
   readonly publicContractId: string | null;
   readonly directions: Direction[];
+  /** The SBOM analysis whose suggested direction is to be used instead of typed directions. */
+  readonly sbomAnalysisId: string | null;
 }
 
 /** The raw fields of a declaration, as strings or JSON values, before validation. */
@@ -25,6 +27,7 @@ export interface RawDeclaration {
   legalCommitment?: unknown;
   publicContractId?: unknown;
   directions?: unknown;
+  sbomAnalysisId?: unknown;
 }
 
 export function lastFiscalYear(now: Date = new Date()): number {
@@ -101,9 +104,19 @@ export function validateDeclaration(
   const publicContractId = optionalText(raw.publicContractId, 'publicContractId', 100, errors);
   const { directions, errors: directionErrors } = readDirections(raw.directions);
   errors.push(...directionErrors);
+  let sbomAnalysisId: string | null = null;
+  if (raw.sbomAnalysisId !== undefined && raw.sbomAnalysisId !== null) {
+    if (typeof raw.sbomAnalysisId !== 'string' || !UUID.test(raw.sbomAnalysisId)) {
+      errors.push({ field: 'sbomAnalysisId', message: 'must be the id (UUID) of an SBOM analysis' });
+    } else if (Array.isArray(raw.directions) && raw.directions.length > 0) {
+      errors.push({ field: 'sbomAnalysisId', message: 'give either directions or an SBOM analysis, not both' });
+    } else {
+      sbomAnalysisId = raw.sbomAnalysisId.toLowerCase();
+    }
+  }
   if (errors.length > 0) return { value: null, errors };
   return {
-    value: { projectTitle: title, budgetExclVat: budget, fiscalYear, serviceCode, legalCommitment, publicContractId, directions },
+    value: { projectTitle: title, budgetExclVat: budget, fiscalYear, serviceCode, legalCommitment, publicContractId, directions, sbomAnalysisId },
     errors,
   };
 }

@@ -27,6 +27,7 @@ describe('parseDeclarationsCsv', () => {
         { projectId: P1, weight: 3n },
         { projectId: P2, weight: 1n },
       ],
+      sbomAnalysisId: null,
     });
     expect(sut.rows[1].directions).toEqual([]);
     expect(sut.rows[1].serviceCode).toBeNull();

@@ -4,6 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, Principal } from '@app/identity';
 import { levy } from '@app/money';
 import { PolicyService } from '@app/policy';
+import { ProjectsError, ProjectsErrorCode, ProjectsService } from '@app/projects';
+import { MAX_DIRECTIONS } from './contribution-split';
 import { ContributionsError, ContributionsErrorCode, FieldError } from './contributions.errors';
 import { ObligationView } from './contributions.types';
 import { DeclarationInput, RawDeclaration, validateDeclaration } from './declaration-input';
@@ -16,7 +18,7 @@ export const LEVY_PAYMENT_DAYS = 60;
 
 export const OBLIGATION_COLUMNS = `
   d.id::text, d.organisation_id::text, d.project_title, d.budget_excl_vat::text, d.fiscal_year, d.service_code,
-  d.legal_commitment, d.public_contract_id, d.directions, d.currency, d.levy_rate_bps, d.policy_version,
+  d.legal_commitment, d.public_contract_id, d.directions, d.sbom_analysis_id::text, d.currency, d.levy_rate_bps, d.policy_version,
   d.amount_due::text, d.amount_paid::text, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.created_at,
   CASE WHEN d.amount_paid >= d.amount_due THEN 'paid'
        WHEN d.due_date < current_date THEN 'overdue'
@@ -33,6 +35,7 @@ export interface ObligationRow {
   legal_commitment: string | null;
   public_contract_id: string | null;
   directions: { projectId: string; weight: string }[];
+  sbom_analysis_id: string | null;
   currency: string;
   levy_rate_bps: number;
   policy_version: number;
@@ -56,6 +59,7 @@ export function toObligationView(row: ObligationRow): ObligationView {
     legalCommitment: row.legal_commitment,
     publicContractId: row.public_contract_id,
     directions: row.directions,
+    sbomAnalysisId: row.sbom_analysis_id,
     currency: row.currency,
     levyRateBps: row.levy_rate_bps,
     policyVersion: row.policy_version,
@@ -77,13 +81,15 @@ export class DeclarationsService {
     private readonly projects: ProjectDirectory,
     private readonly policies: PolicyService,
     private readonly audit: AuditService,
+    private readonly catalogue: ProjectsService,
   ) {}
 
   async declare(caller: Principal | undefined, organisationId: string, raw: RawDeclaration): Promise<ObligationView> {
     const actor = this.organisations.assertCanActFor(caller, organisationId, false);
     await this.organisations.get(actor, organisationId);
-    const { value, errors } = validateDeclaration(raw);
-    if (!value) throw invalid(errors);
+    const { value: validated, errors } = validateDeclaration(raw);
+    if (!validated) throw invalid(errors);
+    const value = validated.sbomAnalysisId ? await this.withSbomDirections(validated, validated.sbomAnalysisId) : validated;
     await this.projects.assertRegistered(value.directions);
     return this.dataSource.transaction(async (m) => {
       const [view] = await this.insert(m, actor, organisationId, [value], null);
@@ -141,6 +147,26 @@ export class DeclarationsService {
     return toObligationView(rows[0]);
   }
 
+  /**
+   * The direction suggested by an SBOM analysis (still-fundable projects, integer weights); when
+   * it names more than 200 projects, the 200 heaviest are kept (ties: smaller project id).
+   */
+  private async withSbomDirections(input: DeclarationInput, analysisId: string): Promise<DeclarationInput> {
+    try {
+      const suggested = await this.catalogue.directionsFromAnalysis(analysisId);
+      const directions = [...suggested.directions]
+        .filter((d) => d.weight > 0n)
+        .sort((a, b) => (a.weight === b.weight ? (a.projectId < b.projectId ? -1 : 1) : a.weight > b.weight ? -1 : 1))
+        .slice(0, MAX_DIRECTIONS);
+      return { ...input, directions };
+    } catch (e) {
+      if (e instanceof ProjectsError && e.code === ProjectsErrorCode.AnalysisNotFound) {
+        throw new ContributionsError(ContributionsErrorCode.InvalidDirections, `no SBOM analysis ${analysisId}`, { field: 'sbomAnalysisId' });
+      }
+      throw e;
+    }
+  }
+
   private async insert(
     m: EntityManager,
     actor: Principal,
@@ -154,8 +180,8 @@ export class DeclarationsService {
       const rows = (await m.query(
         `WITH d AS (
            INSERT INTO levy_declarations (organisation_id, project_title, budget_excl_vat, fiscal_year, service_code, legal_commitment,
-             public_contract_id, directions, currency, levy_rate_bps, policy_version, amount_due, due_date, declared_by, import_id)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, current_date + $13::int, $14, $15)
+             public_contract_id, directions, currency, levy_rate_bps, policy_version, amount_due, due_date, declared_by, import_id, sbom_analysis_id)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, current_date + $13::int, $14, $15, $16)
            RETURNING *)
          SELECT ${OBLIGATION_COLUMNS} FROM d`,
         [
@@ -174,6 +200,7 @@ export class DeclarationsService {
           LEVY_PAYMENT_DAYS,
           actor.userId,
           importId,
+          input.sbomAnalysisId,
         ],
       )) as ObligationRow[];
       const view = toObligationView(rows[0]);

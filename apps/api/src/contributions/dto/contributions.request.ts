@@ -28,6 +28,9 @@ export class DeclareRequest {
   @ApiPropertyOptional({ type: [DirectionRequest], description: 'up to 200 registered projects with positive integer weights' })
   @Allow()
   directions?: unknown;
+  @ApiPropertyOptional({ format: 'uuid', description: 'use the direction suggested by this SBOM analysis instead of typing one' })
+  @Allow()
+  sbomAnalysisId?: unknown;
 }
 
 export class RecordReceiptRequest {
