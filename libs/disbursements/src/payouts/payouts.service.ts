@@ -7,6 +7,7 @@ import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.err
 import { queryRows } from '../sql-rows';
 import { BatchStatus, BatchView, PayoutStatus, PayoutView, ProjectStatementView, StatementSourceView } from '../disbursements.types';
 import { PayeeDestination } from '../payees/payee-directory';
+import { CarryOverReason } from '../run/run-computation.types';
 import { buildPain001 } from '../sepa/pain001';
 import { SepaParty } from '../sepa/pain001.types';
 import { PayoutTransfers } from './payout-transfers';
@@ -41,6 +42,28 @@ interface PayoutRow {
   resolution_entry_id: string | bigint | null;
   return_entry_id: string | bigint | null;
   stripe_transfer_id: string | null;
+  failure_reason: string | null;
+}
+
+interface StatementRow {
+  run_id: string;
+  cutoff: Date;
+  algorithm: string;
+  policy_version: number;
+  outcome: 'payable' | 'carried_over' | 'expired_only';
+  payable: bigint | string;
+  directed: bigint | string;
+  allocated: bigint | string;
+  expired: bigint | string;
+  carried_over: bigint | string;
+  reason: CarryOverReason | null;
+  payable_entry_id: bigint | string | null;
+  expiry_entry_id: bigint | string | null;
+  sources: { payable?: unknown[]; expired?: unknown[] } | null;
+  payout_id: string | null;
+  payout_status: PayoutStatus;
+  payout_amount: bigint | string;
+  end_to_end_id: string;
   failure_reason: string | null;
 }
 
@@ -157,12 +180,30 @@ export class PayoutsService {
         WHERE rp.project_id = $1 AND r.currency = $2
         ORDER BY r.cutoff`,
       [projectId, currency],
-    )) as Record<string, never>[];
-    const sources = (list: StatementSourceView[] | undefined) => list ?? [];
+    )) as StatementRow[];
+    // The run stores each source's entry id and amount; kind and reference come from the ledger.
+    type Stored = { balance: 'directed' | 'allocated'; entryId: string; amount: string };
+    const stored = (r: StatementRow, key: 'payable' | 'expired'): Stored[] => (r.sources?.[key] as Stored[] | undefined) ?? [];
+    const ids = [...new Set(rows.flatMap((r) => [...stored(r, 'payable'), ...stored(r, 'expired')].map((x) => x.entryId)))];
+    const entries = new Map(
+      ((await this.dataSource.query('SELECT id::text AS id, kind, business_ref FROM ledger_entries WHERE id = ANY($1::bigint[])', [ids])) as {
+        id: string;
+        kind: string;
+        business_ref: string;
+      }[]).map((e) => [e.id, e]),
+    );
+    const sources = (list: Stored[]): StatementSourceView[] =>
+      list.map((x) => ({
+        balance: x.balance,
+        entryId: x.entryId,
+        kind: entries.get(x.entryId)?.kind ?? '',
+        reference: entries.get(x.entryId)?.business_ref ?? '',
+        amount: x.amount,
+      }));
     return {
       projectId,
       currency,
-      lines: rows.map((r: Record<string, any>) => ({
+      lines: rows.map((r) => ({
         runId: r.run_id,
         cutoff: new Date(r.cutoff).toISOString(),
         algorithm: r.algorithm,
@@ -176,8 +217,8 @@ export class PayoutsService {
         reason: r.reason,
         payableEntryId: r.payable_entry_id === null ? null : String(r.payable_entry_id),
         expiryEntryId: r.expiry_entry_id === null ? null : String(r.expiry_entry_id),
-        sources: sources(r.sources?.payable),
-        expiredSources: sources(r.sources?.expired),
+        sources: sources(stored(r, 'payable')),
+        expiredSources: sources(stored(r, 'expired')),
         payout: r.payout_id
           ? { id: r.payout_id, status: r.payout_status, amount: String(r.payout_amount), endToEndId: r.end_to_end_id, failureReason: r.failure_reason }
           : null,

@@ -106,6 +106,12 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     const by = new Map(rows.map((r) => [r.project_id, r]));
     expect(by.get(paid)).toMatchObject({ outcome: 'payable', payable: 6500n });
     expect(by.get(paid)!.sources.payable).toEqual([
+      { balance: 'directed', entryId: d1.id, amount: '4000' },
+      { balance: 'allocated', entryId: a1.id, amount: '2500' },
+    ]);
+    // The statement names each source's kind and reference, from the ledger.
+    const statement = await app.get(PayoutsService).statement(paid);
+    expect(statement.lines[0].sources).toEqual([
       { balance: 'directed', entryId: d1.id, kind: 'contribution.booked', reference: d1.businessRef, amount: '4000' },
       { balance: 'allocated', entryId: a1.id, kind: 'round.allocation', reference: a1.businessRef, amount: '2500' },
     ]);

@@ -385,7 +385,8 @@ export class DisbursementRunService {
 }
 
 function sourcesJson(sources: readonly Attribution[]) {
-  return sources.map((s) => ({ balance: s.balance, entryId: s.sourceId, kind: s.kind, reference: s.reference, amount: s.amount.toString() }));
+  // Kind and reference are the source entry's: the statement reads them from the ledger.
+  return sources.map((s) => ({ balance: s.balance, entryId: s.sourceId, amount: s.amount.toString() }));
 }
 
 function toView(row: RunRow): RunView {

@@ -15,14 +15,13 @@ export interface BalancesQuery {
   readonly ledgerMark: string;
 }
 
-interface LotRow {
+/** One balance account's open lots, as parallel arrays (far cheaper to read than one row per lot). */
+interface LotsRow {
   project_id: string;
   balance: BalanceKind;
-  entry_id: string | bigint;
-  kind: string;
-  business_ref: string;
-  occurred_at: Date;
-  open: string | bigint;
+  entry_ids: (string | bigint)[];
+  occurred_ms: number[];
+  opens: (string | bigint)[];
 }
 
 const PROJECT_ACCOUNT = /^liability:project:([^:]+):(directed|allocated):([a-z]{3})$/;
@@ -68,7 +67,7 @@ export async function* readProjectLots(
           WHERE a.id = ANY($1::bigint[])
        ),
        mv AS (
-         SELECT acct.project_id, acct.balance, p.direction, p.amount, e.id AS entry_id, e.kind, e.business_ref, e.occurred_at
+         SELECT acct.project_id, acct.balance, p.direction, p.amount, e.id AS entry_id, e.occurred_at
            FROM acct
            JOIN ledger_postings p ON p.account_id = acct.id
            JOIN ledger_entries e ON e.id = p.entry_id
@@ -81,23 +80,21 @@ export async function* readProjectLots(
          SELECT mv.*, sum(amount) OVER (PARTITION BY project_id, balance ORDER BY occurred_at, entry_id) AS running
            FROM mv WHERE direction = 'C' AND occurred_at <= $3
        )
-       SELECT cr.project_id, cr.balance, cr.entry_id, cr.kind, cr.business_ref, cr.occurred_at,
-              least(cr.amount, cr.running - coalesce(deb.debited, 0)) AS open
+       SELECT cr.project_id, cr.balance,
+              array_agg(cr.entry_id ORDER BY cr.occurred_at, cr.entry_id) AS entry_ids,
+              array_agg((extract(epoch FROM cr.occurred_at) * 1000)::float8 ORDER BY cr.occurred_at, cr.entry_id) AS occurred_ms,
+              array_agg(least(cr.amount, cr.running - coalesce(deb.debited, 0)) ORDER BY cr.occurred_at, cr.entry_id) AS opens
          FROM cr LEFT JOIN deb USING (project_id, balance)
         WHERE cr.running > coalesce(deb.debited, 0)
-        ORDER BY cr.project_id, cr.balance, cr.occurred_at, cr.entry_id`,
+        GROUP BY cr.project_id, cr.balance`,
       [accountIds, query.ledgerMark, query.cutoff],
-    )) as LotRow[];
+    )) as LotsRow[];
     const byProject = new Map<string, ProjectLots>(projectIds.map((id) => [id, { projectId: id, directed: [], allocated: [] }]));
     for (const row of rows) {
-      const lots = byProject.get(row.project_id)!;
-      lots[row.balance].push({
-        sourceId: String(row.entry_id),
-        kind: row.kind,
-        reference: row.business_ref,
-        occurredAt: row.occurred_at,
-        amount: BigInt(row.open),
-      });
+      const lots = byProject.get(row.project_id)![row.balance];
+      for (let k = 0; k < row.entry_ids.length; k++) {
+        lots.push({ sourceId: String(row.entry_ids[k]), occurredAt: new Date(row.occurred_ms[k]), amount: BigInt(row.opens[k]) });
+      }
     }
     yield [...byProject.values()];
   }

@@ -68,13 +68,10 @@ export function attribute(amount: bigint, lots: readonly OpenLot[]): Attribution
   const rows = [...merged.values()];
   const parts = allocate(amount, rows.map((r) => ({ key: key(r.lot), weight: r.weight })));
   return parts
-    .map((part, i) => ({
-      balance: rows[i].lot.balance,
-      sourceId: rows[i].lot.sourceId,
-      kind: rows[i].lot.kind,
-      reference: rows[i].lot.reference,
-      amount: part.amount,
-    }))
+    .map((part, i) => {
+      const { balance, sourceId, kind, reference } = rows[i].lot;
+      return kind === undefined ? { balance, sourceId, amount: part.amount } : { balance, sourceId, kind, reference, amount: part.amount };
+    })
     .filter((a) => a.amount > 0n);
 }
 

@@ -8,8 +8,9 @@ export type BalanceKind = 'directed' | 'allocated';
 export interface SourceCredit {
   /** The ledger entry id (decimal string), unique within one balance account. */
   readonly sourceId: string;
-  readonly kind: string;
-  readonly reference: string;
+  /** The entry's kind and business reference, when the caller has them (statements look them up). */
+  readonly kind?: string;
+  readonly reference?: string;
   readonly occurredAt: Date;
   readonly amount: bigint;
 }
@@ -39,8 +40,8 @@ export interface RunParameters {
 export interface Attribution {
   readonly balance: BalanceKind;
   readonly sourceId: string;
-  readonly kind: string;
-  readonly reference: string;
+  readonly kind?: string;
+  readonly reference?: string;
   readonly amount: bigint;
 }
 
