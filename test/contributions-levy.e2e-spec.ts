@@ -235,6 +235,17 @@ describe('public levies over HTTP', () => {
       expect(n).toBe(1);
     });
 
+    it('replays a receipt sent twice with the same Idempotency-Key: one booking, the same answer', async () => {
+      const { obligation } = await declared('100000');
+      const key = uniqueId('idem');
+      const body = { bankReference: uniqueId('VIR'), amount: '700', valueDate: '2026-01-05' };
+      const first = await http(app).post(`/obligations/${obligation.id}/receipts`).set(treasurer).set('idempotency-key', key).send(body).expect(201);
+      const again = await http(app).post(`/obligations/${obligation.id}/receipts`).set(treasurer).set('idempotency-key', key).send(body).expect(201);
+      expect(again.body).toEqual(first.body);
+      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM bank_receipts WHERE declaration_id = $1', [obligation.id]);
+      expect(n).toBe(1);
+    });
+
     it('shows an obligation past its due date as overdue until it is paid', async () => {
       const { org, obligation } = await declared('100000');
       await db.query(`UPDATE levy_declarations SET due_date = current_date - 1 WHERE id = $1`, [obligation.id]);
