@@ -18,7 +18,8 @@ function randomSiret(): string {
     }
     throw new Error('unreachable');
   };
-  let head = String(1 + Math.floor(Math.random() * 8)) + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+  let head =
+    String(1 + Math.floor(Math.random() * 8)) + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
   if (head.startsWith('356')) head = '1' + head.slice(1);
   const siren = head + luhnDigit(head);
   const nicBody = siren + String(Math.floor(Math.random() * 1e4)).padStart(4, '0');
@@ -42,18 +43,30 @@ describe('public views of a real levy', () => {
   });
 
   it('names the public body on the project page and in its contributor view; the entry is a leaf', async () => {
-    const slug = uniqueId('p').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60);
+    const slug = uniqueId('p')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 60);
     const [{ id: projectId }] = (await db.query(
       `INSERT INTO projects (slug, name, repository_url, licence, openness_level) VALUES ($1, 'Projet Test', 'https://example.org/r', 'MIT', 'A') RETURNING id::text`,
       [slug],
     )) as { id: string }[];
     const orgName = `Ville de ${uniqueId('v')}`;
-    const org = await http(app).post('/organisations').set(treasurer).send({ siret: randomSiret(), name: orgName }).expect(201);
+    const org = await http(app)
+      .post('/organisations')
+      .set(treasurer)
+      .send({ siret: randomSiret(), name: orgName })
+      .expect(201);
     const buyer = (await createUserWithToken(app, [{ role: 'buyer', scopeId: org.body.id }])).auth;
     const declared = await http(app)
       .post(`/organisations/${org.body.id}/declarations`)
       .set(buyer)
-      .send({ projectTitle: 'SI', budgetExclVat: '500000', fiscalYear: 2026, directions: [{ projectId, weight: 1 }] })
+      .send({
+        projectTitle: 'SI',
+        budgetExclVat: '500000',
+        fiscalYear: 2026,
+        directions: [{ projectId, weight: 1 }],
+      })
       .expect(201);
     const receipt = await http(app)
       .post(`/obligations/${declared.body.id}/receipts`)
@@ -65,18 +78,32 @@ describe('public views of a real levy', () => {
     const project = (await http(app).get(`/public/projects/${slug}`).expect(200)).body;
     expect(project).toMatchObject({ id: projectId, slug, name: 'Projet Test' });
     expect(BigInt(project.receivedDirected)).toBeGreaterThan(0n);
-    expect(project.fromWhom).toEqual([{ contributor: { kind: 'public_body', id: org.body.id, name: orgName }, amount: project.receivedDirected }]);
+    expect(project.fromWhom).toEqual([
+      {
+        contributor: { kind: 'public_body', id: org.body.id, name: orgName },
+        amount: project.receivedDirected,
+      },
+    ]);
     expect(project.entries.map((e: { id: string }) => e.id)).toContain(entryId);
 
     const contributor = (await http(app).get(`/public/contributors/${org.body.id}`).expect(200)).body;
-    expect(contributor).toMatchObject({ contributor: { kind: 'public_body', name: orgName }, given: '10000' });
+    expect(contributor).toMatchObject({
+      contributor: { kind: 'public_body', name: orgName },
+      given: '10000',
+    });
 
     const page = await http(app).get(`/public/entries?contributor=${org.body.id}`).expect(200);
     expect(page.body.items.map((e: { id: string }) => e.id)).toEqual([entryId]);
     expect(page.body.items[0].logIndex).toEqual(expect.any(Number));
 
-    const flows = (await http(app).get('/public/flows').expect(200)).body as { links: { source: string; target: string; amount: string }[] };
-    expect(flows.links.some((l) => l.source === 'public_bodies' && l.target === 'directed' && BigInt(l.amount) >= 5000n)).toBe(true);
+    const flows = (await http(app).get('/public/flows').expect(200)).body as {
+      links: { source: string; target: string; amount: string }[];
+    };
+    expect(
+      flows.links.some(
+        (l) => l.source === 'public_bodies' && l.target === 'directed' && BigInt(l.amount) >= 5000n,
+      ),
+    ).toBe(true);
 
     const html = await http(app).get(`/projects/${slug}`).set('Accept', 'text/html').expect(200);
     expect(html.text).toContain(orgName);

@@ -9,7 +9,9 @@ import { createTestApp, http, uniqueId } from './support/create-test-app';
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  console.warn(`SKIPPED: the public pages browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  console.warn(
+    `SKIPPED: the public pages browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium)`,
+  );
 }
 const describeBrowser = haveChromium ? describe : describe.skip;
 
@@ -29,7 +31,13 @@ describeBrowser('public pages in headless Chromium', () => {
     projectId = uniqueId('proj').toLowerCase();
     const directed = Accounts.projectDirected(projectId);
     const allocated = Accounts.projectAllocated(projectId);
-    await ledger.ensureAccounts([Accounts.bank(), Accounts.pool(), Accounts.operatingIncome(), directed, allocated]);
+    await ledger.ensureAccounts([
+      Accounts.bank(),
+      Accounts.pool(),
+      Accounts.operatingIncome(),
+      directed,
+      allocated,
+    ]);
     const donor = await app.get(DonorCommitmentsService).partyFor(`donor:${uniqueId('d')}`);
     const give = (amount: bigint, party: unknown) => {
       const key = uniqueId('c');
@@ -41,7 +49,12 @@ describeBrowser('public pages in headless Chromium', () => {
         postings: [
           { account: Accounts.bank().code, direction: 'debit', amount, currency: 'EUR' },
           { account: directed.code, direction: 'credit', amount: amount / 2n, currency: 'EUR' },
-          { account: Accounts.pool().code, direction: 'credit', amount: amount - amount / 2n, currency: 'EUR' },
+          {
+            account: Accounts.pool().code,
+            direction: 'credit',
+            amount: amount - amount / 2n,
+            currency: 'EUR',
+          },
         ],
       });
     };
@@ -69,7 +82,10 @@ describeBrowser('public pages in headless Chromium', () => {
         exact: {},
         cents: { [projectId]: '66667', other: '33333' },
         leftover: '0',
-        perCollege: { commoners: { n: 3, participating: true, q: { [projectId]: '1/1' } }, public: { n: 0, participating: false, q: null } },
+        perCollege: {
+          commoners: { n: 3, participating: true, q: { [projectId]: '1/1' } },
+          public: { n: 0, participating: false, q: null },
+        },
       },
     };
     const [row] = (await app.get(DataSource).query(
@@ -112,7 +128,8 @@ describeBrowser('public pages in headless Chromium', () => {
     for (let i = 0; i < (await tables.count()); i++) {
       expect((await tables.nth(i).locator('caption').innerText()).length).toBeGreaterThan(0);
       const headers = tables.nth(i).locator('th');
-      for (let j = 0; j < (await headers.count()); j++) expect(await headers.nth(j).getAttribute('scope')).toMatch(/^(col|row)$/);
+      for (let j = 0; j < (await headers.count()); j++)
+        expect(await headers.nth(j).getAttribute('scope')).toMatch(/^(col|row)$/);
     }
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').getAttribute('href')).toBe('#main');
@@ -155,7 +172,9 @@ describeBrowser('public pages in headless Chromium', () => {
     expect(html).toContain('Ville &lt;de&gt; Test &amp; Co');
     expect(html).toMatch(/donor-[0-9a-f]{12}/);
     const proofHref = await page.locator('a[href^="/log/proof/inclusion"]').first().getAttribute('href');
-    const proof = await http(app).get(proofHref as string).expect(200);
+    const proof = await http(app)
+      .get(proofHref as string)
+      .expect(200);
     expect(proof.body.proof).toBeInstanceOf(Array);
     await page.context().close();
   });

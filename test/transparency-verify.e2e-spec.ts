@@ -6,7 +6,21 @@ import { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { Accounts, LedgerService } from '@app/ledger';
 import { adminQuery, randomSuffix, withDatabase } from '@app/testing';
-import { appendLeaves, CheckpointService, consistencyRanges, decompose, EMPTY_FRONTIER, encodeFrontier, leafHash, LogVerifier, TransparencyError, TransparencyErrorCode, VerifierState, verifyConsistency, verifyInclusion } from '@app/transparency';
+import {
+  appendLeaves,
+  CheckpointService,
+  consistencyRanges,
+  decompose,
+  EMPTY_FRONTIER,
+  encodeFrontier,
+  leafHash,
+  LogVerifier,
+  TransparencyError,
+  TransparencyErrorCode,
+  VerifierState,
+  verifyConsistency,
+  verifyInclusion,
+} from '@app/transparency';
 import { registerVerify } from '../apps/cli/src/commands/verify.command';
 import { createTestApp, http, uniqueId } from './support/create-test-app';
 
@@ -43,7 +57,12 @@ describe('librery verify', () => {
       project: Accounts.projectDirected(id).code,
       payable: Accounts.payable(id).code,
     };
-    await ledger.ensureAccounts([Accounts.bank(), Accounts.pool(), Accounts.projectDirected(id), Accounts.payable(id)]);
+    await ledger.ensureAccounts([
+      Accounts.bank(),
+      Accounts.pool(),
+      Accounts.projectDirected(id),
+      Accounts.payable(id),
+    ]);
     for (let i = 0; i < 12; i++) await contribution(BigInt(1000 + i * 37));
     const pending = await ledger.post({
       kind: 'disbursement.payout',
@@ -83,9 +102,16 @@ describe('librery verify', () => {
     });
   }
 
-  const verify = (previous?: VerifierState | null) => new LogVerifier({ baseUrl, verifierKey: key, previous }).run();
+  const verify = (previous?: VerifierState | null) =>
+    new LogVerifier({ baseUrl, verifierKey: key, previous }).run();
 
-  async function tamper(sql: string, params: unknown[], table: string, trigger: string, run: () => Promise<void>) {
+  async function tamper(
+    sql: string,
+    params: unknown[],
+    table: string,
+    trigger: string,
+    run: () => Promise<void>,
+  ) {
     await db.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
     try {
       await db.query(sql, params);
@@ -135,7 +161,10 @@ describe('librery verify', () => {
 
   it('refuses a log that forked from the checkpoint it saw before', async () => {
     const good = await verify();
-    const forged: VerifierState = { ...(good.state as VerifierState), root: Buffer.alloc(32, 9).toString('base64') };
+    const forged: VerifierState = {
+      ...(good.state as VerifierState),
+      root: Buffer.alloc(32, 9).toString('base64'),
+    };
     const same = await verify(forged);
     expect(same.ok).toBe(false);
     expect(same.problems[0]).toMatchObject({ kind: 'inconsistent' });
@@ -169,7 +198,13 @@ describe('librery verify', () => {
             ]),
           );
         } finally {
-          await tamper('UPDATE transparency_log_leaves SET leaf_data = $1 WHERE log_index = $2', [victim.leaf_data, victim.i], 'transparency_log_leaves', 'transparency_log_leaves_immutable', async () => undefined);
+          await tamper(
+            'UPDATE transparency_log_leaves SET leaf_data = $1 WHERE log_index = $2',
+            [victim.leaf_data, victim.i],
+            'transparency_log_leaves',
+            'transparency_log_leaves_immutable',
+            async () => undefined,
+          );
         }
       },
     );
@@ -181,16 +216,30 @@ describe('librery verify', () => {
       `SELECT p.id::text AS id, p.entry_id::text AS entry, p.amount::text AS amount FROM ledger_postings p
          JOIN ledger_entries e ON e.id = p.entry_id WHERE e.kind = 'contribution.levy' ORDER BY p.id OFFSET 7 LIMIT 1`,
     )) as { id: string; entry: string; amount: string }[];
-    await tamper('UPDATE ledger_postings SET amount = amount + 1 WHERE id = $1', [posting.id], 'ledger_postings', 'ledger_postings_immutable', async () => {
-      try {
-        const report = await verify();
-        expect(report.ok).toBe(false);
-        expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'entry', entryId: posting.entry })]));
-        expect(report.problems.filter((p) => p.kind === 'entry')).toHaveLength(1);
-      } finally {
-        await tamper('UPDATE ledger_postings SET amount = $2 WHERE id = $1', [posting.id, posting.amount], 'ledger_postings', 'ledger_postings_immutable', async () => undefined);
-      }
-    });
+    await tamper(
+      'UPDATE ledger_postings SET amount = amount + 1 WHERE id = $1',
+      [posting.id],
+      'ledger_postings',
+      'ledger_postings_immutable',
+      async () => {
+        try {
+          const report = await verify();
+          expect(report.ok).toBe(false);
+          expect(report.problems).toEqual(
+            expect.arrayContaining([expect.objectContaining({ kind: 'entry', entryId: posting.entry })]),
+          );
+          expect(report.problems.filter((p) => p.kind === 'entry')).toHaveLength(1);
+        } finally {
+          await tamper(
+            'UPDATE ledger_postings SET amount = $2 WHERE id = $1',
+            [posting.id, posting.amount],
+            'ledger_postings',
+            'ledger_postings_immutable',
+            async () => undefined,
+          );
+        }
+      },
+    );
     expect((await verify()).ok).toBe(true);
   });
 
@@ -226,11 +275,18 @@ describe('librery verify', () => {
     );
     expect(leaves).toBe(entries);
     expect(max).toBe(leaves);
-    const list = (await http(app).get('/log/checkpoints').expect(200)).body as { treeSize: number; root: string }[];
+    const list = (await http(app).get('/log/checkpoints').expect(200)).body as {
+      treeSize: number;
+      root: string;
+    }[];
     expect(list.length).toBeGreaterThanOrEqual(4);
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
-        const c = (await http(app).get(`/log/proof/consistency?size1=${list[i].treeSize}&size2=${list[j].treeSize}`).expect(200)).body;
+        const c = (
+          await http(app)
+            .get(`/log/proof/consistency?size1=${list[i].treeSize}&size2=${list[j].treeSize}`)
+            .expect(200)
+        ).body;
         const ok = verifyConsistency(
           list[i].treeSize,
           list[j].treeSize,
@@ -242,12 +298,22 @@ describe('librery verify', () => {
       }
     }
     const last = list[list.length - 1];
-    const rows = (await db.query('SELECT log_index::int AS i, leaf_data FROM transparency_log_leaves WHERE log_index < $1 ORDER BY log_index', [
-      last.treeSize,
-    ])) as { i: number; leaf_data: string }[];
+    const rows = (await db.query(
+      'SELECT log_index::int AS i, leaf_data FROM transparency_log_leaves WHERE log_index < $1 ORDER BY log_index',
+      [last.treeSize],
+    )) as { i: number; leaf_data: string }[];
     for (const r of rows) {
-      const p = (await http(app).get(`/log/proof/inclusion?index=${r.i}&size=${last.treeSize}`).expect(200)).body;
-      expect(verifyInclusion(r.i, last.treeSize, leafHash(r.leaf_data), p.proof.map((x: string) => Buffer.from(x, 'base64')), Buffer.from(last.root, 'base64'))).toBe(true);
+      const p = (await http(app).get(`/log/proof/inclusion?index=${r.i}&size=${last.treeSize}`).expect(200))
+        .body;
+      expect(
+        verifyInclusion(
+          r.i,
+          last.treeSize,
+          leafHash(r.leaf_data),
+          p.proof.map((x: string) => Buffer.from(x, 'base64')),
+          Buffer.from(last.root, 'base64'),
+        ),
+      ).toBe(true);
     }
     expect((await verify()).ok).toBe(true);
   });
@@ -255,35 +321,61 @@ describe('librery verify', () => {
   it('refuses to sign a checkpoint the stored tree cannot prove consistent with the last one', async () => {
     const before = await checkpoints.latest();
     await contribution(31n);
-    const [{ size }] = (await db.query('SELECT size::int AS size FROM transparency_log_head')) as { size: number }[];
+    const [{ size }] = (await db.query('SELECT size::int AS size FROM transparency_log_head')) as {
+      size: number;
+    }[];
     // a stored subtree that the consistency proof from the last checkpoint needs
     const needed = consistencyRanges(before!.treeSize, size).flatMap(decompose)[0];
-    const [node] = (await db.query('SELECT level, idx::text AS idx, hash FROM transparency_log_nodes WHERE level = $1 AND idx = $2', [
-      needed.level,
-      needed.index,
-    ])) as { level: number; idx: string; hash: Buffer }[];
-    await tamper('UPDATE transparency_log_nodes SET hash = $1 WHERE level = $2 AND idx = $3', [Buffer.alloc(32, 1), node.level, node.idx], 'transparency_log_nodes', 'transparency_log_nodes_immutable', async () => {
-      try {
-        await expect(checkpoints.signLatest()).rejects.toMatchObject({ code: TransparencyErrorCode.InconsistentCheckpoint });
-        await expect(checkpoints.signLatest()).rejects.toBeInstanceOf(TransparencyError);
-        expect((await checkpoints.latest())?.treeSize).toBe(before?.treeSize);
-      } finally {
-        await tamper('UPDATE transparency_log_nodes SET hash = $1 WHERE level = $2 AND idx = $3', [node.hash, node.level, node.idx], 'transparency_log_nodes', 'transparency_log_nodes_immutable', async () => undefined);
-      }
-    });
+    const [node] = (await db.query(
+      'SELECT level, idx::text AS idx, hash FROM transparency_log_nodes WHERE level = $1 AND idx = $2',
+      [needed.level, needed.index],
+    )) as { level: number; idx: string; hash: Buffer }[];
+    await tamper(
+      'UPDATE transparency_log_nodes SET hash = $1 WHERE level = $2 AND idx = $3',
+      [Buffer.alloc(32, 1), node.level, node.idx],
+      'transparency_log_nodes',
+      'transparency_log_nodes_immutable',
+      async () => {
+        try {
+          await expect(checkpoints.signLatest()).rejects.toMatchObject({
+            code: TransparencyErrorCode.InconsistentCheckpoint,
+          });
+          await expect(checkpoints.signLatest()).rejects.toBeInstanceOf(TransparencyError);
+          expect((await checkpoints.latest())?.treeSize).toBe(before?.treeSize);
+        } finally {
+          await tamper(
+            'UPDATE transparency_log_nodes SET hash = $1 WHERE level = $2 AND idx = $3',
+            [node.hash, node.level, node.idx],
+            'transparency_log_nodes',
+            'transparency_log_nodes_immutable',
+            async () => undefined,
+          );
+        }
+      },
+    );
     expect((await checkpoints.signLatest()).treeSize).toBeGreaterThan(before?.treeSize ?? 0);
   });
 
   it('stores exactly the subtrees and frontier the TypeScript appender computes from the leaves', async () => {
-    const leaves = (await db.query('SELECT leaf_data, leaf_hash FROM transparency_log_leaves ORDER BY log_index')) as { leaf_data: string; leaf_hash: Buffer }[];
+    const leaves = (await db.query(
+      'SELECT leaf_data, leaf_hash FROM transparency_log_leaves ORDER BY log_index',
+    )) as { leaf_data: string; leaf_hash: Buffer }[];
     for (const l of leaves) expect(l.leaf_hash).toEqual(leafHash(l.leaf_data));
-    const { frontier, completed } = appendLeaves(EMPTY_FRONTIER, leaves.map((l) => leafHash(l.leaf_data)));
-    const nodes = (await db.query('SELECT n.level, n.idx::text AS idx, n.hash FROM transparency_log_nodes n ORDER BY n.level, n.idx')) as { level: number; idx: string; hash: Buffer }[];
+    const { frontier, completed } = appendLeaves(
+      EMPTY_FRONTIER,
+      leaves.map((l) => leafHash(l.leaf_data)),
+    );
+    const nodes = (await db.query(
+      'SELECT n.level, n.idx::text AS idx, n.hash FROM transparency_log_nodes n ORDER BY n.level, n.idx',
+    )) as { level: number; idx: string; hash: Buffer }[];
     const expected = completed
       .map((c) => ({ level: c.level, idx: String(c.index), hash: c.hash }))
       .sort((a, b) => a.level - b.level || Number(a.idx) - Number(b.idx));
     expect(nodes).toEqual(expected);
-    const [head] = (await db.query('SELECT size::int AS size, frontier FROM transparency_log_head')) as { size: number; frontier: Buffer }[];
+    const [head] = (await db.query('SELECT size::int AS size, frontier FROM transparency_log_head')) as {
+      size: number;
+      frontier: Buffer;
+    }[];
     expect(head.size).toBe(leaves.length);
     expect(head.frontier).toEqual(encodeFrontier(frontier));
   });

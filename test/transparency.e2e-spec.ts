@@ -17,7 +17,13 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue, QueueEvents } from 'bullmq';
 import { QueueName } from '@app/queue';
 import { DonorCommitmentsService, donorCommitment } from '@app/transparency';
-import { createTestApp, createTestWorker, createUserWithToken, http, uniqueId } from './support/create-test-app';
+import {
+  createTestApp,
+  createTestWorker,
+  createUserWithToken,
+  http,
+  uniqueId,
+} from './support/create-test-app';
 
 const fromB64 = (s: string): Buffer => Buffer.from(s, 'base64');
 
@@ -46,7 +52,11 @@ describe('transparency log over HTTP', () => {
     return { project: project.code, bank: bank.code, id };
   }
 
-  function give(a: { project: string; bank: string }, amount: bigint, key = uniqueId('k')): Promise<PostedEntry> {
+  function give(
+    a: { project: string; bank: string },
+    amount: bigint,
+    key = uniqueId('k'),
+  ): Promise<PostedEntry> {
     return ledger.post({
       kind: 'contribution.test',
       businessRef: key,
@@ -60,9 +70,10 @@ describe('transparency log over HTTP', () => {
   }
 
   async function leafRow(entryId: string) {
-    const [row] = (await db.query('SELECT log_index::text AS i, leaf_data, leaf_hash FROM transparency_log_leaves WHERE entry_id = $1', [
-      entryId,
-    ])) as { i: string; leaf_data: string; leaf_hash: Buffer }[];
+    const [row] = (await db.query(
+      'SELECT log_index::text AS i, leaf_data, leaf_hash FROM transparency_log_leaves WHERE entry_id = $1',
+      [entryId],
+    )) as { i: string; leaf_data: string; leaf_hash: Buffer }[];
     return row;
   }
 
@@ -73,7 +84,11 @@ describe('transparency log over HTTP', () => {
     expect(row).toBeDefined();
     const leaf = parseLeaf(row.leaf_data);
     expect(leaf).toMatchObject({ v: 1, tx: entry.id, kind: 'contribution.test', seq: Number(row.i) });
-    expect(leaf.party).toEqual({ type: 'public_body', id: expect.stringMatching(/^org-/), name: 'Ville de Test' });
+    expect(leaf.party).toEqual({
+      type: 'public_body',
+      id: expect.stringMatching(/^org-/),
+      name: 'Ville de Test',
+    });
     expect(leaf.meta).toEqual({ note: 'e2e' });
     expect(row.leaf_data).toBe(encodeLeaf(leafOfEntry(entry, Number(row.i))));
     expect(row.leaf_hash).toEqual(leafHash(row.leaf_data));
@@ -84,7 +99,12 @@ describe('transparency log over HTTP', () => {
       businessRef: entry.businessRef,
       idempotencyKey: entry.idempotencyKey,
       metadata: entry.metadata,
-      postings: entry.postings.map((p) => ({ account: p.account, direction: p.direction, amount: p.amount, currency: p.currency })),
+      postings: entry.postings.map((p) => ({
+        account: p.account,
+        direction: p.direction,
+        amount: p.amount,
+        currency: p.currency,
+      })),
     });
     expect(replay.created).toBe(false);
     expect((await db.query('SELECT size::text FROM transparency_log_head'))[0].size).toBe(before);
@@ -105,7 +125,9 @@ describe('transparency log over HTTP', () => {
     await expect(overdraw).rejects.toBeInstanceOf(LedgerError);
     const [{ size: after }] = await db.query('SELECT size::text FROM transparency_log_head');
     expect(after).toBe(before);
-    const [{ n, max }] = await db.query('SELECT count(*)::text AS n, coalesce(max(log_index) + 1, 0)::text AS max FROM transparency_log_leaves');
+    const [{ n, max }] = await db.query(
+      'SELECT count(*)::text AS n, coalesce(max(log_index) + 1, 0)::text AS max FROM transparency_log_leaves',
+    );
     expect(n).toBe(max);
   });
 
@@ -138,25 +160,41 @@ describe('transparency log over HTTP', () => {
     const opened = openCheckpoint(note, verifier);
     expect(opened.size).toBeGreaterThanOrEqual(cp2.treeSize);
 
-    const listed = (await http(app).get('/log/checkpoints').expect(200)).body as { treeSize: number; root: string }[];
+    const listed = (await http(app).get('/log/checkpoints').expect(200)).body as {
+      treeSize: number;
+      root: string;
+    }[];
     expect(listed.map((c) => c.treeSize)).toEqual(expect.arrayContaining([cp1.treeSize, cp2.treeSize]));
 
     for (const entry of [first, second]) {
       const row = await leafRow(entry.id);
       const index = Number(row.i);
-      const leaves = (await http(app).get(`/log/entries?start=${index}&end=${index + 1}`).expect(200)).body;
+      const leaves = (
+        await http(app)
+          .get(`/log/entries?start=${index}&end=${index + 1}`)
+          .expect(200)
+      ).body;
       expect(leaves.entries).toEqual([{ index, entryId: entry.id, leaf: row.leaf_data }]);
       const res = await http(app).get(`/log/proof/inclusion?index=${index}&size=${cp2.treeSize}`).expect(200);
       expect(res.headers['cache-control']).toContain('immutable');
       const proof = res.body;
       expect(proof.root).toBe(cp2.root.toString('base64'));
-      expect(verifyInclusion(index, cp2.treeSize, leafHash(row.leaf_data), proof.proof.map(fromB64), cp2.root)).toBe(true);
+      expect(
+        verifyInclusion(index, cp2.treeSize, leafHash(row.leaf_data), proof.proof.map(fromB64), cp2.root),
+      ).toBe(true);
     }
-    const consistency = (await http(app).get(`/log/proof/consistency?size1=${cp1.treeSize}&size2=${cp2.treeSize}`).expect(200)).body;
-    expect(verifyConsistency(cp1.treeSize, cp2.treeSize, cp1.root, cp2.root, consistency.proof.map(fromB64))).toBe(true);
+    const consistency = (
+      await http(app).get(`/log/proof/consistency?size1=${cp1.treeSize}&size2=${cp2.treeSize}`).expect(200)
+    ).body;
+    expect(
+      verifyConsistency(cp1.treeSize, cp2.treeSize, cp1.root, cp2.root, consistency.proof.map(fromB64)),
+    ).toBe(true);
     // one root per size: signing again at the same size returns the same checkpoint
     const again = await checkpoints.signLatest();
-    const [{ n }] = await db.query('SELECT count(*)::int AS n FROM transparency_checkpoints WHERE tree_size = $1', [again.treeSize]);
+    const [{ n }] = await db.query(
+      'SELECT count(*)::int AS n FROM transparency_checkpoints WHERE tree_size = $1',
+      [again.treeSize],
+    );
     expect(n).toBe(1);
   });
 
@@ -193,11 +231,19 @@ describe('transparency log over HTTP', () => {
     const a = await accounts();
     const posted: PostedEntry[] = [];
     for (let i = 0; i < 5; i++) posted.push(await give(a, BigInt(1000 + i)));
-    const page1 = await http(app).get(`/public/entries?account=${encodeURIComponent(a.project)}&limit=2`).expect(200);
+    const page1 = await http(app)
+      .get(`/public/entries?account=${encodeURIComponent(a.project)}&limit=2`)
+      .expect(200);
     expect(page1.body.items.map((e: { id: string }) => e.id)).toEqual([posted[4].id, posted[3].id]);
     expect(page1.body.items[0].postings[0]).toMatchObject({ amount: '1004', currency: 'EUR' });
-    expect(page1.body.items[0].contributor).toEqual({ kind: 'public_body', id: expect.any(String), name: 'Ville de Test' });
-    const page2 = await http(app).get(`/public/entries?account=${encodeURIComponent(a.project)}&limit=2&after=${page1.body.nextCursor}`).expect(200);
+    expect(page1.body.items[0].contributor).toEqual({
+      kind: 'public_body',
+      id: expect.any(String),
+      name: 'Ville de Test',
+    });
+    const page2 = await http(app)
+      .get(`/public/entries?account=${encodeURIComponent(a.project)}&limit=2&after=${page1.body.nextCursor}`)
+      .expect(200);
     expect(page2.body.items.map((e: { id: string }) => e.id)).toEqual([posted[2].id, posted[1].id]);
     const asc = await http(app).get(`/public/entries?project=${a.id}&order=asc&limit=10`).expect(200);
     expect(asc.body.items.map((e: { id: string }) => e.id)).toEqual(posted.map((e) => e.id));
@@ -205,17 +251,28 @@ describe('transparency log over HTTP', () => {
 
     const etag = page1.headers.etag as string;
     expect(etag).toMatch(/^W\/"/);
-    await http(app).get(`/public/entries?account=${encodeURIComponent(a.project)}&limit=2`).set('If-None-Match', etag).expect(304);
+    await http(app)
+      .get(`/public/entries?account=${encodeURIComponent(a.project)}&limit=2`)
+      .set('If-None-Match', etag)
+      .expect(304);
     await give(a, 5n);
-    await http(app).get(`/public/entries?account=${encodeURIComponent(a.project)}&limit=2`).set('If-None-Match', etag).expect(200);
+    await http(app)
+      .get(`/public/entries?account=${encodeURIComponent(a.project)}&limit=2`)
+      .set('If-None-Match', etag)
+      .expect(200);
 
     const project = await http(app).get(`/public/projects/${a.id}`).expect(200);
-    expect(project.body).toMatchObject({ id: a.id, receivedDirected: String(1000 + 1001 + 1002 + 1003 + 1004 + 5) });
+    expect(project.body).toMatchObject({
+      id: a.id,
+      receivedDirected: String(1000 + 1001 + 1002 + 1003 + 1004 + 5),
+    });
     await http(app).get('/public/projects/does-not-exist').expect(404);
     const totals = await http(app).get('/public/totals').expect(200);
     expect(totals.body.find((t: { currency: string }) => t.currency === 'EUR')).toBeDefined();
     const accountsRes = await http(app).get('/public/accounts').expect(200);
-    expect(accountsRes.body.find((x: { account: string }) => x.account === a.project)).toMatchObject({ balance: '5015' });
+    expect(accountsRes.body.find((x: { account: string }) => x.account === a.project)).toMatchObject({
+      balance: '5015',
+    });
   });
 
   it('streams open data: CSV with a Table Schema, NDJSON, and a data package with licence and last update', async () => {
@@ -234,7 +291,10 @@ describe('transparency log over HTTP', () => {
     expect(ours.join('\n')).toContain(',1234.56,EUR,');
     expect(ours[0]).toMatch(/^\d+,\d+,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,/);
     const nd = await http(app).get('/open-data/entries.ndjson').expect(200);
-    const objects = nd.text.trim().split('\n').map((l) => JSON.parse(l) as { id: string; postings: { amount: string }[] });
+    const objects = nd.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; postings: { amount: string }[] });
     expect(objects.find((o) => o.id === e.id)?.postings[0].amount).toBe('123456');
   });
 
@@ -244,7 +304,9 @@ describe('transparency log over HTTP', () => {
     const party = await commitments.partyFor(subject);
     expect(await commitments.partyFor(subject)).toEqual(party);
     const opening = await commitments.opening(subject);
-    expect(donorCommitment(Buffer.from(opening!.salt, 'hex'), subject)).toBe((party as { commitment: string }).commitment);
+    expect(donorCommitment(Buffer.from(opening!.salt, 'hex'), subject)).toBe(
+      (party as { commitment: string }).commitment,
+    );
     const a = await accounts();
     const key = uniqueId('don');
     const entry = await ledger.post({
@@ -264,23 +326,44 @@ describe('transparency log over HTTP', () => {
     const donor = await createUserWithToken(app, [{ role: 'donor' }]);
     await http(app).post('/transparency/donor-erasures').set(donor.auth).send({ subject }).expect(403);
     const adminUser = await createUserWithToken(app, [{ role: 'admin' }]);
-    const res = await http(app).post('/transparency/donor-erasures').set(adminUser.auth).set('Idempotency-Key', uniqueId('ik')).send({ subject }).expect(200);
+    const res = await http(app)
+      .post('/transparency/donor-erasures')
+      .set(adminUser.auth)
+      .set('Idempotency-Key', uniqueId('ik'))
+      .send({ subject })
+      .expect(200);
     expect(res.body).toEqual({ subject, erased: true });
     expect(await commitments.opening(subject)).toBeNull();
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'transparency.donor_salt_erased' AND target_id = $1`, [subject]);
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'transparency.donor_salt_erased' AND target_id = $1`,
+      [subject],
+    );
     expect(n).toBe(1);
     // the leaf is untouched and still proves its inclusion
     const cp = await checkpoints.signLatest();
     const after = await leafRow(entry.id);
     expect(after.leaf_data).toBe(row.leaf_data);
-    const proof = (await http(app).get(`/log/proof/inclusion?index=${after.i}&size=${cp.treeSize}`).expect(200)).body;
-    expect(verifyInclusion(Number(after.i), cp.treeSize, leafHash(after.leaf_data), proof.proof.map(fromB64), cp.root)).toBe(true);
+    const proof = (
+      await http(app).get(`/log/proof/inclusion?index=${after.i}&size=${cp.treeSize}`).expect(200)
+    ).body;
+    expect(
+      verifyInclusion(
+        Number(after.i),
+        cp.treeSize,
+        leafHash(after.leaf_data),
+        proof.proof.map(fromB64),
+        cp.root,
+      ),
+    ).toBe(true);
   });
 
   it('the worker signs checkpoints (the repeatable job), consistent with the previous one', async () => {
     const worker: INestApplicationContext = await createTestWorker();
     const queue = worker.get<Queue>(getQueueToken(QueueName.Transparency));
-    const events = new QueueEvents(QueueName.Transparency, { connection: queue.opts.connection, prefix: queue.opts.prefix });
+    const events = new QueueEvents(QueueName.Transparency, {
+      connection: queue.opts.connection,
+      prefix: queue.opts.prefix,
+    });
     try {
       await events.waitUntilReady();
       await give(await accounts(), 77n);

@@ -17,6 +17,13 @@ import { PublicLedgerService } from './public/public-ledger.service';
     DonorCommitmentsService,
     OpenDataService,
   ],
-  exports: [TransparencyLogService, CheckpointService, PublicLedgerService, DonorCommitmentsService, OpenDataService, LOG_SIGNER],
+  exports: [
+    TransparencyLogService,
+    CheckpointService,
+    PublicLedgerService,
+    DonorCommitmentsService,
+    OpenDataService,
+    LOG_SIGNER,
+  ],
 })
 export class TransparencyModule {}

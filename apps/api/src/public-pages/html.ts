@@ -20,7 +20,13 @@ export function money(cents: bigint | string, currency: string, lang: Lang): str
 }
 
 export function date(d: Date, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(d) + ' UTC';
+  return (
+    new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    }).format(d) + ' UTC'
+  );
 }
 
 /** Adds lang=… to a local link so the choice of language follows the visitor. */
@@ -83,10 +89,18 @@ ${body}
 </html>`;
 }
 
-export function table(caption: string, head: { label: string; num?: boolean }[], rows: string[][], numCols: number[] = []): string {
+export function table(
+  caption: string,
+  head: { label: string; num?: boolean }[],
+  rows: string[][],
+  numCols: number[] = [],
+): string {
   const th = head.map((h) => `<th scope="col"${h.num ? ' class="num"' : ''}>${esc(h.label)}</th>`).join('');
   const tr = rows
-    .map((r) => `<tr>${r.map((cell, i) => (i === 0 ? `<th scope="row">${cell}</th>` : `<td${numCols.includes(i) ? ' class="num"' : ''}>${cell}</td>`)).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((cell, i) => (i === 0 ? `<th scope="row">${cell}</th>` : `<td${numCols.includes(i) ? ' class="num"' : ''}>${cell}</td>`)).join('')}</tr>`,
+    )
     .join('\n');
   return `<table><caption>${esc(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
 }

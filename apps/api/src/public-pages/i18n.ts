@@ -29,7 +29,8 @@ const fr = {
   to: 'Vers',
   noFlows: 'Aucun flux pour l’instant.',
   logTitle: 'Journal vérifiable',
-  logText: 'Chaque écriture est une feuille d’un journal de Merkle (RFC 9162) dont les points de contrôle sont signés (Ed25519).',
+  logText:
+    'Chaque écriture est une feuille d’un journal de Merkle (RFC 9162) dont les points de contrôle sont signés (Ed25519).',
   checkpointSize: 'Taille du dernier point de contrôle',
   verifierKey: 'Clé de vérification',
   ledgerTitle: 'Grand livre',

@@ -30,7 +30,11 @@ export class PublicPagesController {
 
   @Get()
   @UseInterceptors(PublicCacheInterceptor)
-  async home(@Query() q: Q, @Headers('accept-language') al: string | undefined, @Res() res: Response): Promise<void> {
+  async home(
+    @Query() q: Q,
+    @Headers('accept-language') al: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.render(res, q, al, '/', async (lang, t) => {
       const totals = await this.ledger.totals();
       const eur = totals.find((x) => x.currency === 'EUR');
@@ -50,14 +54,22 @@ export class PublicPagesController {
             ] as [string, bigint][]
           ).map(([label, v]) => [esc(label), esc(money(v, 'EUR', lang))])
         : [];
-      const flowRows = flows.links.map((l) => [esc(nodeLabel(l.source, t)), esc(nodeLabel(l.target, t)), esc(money(l.amount, 'EUR', lang))]);
+      const flowRows = flows.links.map((l) => [
+        esc(nodeLabel(l.source, t)),
+        esc(nodeLabel(l.target, t)),
+        esc(money(l.amount, 'EUR', lang)),
+      ]);
       const body = `
 <section aria-labelledby="totals-h"><h2 id="totals-h">${esc(t.totalsCaption)}</h2>
 ${table(t.totalsCaption, [{ label: t.item }, { label: t.figure, num: true }], rows, [1])}
 <p>${esc(t.entriesCount)}${colon(lang)}${eur?.entries ?? 0}</p></section>
 <section aria-labelledby="flows-h"><h2 id="flows-h">${esc(t.flowsTitle)}</h2>
-${flows.links.length > 0 ? `<figure>${sankeySvg(flows.links, 'EUR', lang, t)}<figcaption class="muted">${esc(t.flowsDesc)}</figcaption></figure>
-${table(t.flowsCaption, [{ label: t.from }, { label: t.to }, { label: t.amount, num: true }], flowRows, [2])}` : `<p>${esc(t.noFlows)}</p>`}
+${
+  flows.links.length > 0
+    ? `<figure>${sankeySvg(flows.links, 'EUR', lang, t)}<figcaption class="muted">${esc(t.flowsDesc)}</figcaption></figure>
+${table(t.flowsCaption, [{ label: t.from }, { label: t.to }, { label: t.amount, num: true }], flowRows, [2])}`
+    : `<p>${esc(t.noFlows)}</p>`
+}
 </section>
 <section aria-labelledby="log-h"><h2 id="log-h">${esc(t.logTitle)}</h2>
 <p>${esc(t.logText)}</p>
@@ -71,13 +83,21 @@ ${table(t.flowsCaption, [{ label: t.from }, { label: t.to }, { label: t.amount, 
 
   @Get('ledger')
   @UseInterceptors(PublicCacheInterceptor)
-  async ledgerPage(@Query() q: Q, @Headers('accept-language') al: string | undefined, @Res() res: Response): Promise<void> {
+  async ledgerPage(
+    @Query() q: Q,
+    @Headers('accept-language') al: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.render(res, q, al, '/ledger', async (lang, t) => {
       if ((q.from && !DAY.test(q.from)) || (q.to && !DAY.test(q.to))) {
-        throw new TransparencyError(TransparencyErrorCode.InvalidQuery, 'dates are YYYY-MM-DD', { field: 'from' });
+        throw new TransparencyError(TransparencyErrorCode.InvalidQuery, 'dates are YYYY-MM-DD', {
+          field: 'from',
+        });
       }
-      if (q.after && !/^[0-9]{1,19}$/.test(q.after)) throw new TransparencyError(TransparencyErrorCode.InvalidQuery, 'after', { field: 'after' });
-      if (q.kind && !/^[a-z][a-z0-9_.:-]{0,63}$/.test(q.kind)) throw new TransparencyError(TransparencyErrorCode.InvalidQuery, 'kind', { field: 'kind' });
+      if (q.after && !/^[0-9]{1,19}$/.test(q.after))
+        throw new TransparencyError(TransparencyErrorCode.InvalidQuery, 'after', { field: 'after' });
+      if (q.kind && !/^[a-z][a-z0-9_.:-]{0,63}$/.test(q.kind))
+        throw new TransparencyError(TransparencyErrorCode.InvalidQuery, 'kind', { field: 'kind' });
       const page = await this.ledger.entries({
         kind: q.kind || undefined,
         project: q.project || undefined,
@@ -145,7 +165,12 @@ ${p.entries.length ? entriesTable(p.entries, t.ledgerCaption, lang, t, latest?.t
 
   @Get('rounds/:id')
   @UseInterceptors(PublicCacheInterceptor)
-  async roundPage(@Param('id') id: string, @Query() q: Q, @Headers('accept-language') al: string | undefined, @Res() res: Response): Promise<void> {
+  async roundPage(
+    @Param('id') id: string,
+    @Query() q: Q,
+    @Headers('accept-language') al: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.render(res, q, al, `/rounds/${encodeURIComponent(id)}`, async (lang, t) => {
       const r = await this.ledger.round(id);
       const facts = [
@@ -156,7 +181,14 @@ ${p.entries.length ? entriesTable(p.entries, t.ledgerCaption, lang, t, latest?.t
       ];
       let results = `<p>${esc(t.notTallied)}</p>`;
       const audit = r.audit as {
-        result?: { Q?: Record<string, string>; cents?: Record<string, string>; perCollege?: Record<string, { n: number; participating: boolean; q: Record<string, string> | null }> };
+        result?: {
+          Q?: Record<string, string>;
+          cents?: Record<string, string>;
+          perCollege?: Record<
+            string,
+            { n: number; participating: boolean; q: Record<string, string> | null }
+          >;
+        };
       } | null;
       if (audit?.result) {
         const projects = Object.keys(audit.result.Q ?? audit.result.cents ?? {});
@@ -164,7 +196,10 @@ ${p.entries.length ? entriesTable(p.entries, t.ledgerCaption, lang, t, latest?.t
           if (!frac) return '0 %';
           const [n, d] = frac.split('/').map((x) => BigInt(x));
           const bp = d === 0n ? 0n : (n * 20000n + d) / (2n * d); // basis points, rounded half up
-          return `${bp / 100n},${(bp % 100n).toString().padStart(2, '0')} %`.replace(',', lang === 'fr' ? ',' : '.');
+          return `${bp / 100n},${(bp % 100n).toString().padStart(2, '0')} %`.replace(
+            ',',
+            lang === 'fr' ? ',' : '.',
+          );
         };
         const colleges = Object.entries(audit.result.perCollege ?? {}).map(([college, c]) => [
           esc(college),
@@ -200,12 +235,21 @@ ${table(t.allocationCaption, [{ label: t.project }, { label: t.weightedShare, nu
     res.setHeader('Content-Language', lang);
     try {
       const page = await build(lang, t);
-      res.status(200).type('html').send(layout(lang, t, page.title, page.body, path));
+      res
+        .status(200)
+        .type('html')
+        .send(layout(lang, t, page.title, page.body, path));
     } catch (e) {
-      if (e instanceof TransparencyError && (e.code === TransparencyErrorCode.NotFound || e.code === TransparencyErrorCode.InvalidQuery)) {
+      if (
+        e instanceof TransparencyError &&
+        (e.code === TransparencyErrorCode.NotFound || e.code === TransparencyErrorCode.InvalidQuery)
+      ) {
         const notFound = e.code === TransparencyErrorCode.NotFound;
         const title = notFound ? t.notFound : t.badRequest;
-        res.status(notFound ? 404 : 400).type('html').send(layout(lang, t, title, `<p>${esc(e.message)}</p>`, path));
+        res
+          .status(notFound ? 404 : 400)
+          .type('html')
+          .send(layout(lang, t, title, `<p>${esc(e.message)}</p>`, path));
         return;
       }
       throw e;
@@ -216,12 +260,21 @@ ${table(t.allocationCaption, [{ label: t.project }, { label: t.weightedShare, nu
 /** French typography puts a (narrow) space before a colon. */
 const colon = (lang: Lang): string => (lang === 'fr' ? '\u202f: ' : ': ');
 
-function entriesTable(entries: readonly PublicEntry[], caption: string, lang: Lang, t: Messages, signedSize: number): string {
+function entriesTable(
+  entries: readonly PublicEntry[],
+  caption: string,
+  lang: Lang,
+  t: Messages,
+  signedSize: number,
+): string {
   const rows = entries.map((e) => {
     const debits = e.postings.filter((p) => p.direction === 'debit');
     const total = debits.reduce((s, p) => s + p.amount, 0n);
     const postings = `<ul>${e.postings
-      .map((p) => `<li>${esc(p.direction === 'debit' ? t.debit : t.credit)} <code>${esc(p.account)}</code> ${esc(money(p.amount, p.currency, lang))}</li>`)
+      .map(
+        (p) =>
+          `<li>${esc(p.direction === 'debit' ? t.debit : t.credit)} <code>${esc(p.account)}</code> ${esc(money(p.amount, p.currency, lang))}</li>`,
+      )
       .join('')}</ul>`;
     const proof =
       e.logIndex !== null && e.logIndex < signedSize
@@ -239,7 +292,15 @@ function entriesTable(entries: readonly PublicEntry[], caption: string, lang: La
   });
   return table(
     caption,
-    [{ label: t.date }, { label: t.entry }, { label: t.kind }, { label: t.contributor }, { label: t.postings }, { label: t.amount, num: true }, { label: t.proof }],
+    [
+      { label: t.date },
+      { label: t.entry },
+      { label: t.kind },
+      { label: t.contributor },
+      { label: t.postings },
+      { label: t.amount, num: true },
+      { label: t.proof },
+    ],
     rows,
     [5],
   );

@@ -49,8 +49,21 @@ export function sankeySvg(links: readonly FlowLink[], currency: string, lang: La
   for (const l of links) {
     outSum.set(l.source, (outSum.get(l.source) ?? 0n) + l.amount);
     inSum.set(l.target, (inSum.get(l.target) ?? 0n) + l.amount);
-    for (const [id, asSource] of [[l.source, true], [l.target, false]] as const) {
-      if (!nodes.has(id)) nodes.set(id, { id, col: colOf(id, asSource), value: 0, exact: 0n, y: 0, h: 0, outOffset: 0, inOffset: 0 });
+    for (const [id, asSource] of [
+      [l.source, true],
+      [l.target, false],
+    ] as const) {
+      if (!nodes.has(id))
+        nodes.set(id, {
+          id,
+          col: colOf(id, asSource),
+          value: 0,
+          exact: 0n,
+          y: 0,
+          h: 0,
+          outOffset: 0,
+          inOffset: 0,
+        });
     }
   }
   for (const n of nodes.values()) {
@@ -62,7 +75,16 @@ export function sankeySvg(links: readonly FlowLink[], currency: string, lang: La
   const cols = [0, 1, 2].map((c) => [...nodes.values()].filter((n) => n.col === c));
   const usable = height - 2 * top;
   const scale = Math.min(
-    ...cols.filter((c) => c.length > 0).map((c) => (usable - gap * (c.length - 1)) / Math.max(1, c.reduce((s, n) => s + n.value, 0))),
+    ...cols
+      .filter((c) => c.length > 0)
+      .map(
+        (c) =>
+          (usable - gap * (c.length - 1)) /
+          Math.max(
+            1,
+            c.reduce((s, n) => s + n.value, 0),
+          ),
+      ),
   );
   for (const col of cols) {
     let y = top;
@@ -87,7 +109,9 @@ export function sankeySvg(links: readonly FlowLink[], currency: string, lang: La
     const mx = (x0 + x1) / 2;
     const path = `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1} L${x1},${y1 + w} C${mx},${y1 + w} ${mx},${y0 + w} ${x0},${y0 + w} Z`;
     const label = `${nodeLabel(l.source, t)} → ${nodeLabel(l.target, t)} : ${money(l.amount, currency, lang)}`;
-    bands.push(`<path d="${path}" fill="${COLORS[i % COLORS.length]}" fill-opacity="0.45"><title>${esc(label)}</title></path>`);
+    bands.push(
+      `<path d="${path}" fill="${COLORS[i % COLORS.length]}" fill-opacity="0.45"><title>${esc(label)}</title></path>`,
+    );
   });
   const rects = [...nodes.values()].map((n) => {
     const lx = n.col === 0 ? x(0) - 6 : n.col === 2 ? x(2) + nodeW + 6 : x(1) + nodeW + 6;

@@ -2,8 +2,18 @@ import { Controller, Get, Header, Query, Res, UseInterceptors } from '@nestjs/co
 import { Response } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@app/identity';
-import { CheckpointService, TransparencyError, TransparencyErrorCode, TransparencyLogService } from '@app/transparency';
-import { CheckpointListQuery, ConsistencyQuery, InclusionQuery, LeafRangeQuery } from './dto/transparency.request';
+import {
+  CheckpointService,
+  TransparencyError,
+  TransparencyErrorCode,
+  TransparencyLogService,
+} from '@app/transparency';
+import {
+  CheckpointListQuery,
+  ConsistencyQuery,
+  InclusionQuery,
+  LeafRangeQuery,
+} from './dto/transparency.request';
 import { PublicCacheInterceptor } from './public-cache.interceptor';
 
 const b64 = (b: Buffer): string => b.toString('base64');
@@ -40,12 +50,19 @@ export class LogController {
   @ApiOperation({ summary: 'Every signed checkpoint, oldest first' })
   async list(@Query() q: CheckpointListQuery) {
     const items = await this.checkpoints.list(q.limit ?? 1000, q.after ?? -1);
-    return items.map((c) => ({ treeSize: c.treeSize, root: b64(c.root), signedNote: c.signedNote, createdAt: c.createdAt.toISOString() }));
+    return items.map((c) => ({
+      treeSize: c.treeSize,
+      root: b64(c.root),
+      signedNote: c.signedNote,
+      createdAt: c.createdAt.toISOString(),
+    }));
   }
 
   @Get('head')
   @UseInterceptors(PublicCacheInterceptor)
-  @ApiOperation({ summary: 'The committed size and root of the log (unsigned; use the checkpoint to verify)' })
+  @ApiOperation({
+    summary: 'The committed size and root of the log (unsigned; use the checkpoint to verify)',
+  })
   async head() {
     const head = await this.log.head();
     return { size: head.size, root: b64(head.root) };
@@ -53,20 +70,31 @@ export class LogController {
 
   @Get('entries')
   @UseInterceptors(PublicCacheInterceptor)
-  @ApiOperation({ summary: 'Leaves [start, end), at most 1000: index, entry id and the leaf bytes (canonical JSON)' })
+  @ApiOperation({
+    summary: 'Leaves [start, end), at most 1000: index, entry id and the leaf bytes (canonical JSON)',
+  })
   async entries(@Query() q: LeafRangeQuery) {
     if (q.end <= q.start) {
-      throw new TransparencyError(TransparencyErrorCode.InvalidQuery, 'end must be greater than start', { field: 'end' });
+      throw new TransparencyError(TransparencyErrorCode.InvalidQuery, 'end must be greater than start', {
+        field: 'end',
+      });
     }
     const head = await this.log.head();
     if (q.start >= head.size) {
-      throw new TransparencyError(TransparencyErrorCode.OutOfRange, `start ${q.start} is not below the tree size ${head.size}`, {
-        start: q.start,
-        treeSize: head.size,
-      });
+      throw new TransparencyError(
+        TransparencyErrorCode.OutOfRange,
+        `start ${q.start} is not below the tree size ${head.size}`,
+        {
+          start: q.start,
+          treeSize: head.size,
+        },
+      );
     }
     const leaves = await this.log.leaves(q.start, Math.min(q.end, head.size));
-    return { treeSize: head.size, entries: leaves.map((l) => ({ index: l.index, entryId: l.entryId, leaf: l.leaf })) };
+    return {
+      treeSize: head.size,
+      entries: leaves.map((l) => ({ index: l.index, entryId: l.entryId, leaf: l.leaf })),
+    };
   }
 
   @Get('proof/inclusion')
@@ -78,7 +106,9 @@ export class LogController {
   }
 
   @Get('proof/consistency')
-  @ApiOperation({ summary: 'Consistency proof between the trees of size1 and size2 leaves (RFC 9162 §2.1.4)' })
+  @ApiOperation({
+    summary: 'Consistency proof between the trees of size1 and size2 leaves (RFC 9162 §2.1.4)',
+  })
   async consistency(@Query() q: ConsistencyQuery, @Res({ passthrough: true }) res: Response) {
     const { proof, root1, root2 } = await this.log.consistencyProof(q.size1, q.size2);
     res.setHeader('Cache-Control', IMMUTABLE);

@@ -41,7 +41,10 @@ export class OpenDataController {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="librery-postings.csv"');
     res.setHeader('Last-Modified', updated.toUTCString());
-    res.setHeader('Link', `<${OPEN_DATA_LICENCE.path}>; rel="license", </open-data/schema.json>; rel="describedby"`);
+    res.setHeader(
+      'Link',
+      `<${OPEN_DATA_LICENCE.path}>; rel="license", </open-data/schema.json>; rel="describedby"`,
+    );
     await write(res, stringify([POSTINGS_FIELDS.map((f) => f.name)]));
     for await (const rows of this.openData.postingRows()) {
       if (rows.length > 0) await write(res, stringify(rows));

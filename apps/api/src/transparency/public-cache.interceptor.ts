@@ -18,12 +18,21 @@ export class PublicCacheInterceptor implements NestInterceptor {
     if (req.method !== 'GET') return next.handle();
     return from(this.publicLedger.version()).pipe(
       switchMap((version) => {
-        const tag = `W/"${createHash('sha256').update(`${version}|${req.originalUrl}|${req.headers['accept-language'] ?? ''}`).digest('base64url').slice(0, 27)}"`;
+        const tag = `W/"${createHash('sha256')
+          .update(`${version}|${req.originalUrl}|${req.headers['accept-language'] ?? ''}`)
+          .digest('base64url')
+          .slice(0, 27)}"`;
         res.setHeader('ETag', tag);
         res.setHeader('Cache-Control', 'public, max-age=0, must-revalidate');
         res.setHeader('Vary', 'Accept-Language');
         const match = req.headers['if-none-match'];
-        if (match && match.split(',').map((t) => t.trim()).includes(tag)) {
+        if (
+          match &&
+          match
+            .split(',')
+            .map((t) => t.trim())
+            .includes(tag)
+        ) {
           res.status(304).end();
           return of(undefined);
         }

@@ -15,7 +15,9 @@ export class PublicLedgerController {
   constructor(private readonly ledger: PublicLedgerService) {}
 
   @Get('entries')
-  @ApiOperation({ summary: 'Ledger entries, newest first (or order=asc), filtered, keyset-paginated with `after`' })
+  @ApiOperation({
+    summary: 'Ledger entries, newest first (or order=asc), filtered, keyset-paginated with `after`',
+  })
   async entries(@Query() q: EntriesQuery) {
     const page = await this.ledger.entries({
       ...q,

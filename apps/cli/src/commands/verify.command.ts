@@ -7,7 +7,10 @@ import { LogVerifier, VerifierState, VerifyReport } from '@app/transparency';
 
 function defaultStateFile(baseUrl: string, key: string): string {
   const base = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config');
-  const id = createHash('sha256').update(`${baseUrl.replace(/\/+$/, '')}\n${key.trim()}`).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update(`${baseUrl.replace(/\/+$/, '')}\n${key.trim()}`)
+    .digest('hex')
+    .slice(0, 16);
   return join(base, 'librery', 'verify', `${id}.json`);
 }
 
@@ -24,7 +27,9 @@ function progress(stream: NodeJS.WriteStream): (done: number, total: number, pha
   return (done, total, phase) => {
     const width = 30;
     const filled = total === 0 ? width : Math.round((Math.min(done, total) / total) * width);
-    stream.write(`\r${phase.padEnd(8)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+    stream.write(
+      `\r${phase.padEnd(8)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`,
+    );
     if (done >= total) stream.write('\n');
   };
 }
@@ -36,7 +41,9 @@ export function formatReport(report: VerifyReport, baseUrl: string): string {
     `checked: ${report.leavesChecked} leaves, ${report.entriesChecked} published entries, ${report.accountsChecked} account balances`,
   ];
   if (report.ok) {
-    lines.push('OK: the signature, every leaf, the root, consistency with the last checkpoint seen and every balance match.');
+    lines.push(
+      'OK: the signature, every leaf, the root, consistency with the last checkpoint seen and every balance match.',
+    );
   } else {
     lines.push(`FAILED: ${report.problems.length} problem(s)`);
     for (const p of report.problems) lines.push(`  - [${p.kind}] ${p.message}`);
@@ -48,10 +55,15 @@ export function formatReport(report: VerifyReport, baseUrl: string): string {
 export function registerVerify(program: Command): void {
   program
     .command('verify')
-    .description('verify the public ledger: checkpoint signature, every leaf and the root, consistency, published entries and balances')
+    .description(
+      'verify the public ledger: checkpoint signature, every leaf and the root, consistency, published entries and balances',
+    )
     .argument('<base-url>', 'the Librery to verify, e.g. https://librery.example')
     .requiredOption('--key <vkey>', 'the log verifier key (C2SP vkey), obtained out of band')
-    .option('--state <file>', 'where the last verified checkpoint is kept (default: under ~/.config/librery/verify)')
+    .option(
+      '--state <file>',
+      'where the last verified checkpoint is kept (default: under ~/.config/librery/verify)',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (baseUrl: string, options: { key: string; state?: string; json?: boolean }) => {
       const file = options.state ?? defaultStateFile(baseUrl, options.key);
@@ -65,7 +77,9 @@ export function registerVerify(program: Command): void {
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, `${JSON.stringify(report.state, null, 2)}\n`);
       }
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, baseUrl));
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, baseUrl),
+      );
       process.exitCode = report.ok ? 0 : 1;
     });
 }

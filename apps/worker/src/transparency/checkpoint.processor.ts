@@ -32,7 +32,11 @@ export class CheckpointScheduler implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      await this.queue.upsertJobScheduler('transparency-checkpoint', { every: CHECKPOINT_EVERY_MS }, { name: 'checkpoint', data: {} });
+      await this.queue.upsertJobScheduler(
+        'transparency-checkpoint',
+        { every: CHECKPOINT_EVERY_MS },
+        { name: 'checkpoint', data: {} },
+      );
     } catch (error) {
       this.logger.warn({ err: error }, 'could not register the checkpoint scheduler');
     }

@@ -105,18 +105,24 @@ export class CheckpointService {
           }
         }
       }
-      const note = signCheckpoint({ origin: this.signer.name, size: head.size, root: head.root }, this.signer);
+      const note = signCheckpoint(
+        { origin: this.signer.name, size: head.size, root: head.root },
+        this.signer,
+      );
       await m.query(
         `INSERT INTO transparency_checkpoints (tree_size, root_hash, signed_note, key_id)
          VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING`,
         [head.size, head.root, note, this.signer.verifier.keyId.toString('hex')],
       );
-      const [stored] = (await m.query('SELECT * FROM transparency_checkpoints WHERE tree_size = $1', [head.size])) as CheckpointRow[];
+      const [stored] = (await m.query('SELECT * FROM transparency_checkpoints WHERE tree_size = $1', [
+        head.size,
+      ])) as CheckpointRow[];
       if (!stored) {
         // Another signer committed this size after our snapshot: read it outside our snapshot.
-        const [other] = (await this.dataSource.query('SELECT * FROM transparency_checkpoints WHERE tree_size = $1', [
-          head.size,
-        ])) as CheckpointRow[];
+        const [other] = (await this.dataSource.query(
+          'SELECT * FROM transparency_checkpoints WHERE tree_size = $1',
+          [head.size],
+        )) as CheckpointRow[];
         if (!other || !sameHash(other.root_hash, head.root)) throw this.inconsistent(head.size, head.size);
         return toCheckpoint(other);
       }

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { sharedPath } from '@app/config';
 import { TransparencyError } from '../transparency.errors';
-import { checkpointText, isValidNote, NoteSigner, NoteVerifier, openCheckpoint, parseCheckpointText, signCheckpoint } from './index';
+import {
+  checkpointText,
+  isValidNote,
+  NoteSigner,
+  NoteVerifier,
+  openCheckpoint,
+  parseCheckpointText,
+  signCheckpoint,
+} from './index';
 
 interface CheckpointVector {
   name: string;
@@ -55,13 +63,21 @@ describe('signed notes (merkle-ledger.json)', () => {
   });
 
   it('rejects malformed verifier keys and seeds', () => {
-    const bad = ['', 'name', 'name+1234abcd', 'na me+42778171+ATNV', 'librery.example/ledger-test+42778172+ATNVMu57tZ2as9UUg5N5MyKVVU3O220jnzJ/kmt+/EdT'];
+    const bad = [
+      '',
+      'name',
+      'name+1234abcd',
+      'na me+42778171+ATNV',
+      'librery.example/ledger-test+42778172+ATNVMu57tZ2as9UUg5N5MyKVVU3O220jnzJ/kmt+/EdT',
+    ];
     for (const vkey of bad) expect(() => NoteVerifier.parse(vkey)).toThrow(TransparencyError);
     expect(() => NoteSigner.fromSeedHex('x', 'abc')).toThrow(TransparencyError);
   });
 
   it('parses checkpoint texts strictly', () => {
-    expect(() => parseCheckpointText('origin\n01\n' + Buffer.alloc(32).toString('base64') + '\n')).toThrow(TransparencyError);
+    expect(() => parseCheckpointText('origin\n01\n' + Buffer.alloc(32).toString('base64') + '\n')).toThrow(
+      TransparencyError,
+    );
     expect(() => parseCheckpointText('origin\n1\nAAAA\n')).toThrow(TransparencyError);
     expect(parseCheckpointText('o\n5\n' + Buffer.alloc(32).toString('base64') + '\n').size).toBe(5);
   });

@@ -11,10 +11,16 @@ export interface Checkpoint {
 /** origin \n size \n base64(root) \n */
 export function checkpointText(cp: Checkpoint): string {
   if (!cp.origin || /[\n\r]/.test(cp.origin)) {
-    throw new TransparencyError(TransparencyErrorCode.InvalidNote, 'a checkpoint origin is one non-empty line');
+    throw new TransparencyError(
+      TransparencyErrorCode.InvalidNote,
+      'a checkpoint origin is one non-empty line',
+    );
   }
   if (!Number.isSafeInteger(cp.size) || cp.size < 0) {
-    throw new TransparencyError(TransparencyErrorCode.InvalidNote, 'a checkpoint size is a non-negative integer');
+    throw new TransparencyError(
+      TransparencyErrorCode.InvalidNote,
+      'a checkpoint size is a non-negative integer',
+    );
   }
   return `${cp.origin}\n${cp.size}\n${cp.root.toString('base64')}\n`;
 }
@@ -23,15 +29,24 @@ export function parseCheckpointText(text: string): Checkpoint {
   const lines = text.split('\n');
   // three lines, optional extension lines, final newline
   if (lines.length < 4 || lines[lines.length - 1] !== '') {
-    throw new TransparencyError(TransparencyErrorCode.InvalidNote, 'a checkpoint has origin, size and root lines');
+    throw new TransparencyError(
+      TransparencyErrorCode.InvalidNote,
+      'a checkpoint has origin, size and root lines',
+    );
   }
   const [origin, sizeText, rootText] = lines;
   const root = Buffer.from(rootText, 'base64');
-  if (!origin || !/^(0|[1-9][0-9]*)$/.test(sizeText) || root.length !== 32 || root.toString('base64') !== rootText) {
+  if (
+    !origin ||
+    !/^(0|[1-9][0-9]*)$/.test(sizeText) ||
+    root.length !== 32 ||
+    root.toString('base64') !== rootText
+  ) {
     throw new TransparencyError(TransparencyErrorCode.InvalidNote, 'malformed checkpoint');
   }
   const size = Number(sizeText);
-  if (!Number.isSafeInteger(size)) throw new TransparencyError(TransparencyErrorCode.InvalidNote, 'checkpoint size too large');
+  if (!Number.isSafeInteger(size))
+    throw new TransparencyError(TransparencyErrorCode.InvalidNote, 'checkpoint size too large');
   return { origin, size, root };
 }
 
@@ -40,10 +55,17 @@ export function signCheckpoint(cp: Checkpoint, signer: NoteSigner): string {
 }
 
 /** Verifies the signature, then parses; the origin must be the key's name unless told otherwise. */
-export function openCheckpoint(note: string, verifier: NoteVerifier, origin: string = verifier.name): Checkpoint {
+export function openCheckpoint(
+  note: string,
+  verifier: NoteVerifier,
+  origin: string = verifier.name,
+): Checkpoint {
   const cp = parseCheckpointText(openNote(note, verifier));
   if (cp.origin !== origin) {
-    throw new TransparencyError(TransparencyErrorCode.InvalidNote, `checkpoint origin ${cp.origin} is not ${origin}`);
+    throw new TransparencyError(
+      TransparencyErrorCode.InvalidNote,
+      `checkpoint origin ${cp.origin} is not ${origin}`,
+    );
   }
   return cp;
 }

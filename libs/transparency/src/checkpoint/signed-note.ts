@@ -10,9 +10,13 @@ const SIGNATURE_PREFIX = '\u2014 ';
 
 function assertKeyName(name: string): void {
   if (name.length === 0 || /[\s+]/u.test(name)) {
-    throw new TransparencyError(TransparencyErrorCode.InvalidKey, 'a key name is non-empty, without spaces or "+"', {
-      name,
-    });
+    throw new TransparencyError(
+      TransparencyErrorCode.InvalidKey,
+      'a key name is non-empty, without spaces or "+"',
+      {
+        name,
+      },
+    );
   }
 }
 
@@ -42,7 +46,8 @@ export class NoteVerifier {
     readonly publicKey: Buffer,
   ) {
     assertKeyName(name);
-    if (publicKey.length !== 32) throw new TransparencyError(TransparencyErrorCode.InvalidKey, 'an Ed25519 key has 32 bytes');
+    if (publicKey.length !== 32)
+      throw new TransparencyError(TransparencyErrorCode.InvalidKey, 'an Ed25519 key has 32 bytes');
     this.key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
     this.keyId = noteKeyId(name, publicKey);
   }
@@ -51,7 +56,8 @@ export class NoteVerifier {
   static parse(vkey: string): NoteVerifier {
     const first = vkey.indexOf('+');
     const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
-    if (first <= 0 || second < 0) throw new TransparencyError(TransparencyErrorCode.InvalidKey, 'malformed verifier key');
+    if (first <= 0 || second < 0)
+      throw new TransparencyError(TransparencyErrorCode.InvalidKey, 'malformed verifier key');
     const name = vkey.slice(0, first);
     const idHex = vkey.slice(first + 1, second);
     const keyB64 = vkey.slice(second + 1);
@@ -91,7 +97,8 @@ export class NoteSigner {
     seed: Uint8Array,
   ) {
     assertKeyName(name);
-    if (seed.length !== 32) throw new TransparencyError(TransparencyErrorCode.InvalidKey, 'an Ed25519 seed has 32 bytes');
+    if (seed.length !== 32)
+      throw new TransparencyError(TransparencyErrorCode.InvalidKey, 'an Ed25519 seed has 32 bytes');
     this.key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
     const spki = createPublicKey(this.key).export({ format: 'der', type: 'spki' });
     this.verifier = new NoteVerifier(name, Buffer.from(spki.subarray(SPKI_PREFIX.length)));
@@ -119,7 +126,10 @@ export class NoteSigner {
 
 function assertNoteText(text: string): void {
   if (!text.endsWith('\n') || text.includes('\r')) {
-    throw new TransparencyError(TransparencyErrorCode.InvalidNote, 'a note text ends with a newline and has no CR');
+    throw new TransparencyError(
+      TransparencyErrorCode.InvalidNote,
+      'a note text ends with a newline and has no CR',
+    );
   }
 }
 
@@ -138,7 +148,10 @@ export interface ParsedNote {
 export function parseNote(note: string): ParsedNote {
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) {
-    throw new TransparencyError(TransparencyErrorCode.InvalidNote, 'a signed note has a text, a blank line and signatures');
+    throw new TransparencyError(
+      TransparencyErrorCode.InvalidNote,
+      'a signed note has a text, a blank line and signatures',
+    );
   }
   const text = note.slice(0, split + 1);
   const lines = note.slice(split + 2, -1).split('\n');

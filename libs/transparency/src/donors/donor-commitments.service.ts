@@ -30,8 +30,14 @@ export class DonorCommitmentsService {
   }
 
   /** Proves (to the donor or an auditor holding the salt) that a commitment is theirs. */
-  async opening(subject: string, manager: EntityManager = this.dataSource.manager): Promise<{ salt: string; commitment: string } | null> {
-    const rows = (await manager.query('SELECT salt, commitment FROM transparency_donor_salts WHERE subject = $1', [subject])) as {
+  async opening(
+    subject: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ salt: string; commitment: string } | null> {
+    const rows = (await manager.query(
+      'SELECT salt, commitment FROM transparency_donor_salts WHERE subject = $1',
+      [subject],
+    )) as {
       salt: Buffer;
       commitment: string;
     }[];
@@ -42,8 +48,17 @@ export class DonorCommitmentsService {
   async erase(caller: Principal, subject: string, manager?: EntityManager): Promise<boolean> {
     requireRole(caller, 'admin');
     const run = async (m: EntityManager): Promise<boolean> => {
-      const rows = (await m.query('DELETE FROM transparency_donor_salts WHERE subject = $1 RETURNING commitment', [subject])) as unknown[];
-      await this.audit.record(caller, 'transparency.donor_salt_erased', { type: 'donor', id: subject }, { erased: rows.length > 0 }, m);
+      const rows = (await m.query(
+        'DELETE FROM transparency_donor_salts WHERE subject = $1 RETURNING commitment',
+        [subject],
+      )) as unknown[];
+      await this.audit.record(
+        caller,
+        'transparency.donor_salt_erased',
+        { type: 'donor', id: subject },
+        { erased: rows.length > 0 },
+        m,
+      );
       return rows.length > 0;
     };
     return manager ? run(manager) : this.dataSource.transaction(run);

@@ -12,7 +12,10 @@ export interface RecomputedBalance {
  * Recomputes every account's balance from the leaves, with the ledger's two-phase rules:
  * a pending entry moves pending amounts, posting it moves them to posted, voiding releases them.
  */
-export function foldBalances(leaves: Iterable<LedgerLeafV1>, into = new Map<string, RecomputedBalance>()): Map<string, RecomputedBalance> {
+export function foldBalances(
+  leaves: Iterable<LedgerLeafV1>,
+  into = new Map<string, RecomputedBalance>(),
+): Map<string, RecomputedBalance> {
   for (const leaf of leaves) applyLeaf(into, leaf);
   return into;
 }

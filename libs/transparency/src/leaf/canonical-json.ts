@@ -1,6 +1,7 @@
 import canonicalize from 'canonicalize';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 /** RFC 8785 (JCS) canonical JSON, by the `canonicalize` package. */
 export function canonicalJson(value: JsonValue): string {

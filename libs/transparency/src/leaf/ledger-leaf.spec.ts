@@ -59,27 +59,31 @@ describe('ledger leaves', () => {
 
   it('keeps amounts beyond 2^53 exact and round-trips every field', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: (1n << 63n) - 1n }), fc.constantFrom('posted', 'pending', 'post_pending', 'void_pending'), (amount, flow) => {
-        const leaf = buildLeaf({
-          seq: 42,
-          entryId: 9007199254740993n,
-          occurredAt: new Date('2026-03-01T12:34:56.789Z'),
-          kind: 'contribution.public',
-          businessRef: 'receipt:7',
-          flow: flow as 'posted',
-          pendingEntryId: flow === 'post_pending' || flow === 'void_pending' ? 3n : null,
-          policyVersion: 2,
-          party: { type: 'public_body', id: '13002526500013', name: 'Ville de Test' },
-          postings: [
-            { account: 'asset:bank:eur', currency: 'EUR', direction: 'D', amount },
-            { account: 'liability:pool', currency: 'EUR', direction: 'C', amount },
-          ],
-        });
-        const data = encodeLeaf(leaf);
-        expect(parseLeaf(data)).toEqual(JSON.parse(data));
-        expect(parseLeaf(data).postings[0].dr).toBe(amount.toString());
-        expect(parseLeaf(data).tx).toBe('9007199254740993');
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: (1n << 63n) - 1n }),
+        fc.constantFrom('posted', 'pending', 'post_pending', 'void_pending'),
+        (amount, flow) => {
+          const leaf = buildLeaf({
+            seq: 42,
+            entryId: 9007199254740993n,
+            occurredAt: new Date('2026-03-01T12:34:56.789Z'),
+            kind: 'contribution.public',
+            businessRef: 'receipt:7',
+            flow: flow as 'posted',
+            pendingEntryId: flow === 'post_pending' || flow === 'void_pending' ? 3n : null,
+            policyVersion: 2,
+            party: { type: 'public_body', id: '13002526500013', name: 'Ville de Test' },
+            postings: [
+              { account: 'asset:bank:eur', currency: 'EUR', direction: 'D', amount },
+              { account: 'liability:pool', currency: 'EUR', direction: 'C', amount },
+            ],
+          });
+          const data = encodeLeaf(leaf);
+          expect(parseLeaf(data)).toEqual(JSON.parse(data));
+          expect(parseLeaf(data).postings[0].dr).toBe(amount.toString());
+          expect(parseLeaf(data).tx).toBe('9007199254740993');
+        },
+      ),
     );
   });
 

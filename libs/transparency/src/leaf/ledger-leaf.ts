@@ -61,7 +61,8 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/;
 /** ISO 8601 UTC without milliseconds when they are zero ("2025-01-15T10:00:00Z"). */
 export function leafTime(at: Date | string): string {
   const d = typeof at === 'string' ? new Date(at) : at;
-  if (Number.isNaN(d.getTime())) throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'invalid date');
+  if (Number.isNaN(d.getTime()))
+    throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'invalid date');
   return d.toISOString().replace('.000Z', 'Z');
 }
 
@@ -79,9 +80,15 @@ export function buildLeaf(input: LeafInput): LedgerLeafV1 {
     policy: input.policyVersion ?? undefined,
     party: input.party ?? undefined,
     postings: input.postings.map((p) => {
-      if (p.amount <= 0n) throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'posting amounts are positive');
+      if (p.amount <= 0n)
+        throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'posting amounts are positive');
       const amount = p.amount.toString();
-      return { acct: p.account, ccy: p.currency, dr: p.direction === 'D' ? amount : '0', cr: p.direction === 'C' ? amount : '0' };
+      return {
+        acct: p.account,
+        ccy: p.currency,
+        dr: p.direction === 'D' ? amount : '0',
+        cr: p.direction === 'C' ? amount : '0',
+      };
     }),
   };
   return leaf;
@@ -113,8 +120,10 @@ export function parseLeaf(data: string): LedgerLeafV1 {
   if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0) fail('seq');
   if (!isString(o.tx) || !isString(o.at) || !isString(o.kind)) fail('tx, at and kind are strings');
   if (Number.isNaN(Date.parse(o.at))) fail('at is not a date');
-  for (const k of ['ref', 'pending', 'reverses'] as const) if (o[k] !== undefined && !isString(o[k])) fail(`${k} is a string`);
-  if (o.flow !== undefined && !['pending', 'post_pending', 'void_pending'].includes(o.flow as string)) fail('flow');
+  for (const k of ['ref', 'pending', 'reverses'] as const)
+    if (o[k] !== undefined && !isString(o[k])) fail(`${k} is a string`);
+  if (o.flow !== undefined && !['pending', 'post_pending', 'void_pending'].includes(o.flow as string))
+    fail('flow');
   if (o.policy !== undefined && !Number.isSafeInteger(o.policy)) fail('policy');
   if (o.party !== undefined) {
     const p = o.party as Record<string, unknown>;
@@ -123,12 +132,28 @@ export function parseLeaf(data: string): LedgerLeafV1 {
       (p?.type === 'donor' && isString(p.commitment) && /^[0-9a-f]{64}$/.test(p.commitment));
     if (!ok) fail('party');
   }
-  if (o.meta !== undefined && (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta))) fail('meta');
-  const known = new Set(['v', 'seq', 'tx', 'at', 'kind', 'ref', 'flow', 'pending', 'reverses', 'policy', 'party', 'meta', 'postings']);
+  if (o.meta !== undefined && (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta)))
+    fail('meta');
+  const known = new Set([
+    'v',
+    'seq',
+    'tx',
+    'at',
+    'kind',
+    'ref',
+    'flow',
+    'pending',
+    'reverses',
+    'policy',
+    'party',
+    'meta',
+    'postings',
+  ]);
   for (const key of Object.keys(o)) if (!known.has(key)) fail(`unknown field ${key}`);
   if (!Array.isArray(o.postings) || o.postings.length < 2) fail('an entry has at least two postings');
   for (const p of o.postings as Record<string, unknown>[]) {
-    if (!isString(p.acct) || !isString(p.ccy) || !isString(p.dr) || !isString(p.cr)) fail('posting fields are strings');
+    if (!isString(p.acct) || !isString(p.ccy) || !isString(p.dr) || !isString(p.cr))
+      fail('posting fields are strings');
     if (!DECIMAL.test(p.dr) || !DECIMAL.test(p.cr)) fail('posting amounts are decimal strings');
     if ((p.dr === '0') === (p.cr === '0')) fail('a posting is either a debit or a credit');
   }
@@ -145,7 +170,8 @@ export function newCommitmentSalt(): Buffer {
  * and the salt; the commitment in the leaf then reveals nothing and the log still verifies.
  */
 export function donorCommitment(salt: Uint8Array, identity: string): string {
-  if (salt.length !== 32) throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'a salt has 32 bytes');
+  if (salt.length !== 32)
+    throw new TransparencyError(TransparencyErrorCode.InvalidLeaf, 'a salt has 32 bytes');
   return createHash('sha256').update(salt).update(Buffer.from(identity, 'utf8')).digest('hex');
 }
 

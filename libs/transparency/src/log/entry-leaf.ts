@@ -15,7 +15,10 @@ function asParty(value: unknown): LeafParty | undefined {
 }
 
 /** The public view of an entry as a leaf: `metadata.party` (if well-formed) is lifted to `party`, the rest kept as `meta`. */
-export function leafOfEntry(entry: Omit<PostedEntry, 'created' | 'idempotencyKey' | 'recordedAt'>, seq: number): LedgerLeafV1 {
+export function leafOfEntry(
+  entry: Omit<PostedEntry, 'created' | 'idempotencyKey' | 'recordedAt'>,
+  seq: number,
+): LedgerLeafV1 {
   const { party, ...rest } = (entry.metadata ?? {}) as Record<string, unknown>;
   const lifted = asParty(party);
   const meta = lifted ? rest : { ...rest, ...(party !== undefined ? { party } : {}) };

@@ -60,16 +60,24 @@ export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
   async rootAt(size: number, manager: EntityManager = this.dataSource.manager): Promise<Buffer> {
     const head = await this.head(manager);
     if (size > head.size) {
-      throw new TransparencyError(TransparencyErrorCode.OutOfRange, `size ${size} is beyond the tree size ${head.size}`, {
-        size,
-        treeSize: head.size,
-      });
+      throw new TransparencyError(
+        TransparencyErrorCode.OutOfRange,
+        `size ${size} is beyond the tree size ${head.size}`,
+        {
+          size,
+          treeSize: head.size,
+        },
+      );
     }
     return size === head.size ? head.root : rootAt(new DbSubtreeSource(manager), size);
   }
 
   /** Leaves [start, end) of the log (at most MAX_LEAVES_PER_PAGE); end is clipped to the tree size. */
-  async leaves(start: number, end: number, manager: EntityManager = this.dataSource.manager): Promise<LogLeaf[]> {
+  async leaves(
+    start: number,
+    end: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<LogLeaf[]> {
     const rows = (await manager.query(
       `SELECT log_index::text AS index, entry_id::text AS "entryId", leaf_data AS leaf, leaf_hash AS "leafHash"
          FROM transparency_log_leaves WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`,
@@ -78,7 +86,10 @@ export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
     return rows.map((r) => ({ ...r, index: Number(r.index) }));
   }
 
-  async leafOfEntryId(entryId: string, manager: EntityManager = this.dataSource.manager): Promise<LogLeaf | null> {
+  async leafOfEntryId(
+    entryId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<LogLeaf | null> {
     const rows = (await manager.query(
       `SELECT log_index::text AS index, entry_id::text AS "entryId", leaf_data AS leaf, leaf_hash AS "leafHash"
          FROM transparency_log_leaves WHERE entry_id = $1`,
@@ -91,18 +102,35 @@ export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
    * Proofs read only immutable rows (stored subtrees never change), so no transaction is needed:
    * the committed head bounds the size, then one query fetches every subtree the answer needs.
    */
-  async inclusionProof(index: number, size: number): Promise<{ leafHash: Buffer; proof: Buffer[]; root: Buffer }> {
+  async inclusionProof(
+    index: number,
+    size: number,
+  ): Promise<{ leafHash: Buffer; proof: Buffer[]; root: Buffer }> {
     const head = await this.head();
     return inclusionBundle(new DbSubtreeSource(this.dataSource.manager), index, size, head.size, head.root);
   }
 
-  async consistencyProof(size1: number, size2: number): Promise<{ proof: Buffer[]; root1: Buffer; root2: Buffer }> {
+  async consistencyProof(
+    size1: number,
+    size2: number,
+  ): Promise<{ proof: Buffer[]; root1: Buffer; root2: Buffer }> {
     const head = await this.head();
-    return consistencyBundle(new DbSubtreeSource(this.dataSource.manager), size1, size2, head.size, head.root);
+    return consistencyBundle(
+      new DbSubtreeSource(this.dataSource.manager),
+      size1,
+      size2,
+      head.size,
+      head.root,
+    );
   }
 
   /** Proof material without the REPEATABLE READ wrapper, for callers already in a transaction. */
-  consistencyProofIn(manager: EntityManager, size1: number, size2: number, treeSize: number): Promise<Buffer[]> {
+  consistencyProofIn(
+    manager: EntityManager,
+    size1: number,
+    size2: number,
+    treeSize: number,
+  ): Promise<Buffer[]> {
     return consistencyProof(new DbSubtreeSource(manager), size1, size2, treeSize);
   }
 }

@@ -33,7 +33,12 @@ export function leafHash(data: Uint8Array | string): Buffer {
 /** Node hash = SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
-    return crypto.createHash('sha256').update(Buffer.from([0x01])).update(left).update(right).digest();
+    return crypto
+      .createHash('sha256')
+      .update(Buffer.from([0x01]))
+      .update(left)
+      .update(right)
+      .digest();
   }
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_SIZE);

@@ -27,7 +27,10 @@ const fromB64 = (s: string): Buffer => Buffer.from(s, 'base64');
 
 /** Reads a vector file keeping integers beyond 2^53 exact (as strings, turned into bigint). */
 function readVector(path: string): Record<string, unknown> {
-  const text = readFileSync(path, 'utf8').replace(/("(?:leafIdx|treeSize|size1|size2)"\s*:\s*)(\d+)/g, '$1"$2"');
+  const text = readFileSync(path, 'utf8').replace(
+    /("(?:leafIdx|treeSize|size1|size2)"\s*:\s*)(\d+)/g,
+    '$1"$2"',
+  );
   return JSON.parse(text) as Record<string, unknown>;
 }
 
@@ -47,7 +50,16 @@ function naiveRoot(hashes: Buffer[]): Buffer {
   return nodeHash(naiveRoot(hashes.slice(0, k)), naiveRoot(hashes.slice(k)));
 }
 
-const OFFICIAL_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'];
+const OFFICIAL_LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+];
 
 describe('RFC 6962 official vectors (transparency-dev/merkle testdata)', () => {
   const inclusion = vectorFiles('inclusion');
@@ -99,13 +111,24 @@ describe('RFC 6962 official vectors (transparency-dev/merkle testdata)', () => {
     const tree = new MemoryTree();
     for (const leaf of OFFICIAL_LEAVES) tree.appendData(fromHex(leaf));
     for (const file of inclusion.filter((f) => f.endsWith('happy-path.json'))) {
-      const v = readVector(file) as { leafIdx: string; treeSize: string; root: string; proof: string[] | null };
+      const v = readVector(file) as {
+        leafIdx: string;
+        treeSize: string;
+        root: string;
+        proof: string[] | null;
+      };
       const proof = await tree.inclusionProof(Number(v.leafIdx), Number(v.treeSize));
       expect(proof.map((p) => p.toString('base64'))).toEqual(v.proof ?? []);
       expect((await tree.rootAt(Number(v.treeSize))).toString('base64')).toBe(v.root);
     }
     for (const file of consistency.filter((f) => f.endsWith('happy-path.json'))) {
-      const v = readVector(file) as { size1: string; size2: string; root1: string; root2: string; proof: string[] | null };
+      const v = readVector(file) as {
+        size1: string;
+        size2: string;
+        root1: string;
+        root2: string;
+        proof: string[] | null;
+      };
       const proof = await tree.consistencyProof(Number(v.size1), Number(v.size2));
       expect(proof.map((p) => p.toString('base64'))).toEqual(v.proof ?? []);
       expect((await tree.rootAt(Number(v.size1))).toString('base64')).toBe(v.root1);
@@ -129,8 +152,26 @@ interface LedgerCase {
   inclusion: { index: number; size: number; proof: string[] }[];
   consistency: { size1: number; size2: number; proof: string[] }[];
   verifyCases: (
-    | { kind: 'inclusion'; index: number; size: number; leafHash: string; proof: string[]; root: string; valid: boolean; why: string }
-    | { kind: 'consistency'; size1: number; size2: number; root1: string; root2: string; proof: string[]; valid: boolean; why: string }
+    | {
+        kind: 'inclusion';
+        index: number;
+        size: number;
+        leafHash: string;
+        proof: string[];
+        root: string;
+        valid: boolean;
+        why: string;
+      }
+    | {
+        kind: 'consistency';
+        size1: number;
+        size2: number;
+        root1: string;
+        root2: string;
+        proof: string[];
+        valid: boolean;
+        why: string;
+      }
   )[];
 }
 
@@ -145,7 +186,8 @@ describe('merkle-ledger.json', () => {
 
     it('leaf hashes and roots', async () => {
       expect(c.leaves.map((l) => hex(leafHash(l)))).toEqual(c.leafHashes);
-      for (const [size, root] of Object.entries(c.roots)) expect(hex(await tree.rootAt(Number(size)))).toBe(root);
+      for (const [size, root] of Object.entries(c.roots))
+        expect(hex(await tree.rootAt(Number(size)))).toBe(root);
       expect(hex(tree.root())).toBe(c.roots[String(c.leaves.length)]);
     });
 
@@ -153,7 +195,15 @@ describe('merkle-ledger.json', () => {
       for (const p of c.inclusion) {
         const proof = await tree.inclusionProof(p.index, p.size);
         expect(proof.map(hex)).toEqual(p.proof);
-        expect(verifyInclusion(p.index, p.size, fromHex(c.leafHashes[p.index]), proof, fromHex(c.roots[String(p.size)]))).toBe(true);
+        expect(
+          verifyInclusion(
+            p.index,
+            p.size,
+            fromHex(c.leafHashes[p.index]),
+            proof,
+            fromHex(c.roots[String(p.size)]),
+          ),
+        ).toBe(true);
       }
     });
 
@@ -162,7 +212,13 @@ describe('merkle-ledger.json', () => {
         const proof = await tree.consistencyProof(p.size1, p.size2);
         expect(proof.map(hex)).toEqual(p.proof);
         expect(
-          verifyConsistency(p.size1, p.size2, fromHex(c.roots[String(p.size1)]), fromHex(c.roots[String(p.size2)]), proof),
+          verifyConsistency(
+            p.size1,
+            p.size2,
+            fromHex(c.roots[String(p.size1)]),
+            fromHex(c.roots[String(p.size2)]),
+            proof,
+          ),
         ).toBe(true);
       }
     });
@@ -250,30 +306,38 @@ describe('properties (random sizes)', () => {
 
   it('every consistency proof verifies and any bit flip fails', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 300 }), fc.nat(), fc.nat(), fc.nat({ max: 255 }), async (size, a, b, bit) => {
-        const tree = new MemoryTree();
-        const hashes: Buffer[] = [];
-        for (let i = 0; i < size; i++) {
-          hashes.push(leafHash(`e${i}`));
-          tree.appendHash(hashes[i]);
-        }
-        const size2 = 1 + (a % size);
-        const size1 = 1 + (b % size2);
-        const root1 = naiveRoot(hashes.slice(0, size1));
-        const root2 = naiveRoot(hashes.slice(0, size2));
-        const proof = await tree.consistencyProof(size1, size2);
-        expect(verifyConsistency(size1, size2, root1, root2, proof)).toBe(true);
-        if (proof.length > 0) {
-          expect(verifyConsistency(size1, size2, root1, root2, flip(proof, bit % proof.length, bit))).toBe(false);
-          expect(verifyConsistency(size1, size2, root1, root2, proof.slice(0, -1))).toBe(false);
-        }
-        const bad1 = Buffer.from(root1);
-        bad1[bit >> 3] ^= 1 << (bit & 7);
-        expect(verifyConsistency(size1, size2, bad1, root2, proof)).toBe(false);
-        const bad2 = Buffer.from(root2);
-        bad2[bit >> 3] ^= 1 << (bit & 7);
-        expect(verifyConsistency(size1, size2, root1, bad2, proof)).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 300 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat({ max: 255 }),
+        async (size, a, b, bit) => {
+          const tree = new MemoryTree();
+          const hashes: Buffer[] = [];
+          for (let i = 0; i < size; i++) {
+            hashes.push(leafHash(`e${i}`));
+            tree.appendHash(hashes[i]);
+          }
+          const size2 = 1 + (a % size);
+          const size1 = 1 + (b % size2);
+          const root1 = naiveRoot(hashes.slice(0, size1));
+          const root2 = naiveRoot(hashes.slice(0, size2));
+          const proof = await tree.consistencyProof(size1, size2);
+          expect(verifyConsistency(size1, size2, root1, root2, proof)).toBe(true);
+          if (proof.length > 0) {
+            expect(verifyConsistency(size1, size2, root1, root2, flip(proof, bit % proof.length, bit))).toBe(
+              false,
+            );
+            expect(verifyConsistency(size1, size2, root1, root2, proof.slice(0, -1))).toBe(false);
+          }
+          const bad1 = Buffer.from(root1);
+          bad1[bit >> 3] ^= 1 << (bit & 7);
+          expect(verifyConsistency(size1, size2, bad1, root2, proof)).toBe(false);
+          const bad2 = Buffer.from(root2);
+          bad2[bit >> 3] ^= 1 << (bit & 7);
+          expect(verifyConsistency(size1, size2, root1, bad2, proof)).toBe(false);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -324,9 +388,20 @@ describe('proof bundles (one read)', () => {
   it('give the same proof, leaf hash and roots as the separate calls', async () => {
     const tree = new MemoryTree();
     for (let i = 0; i < 37; i++) tree.appendData(`x${i}`);
-    for (const [index, size] of [[0, 1], [5, 37], [36, 37], [12, 20]]) {
+    for (const [index, size] of [
+      [0, 1],
+      [5, 37],
+      [36, 37],
+      [12, 20],
+    ]) {
       tree.reads = 0;
-      const b = await inclusionBundle(tree, index, size, tree.size, size === tree.size ? tree.root() : undefined);
+      const b = await inclusionBundle(
+        tree,
+        index,
+        size,
+        tree.size,
+        size === tree.size ? tree.root() : undefined,
+      );
       expect(b.proof).toEqual(await tree.inclusionProof(index, size));
       expect(b.leafHash).toEqual(leafHash(`x${index}`));
       expect(b.root).toEqual(await tree.rootAt(size));

@@ -30,10 +30,14 @@ async function rangeHashes(source: SubtreeHashSource, ranges: readonly LeafRange
   wanted.forEach((ref, i) => {
     const hash = found[i];
     if (!hash) {
-      throw new TransparencyError(TransparencyErrorCode.MissingSubtree, `subtree ${refKey(ref)} is not stored`, {
-        level: ref.level,
-        index: ref.index,
-      });
+      throw new TransparencyError(
+        TransparencyErrorCode.MissingSubtree,
+        `subtree ${refKey(ref)} is not stored`,
+        {
+          level: ref.level,
+          index: ref.index,
+        },
+      );
     }
     byKey.set(refKey(ref), hash);
   });
@@ -42,9 +46,13 @@ async function rangeHashes(source: SubtreeHashSource, ranges: readonly LeafRange
 
 function assertSize(value: number, name: string): void {
   if (!isSafeSize(value)) {
-    throw new TransparencyError(TransparencyErrorCode.InvalidProofRequest, `${name} must be a non-negative integer`, {
-      [name]: value,
-    });
+    throw new TransparencyError(
+      TransparencyErrorCode.InvalidProofRequest,
+      `${name} must be a non-negative integer`,
+      {
+        [name]: value,
+      },
+    );
   }
 }
 
@@ -61,16 +69,24 @@ export function assertInclusionRequest(index: number, size: number, treeSize: nu
   assertSize(index, 'index');
   assertSize(size, 'size');
   if (size > treeSize) {
-    throw new TransparencyError(TransparencyErrorCode.OutOfRange, `size ${size} is beyond the tree size ${treeSize}`, {
-      size,
-      treeSize,
-    });
+    throw new TransparencyError(
+      TransparencyErrorCode.OutOfRange,
+      `size ${size} is beyond the tree size ${treeSize}`,
+      {
+        size,
+        treeSize,
+      },
+    );
   }
   if (index >= size) {
-    throw new TransparencyError(TransparencyErrorCode.OutOfRange, `index ${index} is not below size ${size}`, {
-      index,
-      size,
-    });
+    throw new TransparencyError(
+      TransparencyErrorCode.OutOfRange,
+      `index ${index} is not below size ${size}`,
+      {
+        index,
+        size,
+      },
+    );
   }
 }
 
@@ -90,7 +106,9 @@ export function assertConsistencyRequest(size1: number, size2: number, treeSize:
   assertSize(size1, 'size1');
   assertSize(size2, 'size2');
   if (size1 === 0) {
-    throw new TransparencyError(TransparencyErrorCode.InvalidProofRequest, 'size1 must be at least 1', { size1 });
+    throw new TransparencyError(TransparencyErrorCode.InvalidProofRequest, 'size1 must be at least 1', {
+      size1,
+    });
   }
   if (size1 > size2) {
     throw new TransparencyError(TransparencyErrorCode.InvalidProofRequest, 'size1 must not exceed size2', {
@@ -99,10 +117,14 @@ export function assertConsistencyRequest(size1: number, size2: number, treeSize:
     });
   }
   if (size2 > treeSize) {
-    throw new TransparencyError(TransparencyErrorCode.OutOfRange, `size ${size2} is beyond the tree size ${treeSize}`, {
-      size2,
-      treeSize,
-    });
+    throw new TransparencyError(
+      TransparencyErrorCode.OutOfRange,
+      `size ${size2} is beyond the tree size ${treeSize}`,
+      {
+        size2,
+        treeSize,
+      },
+    );
   }
 }
 
@@ -128,8 +150,16 @@ export async function inclusionBundle(
   assertInclusionRequest(index, size, treeSize);
   const ranges = inclusionRanges(index, size);
   const known = size === treeSize && rootOfTree;
-  const all = await rangeHashes(source, [...ranges, { start: index, end: index + 1 }, ...(known ? [] : [{ start: 0, end: size }])]);
-  return { proof: all.slice(0, ranges.length), leafHash: all[ranges.length], root: known ? rootOfTree : all[ranges.length + 1] };
+  const all = await rangeHashes(source, [
+    ...ranges,
+    { start: index, end: index + 1 },
+    ...(known ? [] : [{ start: 0, end: size }]),
+  ]);
+  return {
+    proof: all.slice(0, ranges.length),
+    leafHash: all[ranges.length],
+    root: known ? rootOfTree : all[ranges.length + 1],
+  };
 }
 
 /** A consistency proof with both roots, all from one read of the store. */
@@ -143,6 +173,14 @@ export async function consistencyBundle(
   assertConsistencyRequest(size1, size2, treeSize);
   const ranges = consistencyRanges(size1, size2);
   const known = size2 === treeSize && rootOfTree;
-  const all = await rangeHashes(source, [...ranges, { start: 0, end: size1 }, ...(known ? [] : [{ start: 0, end: size2 }])]);
-  return { proof: all.slice(0, ranges.length), root1: all[ranges.length], root2: known ? rootOfTree : all[ranges.length + 1] };
+  const all = await rangeHashes(source, [
+    ...ranges,
+    { start: 0, end: size1 },
+    ...(known ? [] : [{ start: 0, end: size2 }]),
+  ]);
+  return {
+    proof: all.slice(0, ranges.length),
+    root1: all[ranges.length],
+    root2: known ? rootOfTree : all[ranges.length + 1],
+  };
 }

@@ -14,17 +14,54 @@ export const OPEN_DATA_LICENCE = {
 export const POSTINGS_FIELDS = [
   { name: 'entry_id', type: 'integer', description: 'Ledger entry id', constraints: { required: true } },
   { name: 'log_index', type: 'integer', description: 'Index of the entry’s leaf in the public Merkle log' },
-  { name: 'occurred_at', type: 'datetime', format: 'default', description: 'When the entry occurred (ISO 8601, UTC)', constraints: { required: true } },
-  { name: 'kind', type: 'string', description: 'Kind of entry (contribution.levy, disbursement…)', constraints: { required: true } },
+  {
+    name: 'occurred_at',
+    type: 'datetime',
+    format: 'default',
+    description: 'When the entry occurred (ISO 8601, UTC)',
+    constraints: { required: true },
+  },
+  {
+    name: 'kind',
+    type: 'string',
+    description: 'Kind of entry (contribution.levy, disbursement…)',
+    constraints: { required: true },
+  },
   { name: 'business_ref', type: 'string', description: 'Business reference of the entry' },
-  { name: 'flow', type: 'string', description: 'posted, pending, post_pending or void_pending', constraints: { enum: ['posted', 'pending', 'post_pending', 'void_pending'] } },
+  {
+    name: 'flow',
+    type: 'string',
+    description: 'posted, pending, post_pending or void_pending',
+    constraints: { enum: ['posted', 'pending', 'post_pending', 'void_pending'] },
+  },
   { name: 'reverses_entry_id', type: 'integer', description: 'The entry this one reverses, if any' },
   { name: 'account', type: 'string', description: 'Account code', constraints: { required: true } },
-  { name: 'direction', type: 'string', description: 'debit or credit', constraints: { required: true, enum: ['debit', 'credit'] } },
-  { name: 'amount', type: 'number', description: 'Amount in the currency’s units, two decimals (1234.56)', constraints: { required: true, minimum: 0 }, decimalChar: '.', groupChar: '' },
-  { name: 'currency', type: 'string', description: 'ISO 4217 currency code', constraints: { required: true, pattern: '^[A-Z]{3}$' } },
+  {
+    name: 'direction',
+    type: 'string',
+    description: 'debit or credit',
+    constraints: { required: true, enum: ['debit', 'credit'] },
+  },
+  {
+    name: 'amount',
+    type: 'number',
+    description: 'Amount in the currency’s units, two decimals (1234.56)',
+    constraints: { required: true, minimum: 0 },
+    decimalChar: '.',
+    groupChar: '',
+  },
+  {
+    name: 'currency',
+    type: 'string',
+    description: 'ISO 4217 currency code',
+    constraints: { required: true, pattern: '^[A-Z]{3}$' },
+  },
   { name: 'contributor_kind', type: 'string', description: 'public_body or donor, for contributions' },
-  { name: 'contributor', type: 'string', description: 'Public body name, or donor pseudonym unless the donor chose to be named' },
+  {
+    name: 'contributor',
+    type: 'string',
+    description: 'Public body name, or donor pseudonym unless the donor chose to be named',
+  },
 ] as const;
 
 /** Cents as a decimal with two digits: 123456n → "1234.56". */
@@ -64,7 +101,8 @@ export class OpenDataService {
     return {
       name: 'librery-ledger',
       title: 'The Librery — public ledger / Grand livre public',
-      description: 'Every posting of the fund’s double-entry ledger; each entry is a leaf of a verifiable Merkle log.',
+      description:
+        'Every posting of the fund’s double-entry ledger; each entry is a leaf of a verifiable Merkle log.',
       licenses: [OPEN_DATA_LICENCE],
       lastUpdated: updated,
       created: updated,

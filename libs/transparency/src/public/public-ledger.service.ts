@@ -91,7 +91,11 @@ export class PublicLedgerService {
   private async contributorJoin(): Promise<{ select: string; join: string }> {
     const on = (await this.has('contributions')) ? await this.contributionOn() : null;
     if (!on) {
-      return { select: 'NULL::text AS contributor_kind, NULL::text AS contributor_id, NULL::text AS contributor_name', join: '' };
+      return {
+        select:
+          'NULL::text AS contributor_kind, NULL::text AS contributor_id, NULL::text AS contributor_name',
+        join: '',
+      };
     }
     const org = await this.has('organisations');
     const donor = await this.has('donation_intents');
@@ -118,7 +122,8 @@ export class PublicLedgerService {
       if (!ID.test(filters.after)) throw invalid('after', 'a cursor is an entry id');
       where.push(`e.id ${order === 'ASC' ? '>' : '<'} ${p(filters.after)}::bigint`);
     }
-    if (filters.kind) where.push(`(e.kind = ${p(filters.kind)} OR e.kind LIKE ${p(`${escapeLike(filters.kind)}.%`)})`);
+    if (filters.kind)
+      where.push(`(e.kind = ${p(filters.kind)} OR e.kind LIKE ${p(`${escapeLike(filters.kind)}.%`)})`);
     if (filters.from) where.push(`e.occurred_at >= ${p(filters.from)}`);
     if (filters.to) where.push(`e.occurred_at < ${p(filters.to)}`);
     if (filters.account) {
@@ -135,8 +140,12 @@ export class PublicLedgerService {
     if (filters.contributor) {
       if (!SAFE_ID.test(filters.contributor)) throw invalid('contributor', 'unknown contributor id format');
       const c = p(filters.contributor);
-      const viaTable = join.join ? `OR c.organisation_id::text = ${c}${(await this.has('donation_intents')) ? ` OR di.pseudonym = ${c}` : ''}` : '';
-      where.push(`(e.metadata->'party'->>'id' = ${c} OR 'donor-' || left(e.metadata->'party'->>'commitment', 12) = ${c} ${viaTable})`);
+      const viaTable = join.join
+        ? `OR c.organisation_id::text = ${c}${(await this.has('donation_intents')) ? ` OR di.pseudonym = ${c}` : ''}`
+        : '';
+      where.push(
+        `(e.metadata->'party'->>'id' = ${c} OR 'donor-' || left(e.metadata->'party'->>'commitment', 12) = ${c} ${viaTable})`,
+      );
     }
     const rows = (await this.dataSource.query(
       `SELECT e.id::text AS id, l.log_index::text AS log_index, e.kind, e.business_ref, e.flow,
@@ -186,7 +195,15 @@ export class PublicLedgerService {
         WHERE $1::text IS NULL OR a.code LIKE $1 || '%'
         GROUP BY a.id ORDER BY a.code`,
       [prefix ? escapeLike(prefix) : null],
-    )) as { code: string; currency: string; normal_side: 'debit' | 'credit'; dp: string; cp: string; dpe: string; cpe: string }[];
+    )) as {
+      code: string;
+      currency: string;
+      normal_side: 'debit' | 'credit';
+      dp: string;
+      cp: string;
+      dpe: string;
+      cpe: string;
+    }[];
     return rows.map((r) => {
       const [dp, cp] = [BigInt(r.dp), BigInt(r.cp)];
       return {
@@ -268,7 +285,12 @@ export class PublicLedgerService {
         GROUP BY 1, 2`,
       [currency],
     )) as { source: string; target: string; amount: string }[];
-    const names: Record<string, string> = { organisation: 'public_bodies', public_body: 'public_bodies', donor: 'donors', other: 'others' };
+    const names: Record<string, string> = {
+      organisation: 'public_bodies',
+      public_body: 'public_bodies',
+      donor: 'donors',
+      other: 'others',
+    };
     const links: FlowLink[] = inRows
       .map((r) => ({ source: names[r.source] ?? 'others', target: r.target, amount: BigInt(r.amount) }))
       .filter((l) => l.amount > 0n);
@@ -290,7 +312,9 @@ export class PublicLedgerService {
     const projectNames = await this.projectNames([...top]);
     const agg = new Map<string, bigint>();
     for (const r of projRows) {
-      const target = top.has(r.project) ? `project:${projectNames.get(r.project) ?? r.project}` : 'other_projects';
+      const target = top.has(r.project)
+        ? `project:${projectNames.get(r.project) ?? r.project}`
+        : 'other_projects';
       const key = `${r.part === 'directed' ? 'directed' : 'pool'}|${target}`;
       agg.set(key, (agg.get(key) ?? 0n) + BigInt(r.amount));
     }
@@ -304,7 +328,8 @@ export class PublicLedgerService {
         WHERE a.currency = $1 AND (a.code LIKE 'liability:pool:%' OR a.code LIKE 'liability:round:%')`,
       [currency],
     )) as { amount: string }[];
-    if (BigInt(pool.amount) > 0n) links.push({ source: 'pool', target: 'unallocated', amount: BigInt(pool.amount) });
+    if (BigInt(pool.amount) > 0n)
+      links.push({ source: 'pool', target: 'unallocated', amount: BigInt(pool.amount) });
     return { currency, links };
   }
 
@@ -312,7 +337,10 @@ export class PublicLedgerService {
     const names = new Map<string, string>();
     if (ids.length === 0 || !(await this.has('projects'))) return names;
     try {
-      const rows = (await this.dataSource.query('SELECT id::text AS id, slug FROM projects WHERE id::text = ANY($1)', [ids])) as {
+      const rows = (await this.dataSource.query(
+        'SELECT id::text AS id, slug FROM projects WHERE id::text = ANY($1)',
+        [ids],
+      )) as {
         id: string;
         slug: string;
       }[];
@@ -354,7 +382,11 @@ export class PublicLedgerService {
       allocated: `liability:project:${project.id}:allocated:${ccy}`,
       payable: `liability:payable:${project.id}:${ccy}`,
     };
-    const balances = new Map((await this.accounts(`liability:`)).filter((b) => Object.values(codes).includes(b.account)).map((b) => [b.account, b]));
+    const balances = new Map(
+      (await this.accounts(`liability:`))
+        .filter((b) => Object.values(codes).includes(b.account))
+        .map((b) => [b.account, b]),
+    );
     const zero = { creditsPosted: 0n, debitsPosted: 0n, balance: 0n };
     const d = balances.get(codes.directed) ?? zero;
     const a = balances.get(codes.allocated) ?? zero;
@@ -368,11 +400,19 @@ export class PublicLedgerService {
         WHERE acc.code = ANY($1) AND e.kind NOT LIKE 'disbursement%' AND p.direction = 'C'
         GROUP BY 1, 2, 3, 4, 5`,
       [[codes.directed, codes.allocated]],
-    )) as (Pick<EntryRow, 'contributor_kind' | 'contributor_id' | 'contributor_name'> & { party: unknown; account: string; amount: string })[];
+    )) as (Pick<EntryRow, 'contributor_kind' | 'contributor_id' | 'contributor_name'> & {
+      party: unknown;
+      account: string;
+      amount: string;
+    })[];
     const fromWhom = new Map<string, { contributor: PublicContributor | null; amount: bigint }>();
     for (const r of whoRows) {
       const contributor = r.account === codes.allocated ? null : contributorOf(r, r.party);
-      const key = contributor ? `${contributor.kind}:${contributor.id}` : r.account === codes.allocated ? 'pool' : 'unknown';
+      const key = contributor
+        ? `${contributor.kind}:${contributor.id}`
+        : r.account === codes.allocated
+          ? 'pool'
+          : 'unknown';
       const prev = fromWhom.get(key) ?? { contributor, amount: 0n };
       fromWhom.set(key, { contributor, amount: prev.amount + BigInt(r.amount) });
     }
@@ -386,7 +426,9 @@ export class PublicLedgerService {
       balanceAllocated: a.balance,
       movedToPayable: pay.creditsPosted,
       paidOut: pay.debitsPosted,
-      fromWhom: [...fromWhom.values()].sort((x, y) => (y.amount > x.amount ? 1 : y.amount < x.amount ? -1 : 0)),
+      fromWhom: [...fromWhom.values()].sort((x, y) =>
+        y.amount > x.amount ? 1 : y.amount < x.amount ? -1 : 0,
+      ),
       entries: page.items,
     };
   }
@@ -398,7 +440,8 @@ export class PublicLedgerService {
     let given = 0n;
     for (const e of page.items) {
       for (const p of e.postings) {
-        if (p.currency === currency && p.account.startsWith('asset:')) given += p.direction === 'debit' ? p.amount : -p.amount;
+        if (p.currency === currency && p.account.startsWith('asset:'))
+          given += p.direction === 'debit' ? p.amount : -p.amount;
       }
     }
     return { contributor: first, currency, given, entries: page.items };
@@ -406,16 +449,31 @@ export class PublicLedgerService {
 
   async round(id: string): Promise<RoundView> {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw invalid('id', 'a round id is a UUID');
-    if (!(await this.has('governance_rounds'))) throw new TransparencyError(TransparencyErrorCode.NotFound, `no round ${id}`);
+    if (!(await this.has('governance_rounds')))
+      throw new TransparencyError(TransparencyErrorCode.NotFound, `no round ${id}`);
     const rows = (await this.dataSource.query(
       `SELECT id::text, title, state, currency, budget::text AS budget, opens_at, closes_at, ballot_count, candidates,
               CASE WHEN state = 'tallied' THEN audit END AS audit
          FROM governance_rounds WHERE id = $1 AND state <> 'draft'`,
       [id],
-    )) as { id: string; title: string; state: string; currency: string; budget: string; opens_at: Date; closes_at: Date; ballot_count: number; candidates: unknown; audit: unknown }[];
+    )) as {
+      id: string;
+      title: string;
+      state: string;
+      currency: string;
+      budget: string;
+      opens_at: Date;
+      closes_at: Date;
+      ballot_count: number;
+      candidates: unknown;
+      audit: unknown;
+    }[];
     if (rows.length === 0) throw new TransparencyError(TransparencyErrorCode.NotFound, `no round ${id}`);
     const r = rows[0];
-    const page = await this.entries({ account: `liability:round:${id}:${r.currency.toLowerCase()}`, limit: 100 });
+    const page = await this.entries({
+      account: `liability:round:${id}:${r.currency.toLowerCase()}`,
+      limit: 100,
+    });
     return {
       id: r.id,
       title: r.title,
@@ -440,7 +498,10 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function contributorOf(row: Pick<EntryRow, 'contributor_kind' | 'contributor_id' | 'contributor_name'>, party: unknown): PublicContributor | null {
+function contributorOf(
+  row: Pick<EntryRow, 'contributor_kind' | 'contributor_id' | 'contributor_name'>,
+  party: unknown,
+): PublicContributor | null {
   if (row.contributor_kind && row.contributor_id) {
     return {
       kind: row.contributor_kind === 'organisation' ? 'public_body' : 'donor',

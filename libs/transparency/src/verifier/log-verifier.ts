@@ -107,7 +107,9 @@ export class LogVerifier {
       res = await this.fetch(`${this.base}${path}`, { headers: { accept: 'application/json, text/plain' } });
     } catch (e) {
       const cause = (e as { cause?: { message?: string } }).cause?.message;
-      throw new Error(`cannot reach ${this.base}${path}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`);
+      throw new Error(
+        `cannot reach ${this.base}${path}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`,
+      );
     }
     if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
     return res;
@@ -125,7 +127,10 @@ export class LogVerifier {
     try {
       ({ size, root } = openCheckpoint(note, verifier));
     } catch (e) {
-      this.problem({ kind: 'signature', message: `the checkpoint does not verify with the key: ${(e as Error).message}` });
+      this.problem({
+        kind: 'signature',
+        message: `the checkpoint does not verify with the key: ${(e as Error).message}`,
+      });
       return this.report(0, Buffer.alloc(32), 0, 0, 0, null);
     }
 
@@ -133,12 +138,26 @@ export class LogVerifier {
     if (prev && prev.origin === verifier.name) {
       const prevRoot = Buffer.from(prev.root, 'base64');
       if (size < prev.treeSize) {
-        this.problem({ kind: 'rollback', message: `the log shrank from ${prev.treeSize} to ${size} leaves since the last verification` });
+        this.problem({
+          kind: 'rollback',
+          message: `the log shrank from ${prev.treeSize} to ${size} leaves since the last verification`,
+        });
       } else if (size === prev.treeSize) {
-        if (!sameHash(prevRoot, root)) this.problem({ kind: 'inconsistent', message: `two different roots for size ${size}` });
+        if (!sameHash(prevRoot, root))
+          this.problem({ kind: 'inconsistent', message: `two different roots for size ${size}` });
       } else {
-        const c = await this.json<{ proof: string[] }>(`/log/proof/consistency?size1=${prev.treeSize}&size2=${size}`);
-        if (!verifyConsistency(prev.treeSize, size, prevRoot, root, c.proof.map((p) => Buffer.from(p, 'base64')))) {
+        const c = await this.json<{ proof: string[] }>(
+          `/log/proof/consistency?size1=${prev.treeSize}&size2=${size}`,
+        );
+        if (
+          !verifyConsistency(
+            prev.treeSize,
+            size,
+            prevRoot,
+            root,
+            c.proof.map((p) => Buffer.from(p, 'base64')),
+          )
+        ) {
           this.problem({
             kind: 'inconsistent',
             message: `the checkpoint at ${size} is not consistent with the one seen before at ${prev.treeSize}`,
@@ -160,7 +179,11 @@ export class LogVerifier {
       for (const item of page.entries) {
         const expected = stream.size;
         if (item.index !== expected || expected >= size) {
-          this.problem({ kind: 'leaf', index: expected, message: `leaf #${expected} is missing (got #${item.index})` });
+          this.problem({
+            kind: 'leaf',
+            index: expected,
+            message: `leaf #${expected} is missing (got #${item.index})`,
+          });
           return this.report(size, root, stream.size, 0, 0, null);
         }
         stream.add(Buffer.from(item.leaf, 'utf8')).copy(hashes, item.index * 32);
@@ -169,16 +192,29 @@ export class LogVerifier {
           const parsed: LedgerLeafV1 = parseLeaf(item.leaf);
           applyLeaf(signedBalances, parsed);
           if (parsed.seq !== item.index || parsed.tx !== item.entryId) {
-            this.problem({ kind: 'leaf', index: item.index, entryId: item.entryId, message: `leaf #${item.index} carries seq ${parsed.seq} / entry ${parsed.tx}` });
+            this.problem({
+              kind: 'leaf',
+              index: item.index,
+              entryId: item.entryId,
+              message: `leaf #${item.index} carries seq ${parsed.seq} / entry ${parsed.tx}`,
+            });
           }
         } catch (e) {
-          this.problem({ kind: 'leaf', index: item.index, entryId: item.entryId, message: `leaf #${item.index} (entry ${item.entryId}) is not a valid leaf: ${(e as Error).message}` });
+          this.problem({
+            kind: 'leaf',
+            index: item.index,
+            entryId: item.entryId,
+            message: `leaf #${item.index} (entry ${item.entryId}) is not a valid leaf: ${(e as Error).message}`,
+          });
         }
       }
       this.options.onProgress?.(stream.size, size, 'leaves');
     }
     if (stream.size !== size) {
-      this.problem({ kind: 'leaf', message: `the log served ${stream.size} leaves for a checkpoint of ${size}` });
+      this.problem({
+        kind: 'leaf',
+        message: `the log served ${stream.size} leaves for a checkpoint of ${size}`,
+      });
     } else if (!sameHash(stream.root(), root)) {
       const bad = await this.firstBadLeaf(hashes, size, root);
       this.problem({
@@ -199,7 +235,11 @@ export class LogVerifier {
       );
       for (const e of page.items) {
         if (e.logIndex === null) {
-          this.problem({ kind: 'missing_entry', entryId: e.id, message: `entry ${e.id} is published but not in the log` });
+          this.problem({
+            kind: 'missing_entry',
+            entryId: e.id,
+            message: `entry ${e.id} is published but not in the log`,
+          });
           continue;
         }
         if (e.logIndex >= size) continue;
@@ -215,7 +255,10 @@ export class LogVerifier {
             e.logIndex,
           ),
         );
-        if (entryIds[e.logIndex] !== e.id || !sameHash(leafHash(rebuilt), hashes.subarray(e.logIndex * 32, e.logIndex * 32 + 32))) {
+        if (
+          entryIds[e.logIndex] !== e.id ||
+          !sameHash(leafHash(rebuilt), hashes.subarray(e.logIndex * 32, e.logIndex * 32 + 32))
+        ) {
           this.problem({
             kind: 'entry',
             index: e.logIndex,
@@ -230,7 +273,12 @@ export class LogVerifier {
     }
     for (let index = 0; index < stream.size; index++) {
       if (!seen[index]) {
-        this.problem({ kind: 'missing_entry', index, entryId: entryIds[index], message: `leaf #${index} names entry ${entryIds[index]}, which is not published` });
+        this.problem({
+          kind: 'missing_entry',
+          index,
+          entryId: entryIds[index],
+          message: `leaf #${index} names entry ${entryIds[index]}, which is not published`,
+        });
       }
     }
 
@@ -244,7 +292,9 @@ export class LogVerifier {
       const balances = new Map<string, RecomputedBalance>();
       for (const [code, b] of signedBalances) balances.set(code, { ...b });
       for (let start = size; start < after2.size; start += PAGE) {
-        const page = await this.json<{ entries: { leaf: string }[] }>(`/log/entries?start=${start}&end=${Math.min(after2.size, start + PAGE)}`);
+        const page = await this.json<{ entries: { leaf: string }[] }>(
+          `/log/entries?start=${start}&end=${Math.min(after2.size, start + PAGE)}`,
+        );
         for (const item of page.entries) applyLeaf(balances, parseLeaf(item.leaf));
       }
       accountsChecked = this.compareBalances(accounts, balances);
@@ -252,7 +302,14 @@ export class LogVerifier {
     }
 
     const ok = this.problems.length === 0 && [...this.counts.values()].every((n) => n === 0);
-    return this.report(size, root, stream.size, entriesChecked, accountsChecked, ok ? { origin: verifier.name, treeSize: size, root: root.toString('base64') } : null);
+    return this.report(
+      size,
+      root,
+      stream.size,
+      entriesChecked,
+      accountsChecked,
+      ok ? { origin: verifier.name, treeSize: size, root: root.toString('base64') } : null,
+    );
   }
 
   private compareBalances(accounts: ApiAccount[], balances: Map<string, RecomputedBalance>): number {
@@ -276,8 +333,15 @@ export class LogVerifier {
       }
     }
     for (const [code, r] of balances) {
-      if (!published.has(code) && (r.debitsPosted || r.creditsPosted || r.debitsPending || r.creditsPending)) {
-        this.problem({ kind: 'balance', account: code, message: `account ${code} moves in the leaves but is not published` });
+      if (
+        !published.has(code) &&
+        (r.debitsPosted || r.creditsPosted || r.debitsPending || r.creditsPending)
+      ) {
+        this.problem({
+          kind: 'balance',
+          account: code,
+          message: `account ${code} moves in the leaves but is not published`,
+        });
       }
     }
     return accounts.length;
@@ -293,7 +357,13 @@ export class LogVerifier {
     const good = async (m: number): Promise<boolean> => {
       if (m === size) return sameHash(prefixRoot(m), root);
       const c = await this.json<{ proof: string[] }>(`/log/proof/consistency?size1=${m}&size2=${size}`);
-      return verifyConsistency(m, size, prefixRoot(m), root, c.proof.map((p) => Buffer.from(p, 'base64')));
+      return verifyConsistency(
+        m,
+        size,
+        prefixRoot(m),
+        root,
+        c.proof.map((p) => Buffer.from(p, 'base64')),
+      );
     };
     let lo = 1;
     let hi = size;

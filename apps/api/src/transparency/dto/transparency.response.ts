@@ -15,7 +15,12 @@ export function entryJson(e: PublicEntry) {
     metadata: e.metadata,
     occurredAt: e.occurredAt.toISOString(),
     contributor: e.contributor,
-    postings: e.postings.map((p) => ({ account: p.account, direction: p.direction, amount: p.amount.toString(), currency: p.currency })),
+    postings: e.postings.map((p) => ({
+      account: p.account,
+      direction: p.direction,
+      amount: p.amount.toString(),
+      currency: p.currency,
+    })),
   };
 }
 
