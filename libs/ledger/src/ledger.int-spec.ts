@@ -225,6 +225,31 @@ describe('ledger invariants (reference §8.1)', () => {
     expect(cash.balance).toBe(pool.balance + (await ledger.balance(a.project)).balance);
   });
 
+  it('an account created in a transaction that rolls back is not remembered', async () => {
+    const n = id();
+    const ghost: AccountSpec = { code: `liability:ghost:${n}`, currency: 'EUR', normalSide: 'credit', balanceLimit: 'none' };
+    const a = await setup();
+    await expect(
+      db.transaction(async (m) => {
+        await ledger.ensureAccounts([ghost], m);
+        await ledger.post(
+          {
+            kind: 'test', businessRef: 'x', idempotencyKey: randomUUID(),
+            postings: [
+              { account: a.cash, direction: 'debit', amount: 5n, currency: 'EUR' },
+              { account: ghost.code, direction: 'credit', amount: 5n, currency: 'EUR' },
+            ],
+          },
+          m,
+        );
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await expectCode(move(ghost.code, a.cash, 5n), LedgerErrorCode.UnknownAccount);
+    await ledger.ensureAccounts([ghost]);
+    expect((await move(ghost.code, a.cash, 5n)).created).toBe(true);
+  });
+
   it('model-based: random posts, replays and reversals from concurrent writers match an in-memory model', async () => {
     const commandArb = fc.record({
       kind: fc.constantFrom('fund', 'spend', 'move', 'replay', 'reverse'),

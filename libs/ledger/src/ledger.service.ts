@@ -90,7 +90,10 @@ export class LedgerService {
     const requestHash = this.validate(command);
     try {
       if (manager) return await this.postIn(manager, command, requestHash);
-      return await this.dataSource.transaction((m) => this.postIn(m, command, requestHash));
+      const seen = new Map<string, AccountRow>();
+      const entry = await this.dataSource.transaction((m) => this.postIn(m, command, requestHash, seen));
+      for (const [code, row] of seen) this.accounts.set(code, row);
+      return entry;
     } catch (error) {
       throw translateLedgerError(error);
     }
@@ -197,9 +200,14 @@ export class LedgerService {
     return found;
   }
 
-  private async postIn(manager: EntityManager, command: PostEntryCommand, requestHash: Buffer): Promise<PostedEntry> {
+  private async postIn(
+    manager: EntityManager,
+    command: PostEntryCommand,
+    requestHash: Buffer,
+    seen?: Map<string, AccountRow>,
+  ): Promise<PostedEntry> {
     const codes = [...new Set(command.postings.map((p) => p.account))];
-    const accounts = await this.loadAccounts(manager, codes);
+    const accounts = await this.loadAccounts(manager, codes, seen);
     for (const posting of command.postings) {
       const account = accounts.get(posting.account);
       if (!account) {
@@ -310,7 +318,15 @@ export class LedgerService {
     return createHash('sha256').update(canonical).digest();
   }
 
-  private async loadAccounts(manager: EntityManager, codes: readonly string[]): Promise<Map<string, AccountRow>> {
+  /**
+   * Accounts never change once committed, so their ids are cached — but only once known to be
+   * committed: an account read inside a transaction may vanish with its rollback.
+   */
+  private async loadAccounts(
+    manager: EntityManager,
+    codes: readonly string[],
+    seen?: Map<string, AccountRow>,
+  ): Promise<Map<string, AccountRow>> {
     const result = new Map<string, AccountRow>();
     const unknown = codes.filter((c) => {
       const cached = this.accounts.get(c);
@@ -322,9 +338,11 @@ export class LedgerService {
         'SELECT id::text AS id, code, currency, normal_side AS "normalSide" FROM ledger_accounts WHERE code = ANY($1)',
         [unknown],
       )) as AccountRow[];
+      const committed = !manager.queryRunner?.isTransactionActive;
       for (const row of rows) {
         result.set(row.code, row);
-        this.accounts.set(row.code, row);
+        if (committed) this.accounts.set(row.code, row);
+        else seen?.set(row.code, row);
       }
     }
     return result;
@@ -393,7 +411,10 @@ export function translateLedgerError(error: unknown): unknown {
       if (e.constraint === 'ledger_entries_reverses_entry_fkey' || e.constraint === 'ledger_entries_pending_entry_fkey') {
         return new LedgerError(LedgerErrorCode.UnknownEntry, 'the referenced entry does not exist');
       }
-      return new LedgerError(LedgerErrorCode.CurrencyMismatch, 'a posting does not match its account');
+      if (e.constraint === 'ledger_postings_account_currency_fkey') {
+        return new LedgerError(LedgerErrorCode.CurrencyMismatch, 'a posting does not match the currency of its account');
+      }
+      return error;
     default:
       return error;
   }
