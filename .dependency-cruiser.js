@@ -25,7 +25,7 @@ module.exports = {
     {
       name: 'apps-do-not-import-each-other',
       severity: 'error',
-      from: { path: '^apps/([^/]+)/' },
+      from: { path: '^apps/([^/]+)/', pathNot: '^apps/launcher/' },
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
