@@ -110,7 +110,7 @@ export async function run(): Promise<Record<string, number>> {
     }[];
     const t0 = process.hrtime.bigint();
     let computed = 0;
-    for await (const page of readProjectLots(db.manager, {
+    for await (const page of readProjectLots(db, {
       currency: 'EUR',
       cutoff: policy.cutoff,
       ledgerMark: mark,

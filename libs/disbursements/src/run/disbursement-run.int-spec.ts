@@ -15,9 +15,20 @@ import { PayeeDirectory } from '../payees/payee-directory';
 import { PayoutTransfers } from '../payouts/payout-transfers';
 import { DisbursementRunScheduler } from './disbursement-run.scheduler';
 import { DisbursementRunService } from './disbursement-run.service';
+import { openLots } from './run-computation';
 
-const treasurer: Principal = { kind: 'user', userId: null, tokenId: null, grants: [{ role: 'treasurer', scopeId: '' }] };
-const donor: Principal = { kind: 'user', userId: null, tokenId: null, grants: [{ role: 'donor', scopeId: '' }] };
+const treasurer: Principal = {
+  kind: 'user',
+  userId: null,
+  tokenId: null,
+  grants: [{ role: 'treasurer', scopeId: '' }],
+};
+const donor: Principal = {
+  kind: 'user',
+  userId: null,
+  tokenId: null,
+  grants: [{ role: 'donor', scopeId: '' }],
+};
 const DAY = 86_400_000;
 
 /** Disbursement runs on the real database: ledger effects, carry-over, expiry, single flight, idempotency. */
@@ -36,8 +47,14 @@ describe('DisbursementRunService (PostgreSQL)', () => {
         DisbursementRunService,
         PayoutsService,
         { provide: PayeeDirectory, useValue: payees },
-        { provide: DisbursementRunScheduler, useValue: { schedule: async (id: string) => void scheduled.push(id) } },
-        { provide: PayoutTransfers, useValue: { transfer: async () => ({ ok: false, failure: 'not used' }) } },
+        {
+          provide: DisbursementRunScheduler,
+          useValue: { schedule: async (id: string) => void scheduled.push(id) },
+        },
+        {
+          provide: PayoutTransfers,
+          useValue: { transfer: async () => ({ ok: false, failure: 'not used' }) },
+        },
       ],
     })
     class RunTestModule {}
@@ -51,7 +68,8 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   /** Cash in, credited to a project's balance, `ageDays` before now. */
   async function fund(projectId: string, balance: 'directed' | 'allocated', amount: bigint, ageDays = 1) {
-    const account = balance === 'directed' ? Accounts.projectDirected(projectId) : Accounts.projectAllocated(projectId);
+    const account =
+      balance === 'directed' ? Accounts.projectDirected(projectId) : Accounts.projectAllocated(projectId);
     await ledger.ensureAccounts([account]);
     const key = randomUUID();
     return ledger.post({
@@ -75,8 +93,18 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   it('moves eligible balances to payable, carries over the rest with reasons, returns expired directed money to the pool', async () => {
     const [paid, small, unverified, stranger] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    payees.set({ projectId: paid, name: 'Paid', admitted: true, destination: { rail: 'sepa', accountHolder: 'Paid', iban: 'DE89370400440532013000', bic: null } });
-    payees.set({ projectId: small, name: 'Small', admitted: true, destination: { rail: 'stripe', stripeAccountId: 'acct_123456789' } });
+    payees.set({
+      projectId: paid,
+      name: 'Paid',
+      admitted: true,
+      destination: { rail: 'sepa', accountHolder: 'Paid', iban: 'DE89370400440532013000', bic: null },
+    });
+    payees.set({
+      projectId: small,
+      name: 'Small',
+      admitted: true,
+      destination: { rail: 'stripe', stripeAccountId: 'acct_123456789' },
+    });
     payees.set({ projectId: unverified, name: 'Unverified', admitted: true, destination: null });
     const d1 = await fund(paid, 'directed', 4000n);
     const a1 = await fund(paid, 'allocated', 2500n);
@@ -88,7 +116,12 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
     const run = await runNow();
     expect(run.status).toBe('completed');
-    expect(run.inputs).toMatchObject({ algorithm: 'disbursement-run-v1', allocationRule: 'hamilton-v1', minimumPayout: '5000', claimDeadlineDays: 730 });
+    expect(run.inputs).toMatchObject({
+      algorithm: 'disbursement-run-v1',
+      allocationRule: 'hamilton-v1',
+      minimumPayout: '5000',
+      claimDeadlineDays: 730,
+    });
     expect(run.ledgerMark).not.toBeNull();
 
     expect(await bal(Accounts.payable(paid).code)).toBe(6500n);
@@ -99,10 +132,17 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     expect(await bal(Accounts.pool().code)).toBe(poolBefore + 900n);
     expect(await bal(Accounts.projectAllocated(stranger).code)).toBe(7000n);
 
-    const rows = (await db.query('SELECT * FROM disbursement_run_projects WHERE run_id = $1 AND project_id = ANY($2)', [
-      run.id,
-      [paid, small, unverified, stranger],
-    ])) as { project_id: string; outcome: string; reason: string | null; payable: bigint; expired: bigint; sources: { payable: unknown[] } }[];
+    const rows = (await db.query(
+      'SELECT * FROM disbursement_run_projects WHERE run_id = $1 AND project_id = ANY($2)',
+      [run.id, [paid, small, unverified, stranger]],
+    )) as {
+      project_id: string;
+      outcome: string;
+      reason: string | null;
+      payable: bigint;
+      expired: bigint;
+      sources: { payable: unknown[] };
+    }[];
     const by = new Map(rows.map((r) => [r.project_id, r]));
     expect(by.get(paid)).toMatchObject({ outcome: 'payable', payable: 6500n });
     expect(by.get(paid)!.sources.payable).toEqual([
@@ -112,36 +152,118 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     // The statement names each source's kind and reference, from the ledger.
     const statement = await app.get(PayoutsService).statement(paid);
     expect(statement.lines[0].sources).toEqual([
-      { balance: 'directed', entryId: d1.id, kind: 'contribution.booked', reference: d1.businessRef, amount: '4000' },
-      { balance: 'allocated', entryId: a1.id, kind: 'round.allocation', reference: a1.businessRef, amount: '2500' },
+      {
+        balance: 'directed',
+        entryId: d1.id,
+        kind: 'contribution.booked',
+        reference: d1.businessRef,
+        amount: '4000',
+      },
+      {
+        balance: 'allocated',
+        entryId: a1.id,
+        kind: 'round.allocation',
+        reference: a1.businessRef,
+        amount: '2500',
+      },
     ]);
     expect(by.get(small)).toMatchObject({ outcome: 'carried_over', reason: 'below_minimum_payout' });
-    expect(by.get(unverified)).toMatchObject({ outcome: 'carried_over', reason: 'no_verified_payout_details', expired: 900n });
+    expect(by.get(unverified)).toMatchObject({
+      outcome: 'carried_over',
+      reason: 'no_verified_payout_details',
+      expired: 900n,
+    });
     expect(by.get(stranger)).toMatchObject({ outcome: 'carried_over', reason: 'not_admitted' });
 
     const payouts = (await db.query(
       `SELECT p.*, b.rail FROM disbursement_payouts p JOIN disbursement_batches b ON b.id = p.batch_id WHERE p.run_id = $1`,
       [run.id],
     )) as { project_id: string; amount: bigint; rail: string; status: string }[];
-    expect(payouts.filter((p) => p.project_id === paid)).toEqual([expect.objectContaining({ amount: 6500n, rail: 'sepa', status: 'planned' })]);
+    expect(payouts.filter((p) => p.project_id === paid)).toEqual([
+      expect.objectContaining({ amount: 6500n, rail: 'sepa', status: 'planned' }),
+    ]);
     expect(payouts.some((p) => p.project_id === small || p.project_id === unverified)).toBe(false);
 
     // Executing again is a no-op; a second run pays what arrived since, nothing twice.
     expect((await sut.execute(run.id)).status).toBe('completed');
     await fund(paid, 'directed', 5000n);
     const second = await runNow();
-    const [row2] = (await db.query('SELECT payable FROM disbursement_run_projects WHERE run_id = $1 AND project_id = $2', [second.id, paid])) as {
+    const [row2] = (await db.query(
+      'SELECT payable FROM disbursement_run_projects WHERE run_id = $1 AND project_id = $2',
+      [second.id, paid],
+    )) as {
       payable: bigint;
     }[];
     expect(row2.payable).toBe(5000n);
     expect(await bal(Accounts.payable(paid).code)).toBe(11500n);
   });
 
-  it('refuses a cut-off in the future or before the previous run (422), and a non-treasurer', async () => {
-    const err = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as DisbursementsError);
-    expect(await err(sut.start(treasurer, { cutoff: new Date(Date.now() + 60_000) }))).toMatchObject({ code: DisbursementsErrorCode.CutoffInFuture });
+  it('reads open lots in SQL exactly as the pure rule does: debits consume the oldest credits first', async () => {
+    const project = randomUUID();
+    payees.set({
+      projectId: project,
+      name: 'Fifo',
+      admitted: true,
+      destination: { rail: 'sepa', accountHolder: 'Fifo', iban: 'DE89370400440532013000', bic: null },
+    });
+    const c1 = await fund(project, 'directed', 4000n, 30);
+    const c2 = await fund(project, 'directed', 6500n, 20);
+    const c3 = await fund(project, 'directed', 2500n, 10);
+    // A refund-like debit of 4,600 (not a run): consumes c1 whole and 600 of c2.
+    const key = randomUUID();
+    await ledger.post({
+      kind: 'contribution.refunded',
+      businessRef: `test:${key}`,
+      idempotencyKey: key,
+      postings: [
+        {
+          account: Accounts.projectDirected(project).code,
+          direction: 'debit',
+          amount: 4600n,
+          currency: 'EUR',
+        },
+        { account: Accounts.bank().code, direction: 'credit', amount: 4600n, currency: 'EUR' },
+      ],
+    });
     const run = await runNow();
-    expect(await err(sut.start(treasurer, { cutoff: new Date(new Date(run.cutoff).getTime() - 1000) }))).toMatchObject({
+    const [row] = (await db.query(
+      'SELECT payable, sources FROM disbursement_run_projects WHERE run_id = $1 AND project_id = $2',
+      [run.id, project],
+    )) as {
+      payable: bigint;
+      sources: { payable: unknown[] };
+    }[];
+    const expected = openLots('directed', {
+      credits: [c1, c2, c3].map((e) => ({
+        sourceId: e.id,
+        occurredAt: e.occurredAt,
+        amount: BigInt(e.postings.find((p) => p.direction === 'credit')!.amount),
+      })),
+      debited: 4600n,
+    });
+    expect(expected.map((l) => [l.sourceId, l.open])).toEqual([
+      [c2.id, 5900n],
+      [c3.id, 2500n],
+    ]);
+    expect(row.payable).toBe(8400n);
+    expect(row.sources.payable).toEqual(
+      expected.map((l) => ({ balance: 'directed', entryId: l.sourceId, amount: String(l.open) })),
+    );
+  });
+
+  it('refuses a cut-off in the future or before the previous run (422), and a non-treasurer', async () => {
+    const err = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e as DisbursementsError,
+      );
+    expect(await err(sut.start(treasurer, { cutoff: new Date(Date.now() + 60_000) }))).toMatchObject({
+      code: DisbursementsErrorCode.CutoffInFuture,
+    });
+    const run = await runNow();
+    expect(
+      await err(sut.start(treasurer, { cutoff: new Date(new Date(run.cutoff).getTime() - 1000) })),
+    ).toMatchObject({
       code: DisbursementsErrorCode.CutoffBeforePreviousRun,
     });
     expect(await err(sut.start(donor, { cutoff: new Date() }))).toMatchObject({ code: 'identity.forbidden' });
@@ -152,24 +274,42 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     const first = await sut.start(treasurer, { cutoff });
     const again = await sut.start(treasurer, { cutoff });
     expect(again).toEqual({ run: first.run, created: false });
-    const other = await sut.start(treasurer, { cutoff: new Date(cutoff.getTime() + 1) }).catch((e: DisbursementsError) => e);
-    expect(other).toMatchObject({ code: DisbursementsErrorCode.RunInProgress, details: { runId: first.run.id } });
+    const other = await sut
+      .start(treasurer, { cutoff: new Date(cutoff.getTime() + 1) })
+      .catch((e: DisbursementsError) => e);
+    expect(other).toMatchObject({
+      code: DisbursementsErrorCode.RunInProgress,
+      details: { runId: first.run.id },
+    });
     await sut.execute(first.run.id);
   });
 
   it('executes one run at a time across workers (advisory lock), each exactly once', async () => {
     const project = randomUUID();
-    payees.set({ projectId: project, name: 'P', admitted: true, destination: { rail: 'sepa', accountHolder: 'P', iban: 'NL91ABNA0417164300', bic: null } });
+    payees.set({
+      projectId: project,
+      name: 'P',
+      admitted: true,
+      destination: { rail: 'sepa', accountHolder: 'P', iban: 'NL91ABNA0417164300', bic: null },
+    });
     await fund(project, 'directed', 8000n);
     const started = await sut.start(treasurer, { cutoff: new Date() });
-    const results = await Promise.all([sut.execute(started.run.id), sut.execute(started.run.id), sut.execute(started.run.id)]);
+    const results = await Promise.all([
+      sut.execute(started.run.id),
+      sut.execute(started.run.id),
+      sut.execute(started.run.id),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
     expect(await bal(Accounts.payable(project).code)).toBe(8000n);
-    const entries = (await db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'disbursement.payable' AND business_ref = $1`, [
-      `disbursement-run:${started.run.id}`,
-    ])) as { n: number }[];
+    const entries = (await db.query(
+      `SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'disbursement.payable' AND business_ref = $1`,
+      [`disbursement-run:${started.run.id}`],
+    )) as { n: number }[];
     expect(entries[0].n).toBeGreaterThan(0);
-    const payouts = (await db.query('SELECT count(*)::int AS n FROM disbursement_payouts WHERE run_id = $1 AND project_id = $2', [started.run.id, project])) as {
+    const payouts = (await db.query(
+      'SELECT count(*)::int AS n FROM disbursement_payouts WHERE run_id = $1 AND project_id = $2',
+      [started.run.id, project],
+    )) as {
       n: number;
     }[];
     expect(payouts[0].n).toBe(1);

@@ -163,7 +163,7 @@ export class DisbursementRunService {
     };
     try {
       const pages = readProjectLots(
-        m,
+        this.dataSource,
         { currency: run.currency, cutoff: params.cutoff, ledgerMark: String(run.ledger_mark) },
         { pageSize, after: run.resume_after },
       );

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { BalanceKind, SourceCredit } from './run-computation.types';
 
 /** One project's open lots at the cut-off, as read from the ledger (rule 1 done in SQL). */
@@ -27,8 +27,10 @@ interface LotsRow {
 const PROJECT_ACCOUNT = /^liability:project:([^:]+):(directed|allocated):([a-z]{3})$/;
 
 /**
- * Streams the projects that have directed/allocated accounts, one page of `pageSize` projects at
- * a time in project-id order: only the list of accounts and one page of lots are in memory.
+ * Streams the projects with open lots, a page of about `pageSize` projects at a time in
+ * project-id order. One query reads every project posting (sequential scans and hash joins, like
+ * a plain aggregation) through a server-side cursor on its own read-only connection, so only one
+ * page of lots is ever in this process's memory and the caller can commit on its own connection.
  *
  * Rule 1 of the run (see `DISBURSEMENT_ALGORITHM`), in SQL: credits count when their entry is at
  * or before the ledger mark and occurred at or before the cut-off; debits count when their entry
@@ -36,67 +38,73 @@ const PROJECT_ACCOUNT = /^liability:project:([^:]+):(directed|allocated):([a-z]{
  * the oldest credits first (occurred_at, then entry id); what is left of each credit is returned.
  */
 export async function* readProjectLots(
-  manager: EntityManager,
+  dataSource: DataSource,
   query: BalancesQuery,
   options: { pageSize?: number; after?: string | null } = {},
 ): AsyncGenerator<ProjectLots[]> {
   const pageSize = options.pageSize ?? 500;
-  const suffix = `:${query.currency.toLowerCase()}`;
-  // The project accounts (not their postings): two small rows per project, in project order.
-  const accounts = (await manager.query(
-    `SELECT id::text AS id, split_part(code, ':', 3) AS project_id
-       FROM ledger_accounts
-      WHERE code LIKE 'liability:project:%' AND right(code, 4) = $1 AND split_part(code, ':', 4) IN ('directed', 'allocated')
-        AND split_part(code, ':', 3) > $2
-      ORDER BY 2, 1`,
-    [suffix, options.after ?? ''],
-  )) as { id: string; project_id: string }[];
-  let i = 0;
-  while (i < accounts.length) {
-    const projectIds: string[] = [];
-    const accountIds: string[] = [];
-    while (i < accounts.length && (projectIds.length < pageSize || accounts[i].project_id === projectIds[projectIds.length - 1])) {
-      if (projectIds[projectIds.length - 1] !== accounts[i].project_id) projectIds.push(accounts[i].project_id);
-      accountIds.push(accounts[i].id);
-      i += 1;
-    }
-    const rows = (await manager.query(
-      `WITH acct AS (
+  const reader = dataSource.createQueryRunner();
+  await reader.connect();
+  try {
+    await reader.startTransaction('REPEATABLE READ');
+    await reader.query('SET TRANSACTION READ ONLY');
+    // The plan of a plain aggregation (hash joins over sequential scans, one in-memory sort): the
+    // planner misjudges the account filter and would otherwise probe the indexes once per account.
+    await reader.query('SET LOCAL enable_nestloop = off');
+    await reader.query(`SET LOCAL work_mem = '256MB'`);
+    await reader.query(
+      `DECLARE disbursement_lots NO SCROLL CURSOR FOR
+       WITH acct AS (
          SELECT a.id, split_part(a.code, ':', 3) AS project_id, split_part(a.code, ':', 4) AS balance
            FROM ledger_accounts a
-          WHERE a.id = ANY($1::bigint[])
+          WHERE a.code LIKE 'liability:project:%' AND right(a.code, 4) = $1
+            AND split_part(a.code, ':', 4) IN ('directed', 'allocated') AND split_part(a.code, ':', 3) > $2
        ),
-       mv AS (
-         SELECT acct.project_id, acct.balance, p.direction, p.amount, e.id AS entry_id, e.occurred_at
-           FROM acct
-           JOIN ledger_postings p ON p.account_id = acct.id
+       w AS (
+         SELECT acct.project_id, acct.balance, p.direction, p.amount, p.entry_id, e.occurred_at,
+                sum(p.amount) FILTER (WHERE p.direction = 'D') OVER (PARTITION BY acct.project_id, acct.balance) AS debited,
+                sum(p.amount) FILTER (WHERE p.direction = 'C' AND e.occurred_at <= $4)
+                  OVER (PARTITION BY acct.project_id, acct.balance ORDER BY e.occurred_at, p.entry_id ROWS UNBOUNDED PRECEDING) AS running
+           FROM ledger_postings p
+           JOIN acct ON acct.id = p.account_id
            JOIN ledger_entries e ON e.id = p.entry_id
-          WHERE p.entry_id <= $2 AND e.flow IN ('posted', 'post_pending')
-       ),
-       deb AS (
-         SELECT project_id, balance, sum(amount) AS debited FROM mv WHERE direction = 'D' GROUP BY 1, 2
-       ),
-       cr AS (
-         SELECT mv.*, sum(amount) OVER (PARTITION BY project_id, balance ORDER BY occurred_at, entry_id) AS running
-           FROM mv WHERE direction = 'C' AND occurred_at <= $3
+          WHERE p.entry_id <= $3 AND e.flow IN ('posted', 'post_pending')
        )
-       SELECT cr.project_id, cr.balance,
-              array_agg(cr.entry_id ORDER BY cr.occurred_at, cr.entry_id) AS entry_ids,
-              array_agg((extract(epoch FROM cr.occurred_at) * 1000)::float8 ORDER BY cr.occurred_at, cr.entry_id) AS occurred_ms,
-              array_agg(least(cr.amount, cr.running - coalesce(deb.debited, 0)) ORDER BY cr.occurred_at, cr.entry_id) AS opens
-         FROM cr LEFT JOIN deb USING (project_id, balance)
-        WHERE cr.running > coalesce(deb.debited, 0)
-        GROUP BY cr.project_id, cr.balance`,
-      [accountIds, query.ledgerMark, query.cutoff],
-    )) as LotsRow[];
-    const byProject = new Map<string, ProjectLots>(projectIds.map((id) => [id, { projectId: id, directed: [], allocated: [] }]));
-    for (const row of rows) {
-      const lots = byProject.get(row.project_id)![row.balance];
-      for (let k = 0; k < row.entry_ids.length; k++) {
-        lots.push({ sourceId: String(row.entry_ids[k]), occurredAt: new Date(row.occurred_ms[k]), amount: BigInt(row.opens[k]) });
+       SELECT project_id, balance,
+              array_agg(entry_id ORDER BY occurred_at, entry_id) AS entry_ids,
+              array_agg((extract(epoch FROM occurred_at) * 1000)::float8 ORDER BY occurred_at, entry_id) AS occurred_ms,
+              array_agg(least(amount, running - coalesce(debited, 0)) ORDER BY occurred_at, entry_id) AS opens
+         FROM w
+        WHERE direction = 'C' AND occurred_at <= $4 AND running > coalesce(debited, 0)
+        GROUP BY project_id, balance
+        ORDER BY project_id, balance`,
+      [`:${query.currency.toLowerCase()}`, options.after ?? '', query.ledgerMark, query.cutoff],
+    );
+    let page: ProjectLots[] = [];
+    for (;;) {
+      const rows = (await reader.query(`FETCH ${Math.max(2, pageSize * 2)} FROM disbursement_lots`)) as LotsRow[];
+      for (const row of rows) {
+        let current = page[page.length - 1];
+        if (!current || current.projectId !== row.project_id) {
+          if (page.length >= pageSize) {
+            yield page;
+            page = [];
+          }
+          current = { projectId: row.project_id, directed: [], allocated: [] };
+          page.push(current);
+        }
+        const lots = current[row.balance];
+        for (let k = 0; k < row.entry_ids.length; k++) {
+          lots.push({ sourceId: String(row.entry_ids[k]), occurredAt: new Date(row.occurred_ms[k]), amount: BigInt(row.opens[k]) });
+        }
       }
+      if (rows.length === 0) break;
     }
-    yield [...byProject.values()];
+    if (page.length > 0) yield page;
+    await reader.commitTransaction();
+  } finally {
+    if (reader.isTransactionActive) await reader.rollbackTransaction();
+    await reader.release();
   }
 }
 
