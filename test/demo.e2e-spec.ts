@@ -12,6 +12,7 @@ describe('npm run demo', () => {
   const admin = process.env.TEST_PG_ADMIN_URL as string;
   const database = `${process.env.TEST_DATABASE_PREFIX}_demo_${randomSuffix()}`;
   const previousUrl = process.env.DATABASE_URL;
+  const previousPrefix = process.env.QUEUE_PREFIX ?? 'librery';
   const lines: string[] = [];
   let demo: DemoRun;
 
@@ -26,12 +27,15 @@ describe('npm run demo', () => {
   beforeAll(async () => {
     await adminQuery(admin, `CREATE DATABASE ${database} TEMPLATE ${process.env.TEST_DATABASE_PREFIX}`);
     process.env.DATABASE_URL = withDatabase(admin, database);
+    // Queue keys of its own: no job of another suite's database reaches the demo's worker, nor the reverse.
+    process.env.QUEUE_PREFIX = `${previousPrefix}-demo-${randomSuffix()}`;
     demo = await runDemo({ roundSeconds: 3, log: (line) => lines.push(line) });
   }, 120_000);
 
   afterAll(async () => {
     await demo?.close();
     process.env.DATABASE_URL = previousUrl;
+    process.env.QUEUE_PREFIX = previousPrefix;
     await adminQuery(admin, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
 

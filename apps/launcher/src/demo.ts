@@ -62,7 +62,11 @@ async function main(): Promise<void> {
       `  npx librery verify ${base} --key ${demo.verifierKey}`,
       '',
       'Names of public bodies and projects are real; people, amounts and bank details are invented.',
-      serve ? 'Serving the API and the worker here; Ctrl-C to stop.' : '',
+      serve
+        ? 'Serving the API and the worker here; Ctrl-C to stop.'
+        : occupied
+          ? `Served by what already listens on ${host}:${config.PORT} (npm start on the same database).`
+          : 'Stopped (--exit): run `npm start` to browse these pages.',
     ].join('\n'),
   );
   const stop = async (code: number) => {
@@ -72,8 +76,11 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   if (!serve) return stop(0);
-  process.once('SIGTERM', () => void stop(0));
-  process.once('SIGINT', () => void stop(0));
+  // The apps' own shutdown hooks would close them a second time, concurrently with stop().
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => void stop(0));
+  }
 }
 
 void main().catch((error: unknown) => {
