@@ -1,14 +1,28 @@
 import { CreateLedger1763769600000 } from './1763769600000-create-ledger';
 import { CreatePolicies1763769600001 } from './1763769600001-create-policies';
 import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
-import { CreateContributions1763769640000 } from './1763769640000-create-contributions';
-import { CreateDisbursements1763769650000 } from './1763769650000-create-disbursements';
 import { CreateGovernance1763769610000 } from './1763769610000-create-governance';
 import { CreateTransparencyLog1763769620000 } from './1763769620000-create-transparency-log';
 import { AddTransparencyAppendFunction1763769620001 } from './1763769620001-add-transparency-append-function';
+import { AppendLogAtCommit1763769620002 } from './1763769620002-append-log-at-commit';
 import { CreateProjects1763769630000 } from './1763769630000-create-projects';
-
 import { AllowAdminAttestedControl1763769630001 } from './1763769630001-allow-admin-attested-control';
 import { AddSbomContentHash1763769630002 } from './1763769630002-add-sbom-content-hash';
-/** Every migration, in order. Listed explicitly: bundlers break globs. */
-export const migrations = [CreateLedger1763769600000, CreatePolicies1763769600001, CreateIdentity1763769600002, CreateContributions1763769640000, CreateDisbursements1763769650000, CreateGovernance1763769610000, CreateTransparencyLog1763769620000, AddTransparencyAppendFunction1763769620001, CreateProjects1763769630000, AllowAdminAttestedControl1763769630001, AddSbomContentHash1763769630002];
+import { CreateContributions1763769640000 } from './1763769640000-create-contributions';
+import { CreateDisbursements1763769650000 } from './1763769650000-create-disbursements';
+
+/** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
+export const migrations = [
+  CreateLedger1763769600000,
+  CreatePolicies1763769600001,
+  CreateIdentity1763769600002,
+  CreateGovernance1763769610000,
+  CreateTransparencyLog1763769620000,
+  AddTransparencyAppendFunction1763769620001,
+  AppendLogAtCommit1763769620002,
+  CreateProjects1763769630000,
+  AllowAdminAttestedControl1763769630001,
+  AddSbomContentHash1763769630002,
+  CreateContributions1763769640000,
+  CreateDisbursements1763769650000,
+];

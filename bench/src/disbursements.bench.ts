@@ -18,6 +18,7 @@ import {
 import { IdentityModule, Principal } from '@app/identity';
 import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
+import { TransparencyModule } from '@app/transparency';
 import { benchEnvironment, round } from './bench-database';
 
 const CONTRIBUTIONS = Number(process.env.DISBURSEMENTS_BENCH_CONTRIBUTIONS ?? 1_000_000);
@@ -45,7 +46,7 @@ export async function run(): Promise<Record<string, number>> {
   const payees = new FixedPayeeDirectory();
 
   @Module({
-    imports: [ConfigModule, DatabaseModule, LedgerModule, PolicyModule, IdentityModule],
+    imports: [ConfigModule, DatabaseModule, LedgerModule, PolicyModule, IdentityModule, TransparencyModule],
     providers: [
       DisbursementRunService,
       PayoutsService,
@@ -186,6 +187,17 @@ export async function run(): Promise<Record<string, number>> {
 }
 
 async function load(url: string, ledger: LedgerService, db: DataSource): Promise<void> {
+  // A synthetic fund of a million entries is bulk-loaded by SQL, outside the public log (which the
+  // schema otherwise requires at COMMIT); the run's own entries are logged as in production.
+  await db.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_logged');
+  try {
+    await loadFund(url, ledger, db);
+  } finally {
+    await db.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_logged');
+  }
+}
+
+async function loadFund(url: string, ledger: LedgerService, db: DataSource): Promise<void> {
   await ledger.ensureAccounts([Accounts.bank(), Accounts.pool()]);
   await db.query(
     `INSERT INTO ledger_accounts (code, currency, normal_side, balance_limit)

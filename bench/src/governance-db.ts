@@ -9,6 +9,7 @@ import { GovernanceModule, hashCanonical, RoundsService, roundManifest, sealBall
 import { IdentityModule, SYSTEM_PRINCIPAL } from '@app/identity';
 import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
+import { TransparencyModule } from '@app/transparency';
 import { ProjectsService } from '@app/projects';
 import { QueueModule } from '@app/queue';
 import { benchEnvironment } from './bench-database';
@@ -41,6 +42,7 @@ export async function runDatabaseTally(
       PolicyModule,
       IdentityModule,
       GovernanceModule,
+      TransparencyModule,
     ],
   })
   class BenchModule {}

@@ -1,19 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Accounts, LedgerService } from '@app/ledger';
+import { ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { benchEnvironment, percentile, round } from './bench-database';
 
 const CONCURRENCY = 16;
+
+@Module({ imports: [ConfigModule, DatabaseModule, LedgerModule] })
+class LedgerOnlyModule {}
 const ENTRIES = 4000;
 
 /**
+ * Measured in one run, same concurrency, same number of entries:
  * (a) a raw baseline: plain pg clients writing, per transaction, the same rows as one ledger
  * entry (one entry row, four posting rows) into plain tables without triggers;
  * (b) LedgerService.post() through the real code: contribution-shaped entries crediting the hot
  * pool and operating accounts, debiting the hot bank account, and crediting a project account.
- * Same concurrency, same number of entries, same run.
+ * (c) the same post() without the public log.
  */
 export async function run(): Promise<Record<string, number>> {
   const env = await benchEnvironment('ledger');
@@ -22,6 +30,7 @@ export async function run(): Promise<Record<string, number>> {
   process.env.LOG_LEVEL = 'silent';
   const pool = new Pool({ connectionString: env.databaseUrl, max: CONCURRENCY });
   let app: NestExpressApplication | undefined;
+  let ledgerOnly: INestApplicationContext | undefined;
   try {
     await pool.query(`
       CREATE TABLE bench_entries (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text, business_ref text,
@@ -70,6 +79,26 @@ export async function run(): Promise<Record<string, number>> {
         ],
       });
     });
+    // The same post() without the public log (a ledger-only context; the schema's "every entry is
+    // logged" check lifted in this throwaway database), to show what the log's commit-order lock costs.
+    await pool.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_logged');
+    ledgerOnly = await NestFactory.createApplicationContext(LedgerOnlyModule, { logger: false });
+    const bare = ledgerOnly.get(LedgerService);
+    const withoutLog = await measure(async () => {
+      const key = randomUUID();
+      const project = projects[n++ % projects.length];
+      await bare.post({
+        kind: 'contribution',
+        businessRef: key,
+        idempotencyKey: key,
+        postings: [
+          { account: Accounts.bank().code, direction: 'debit', amount: 1000n, currency: 'EUR' },
+          { account: Accounts.pool().code, direction: 'credit', amount: 500n, currency: 'EUR' },
+          { account: Accounts.operatingIncome().code, direction: 'credit', amount: 250n, currency: 'EUR' },
+          { account: project.code, direction: 'credit', amount: 250n, currency: 'EUR' },
+        ],
+      });
+    });
     const figures = {
       ledger_raw_entries_per_s: round(raw.throughput, 1),
       ledger_raw_p50_ms: round(raw.p50),
@@ -78,16 +107,22 @@ export async function run(): Promise<Record<string, number>> {
       ledger_post_p50_ms: round(service.p50),
       ledger_post_p99_ms: round(service.p99),
       ledger_post_vs_raw_ratio: round(service.throughput / raw.throughput),
+      ledger_post_without_log_entries_per_s: round(withoutLog.throughput, 1),
+      ledger_post_without_log_p50_ms: round(withoutLog.p50),
+      ledger_post_without_log_p99_ms: round(withoutLog.p99),
+      ledger_post_without_log_vs_raw_ratio: round(withoutLog.throughput / raw.throughput),
       ledger_concurrency: CONCURRENCY,
     };
     console.log(
       `ledger: raw ${figures.ledger_raw_entries_per_s}/s (p50 ${figures.ledger_raw_p50_ms} ms, p99 ${figures.ledger_raw_p99_ms} ms); ` +
         `post() ${figures.ledger_post_entries_per_s}/s (p50 ${figures.ledger_post_p50_ms} ms, p99 ${figures.ledger_post_p99_ms} ms); ` +
-        `ratio ${figures.ledger_post_vs_raw_ratio} (target >= 0.5) at concurrency ${CONCURRENCY}`,
+        `ratio ${figures.ledger_post_vs_raw_ratio} (target >= 0.5) at concurrency ${CONCURRENCY}; ` +
+        `without the public log ${figures.ledger_post_without_log_entries_per_s}/s, ratio ${figures.ledger_post_without_log_vs_raw_ratio}`,
     );
     return figures;
   } finally {
     await app?.close();
+    await ledgerOnly?.close();
     await pool.end();
     await env.stop();
   }

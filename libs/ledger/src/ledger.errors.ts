@@ -11,6 +11,8 @@ export enum LedgerErrorCode {
   Immutable = 'ledger.immutable',
   UnknownEntry = 'ledger.unknown_entry',
   AccountConflict = 'ledger.account_conflict',
+  /** the entry was not appended to the public log (a process posted without the transparency module) */
+  NotLogged = 'ledger.not_logged',
 }
 
 export class LedgerError extends Error {

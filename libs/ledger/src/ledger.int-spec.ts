@@ -225,6 +225,27 @@ describe('ledger invariants (reference §8.1)', () => {
     expect(cash.balance).toBe(pool.balance + (await ledger.balance(a.project)).balance);
   });
 
+  it('14. every committed entry is in the public log: an entry written around it is refused at COMMIT', async () => {
+    const a = await setup();
+    const logged = await move(a.pool, a.cash, 10n);
+    const [leaf] = await db.query('SELECT log_index FROM transparency_log_leaves WHERE entry_id = $1', [logged.id]);
+    expect(leaf).toBeDefined();
+    await expect(
+      db.transaction(async (m) => {
+        const [e] = await m.query(
+          `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash) VALUES ('x', 'x', $1, $2) RETURNING id`,
+          [randomUUID(), Buffer.alloc(32)],
+        );
+        const accts = await m.query('SELECT id, code FROM ledger_accounts WHERE code = ANY($1)', [[a.cash, a.pool]]);
+        const idOf = (c: string) => accts.find((r: { code: string }) => r.code === c).id;
+        await m.query(
+          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount) VALUES ($1, $2, 'EUR', 'D', 5), ($1, $3, 'EUR', 'C', 5)`,
+          [e.id, idOf(a.cash), idOf(a.pool)],
+        );
+      }),
+    ).rejects.toThrow(/public log/);
+  });
+
   it('an account created in a transaction that rolls back is not remembered', async () => {
     const n = id();
     const ghost: AccountSpec = { code: `liability:ghost:${n}`, currency: 'EUR', normalSide: 'credit', balanceLimit: 'none' };

@@ -221,12 +221,27 @@ export class LedgerService {
         );
       }
     }
+    // Postings in ascending account order: accounts are locked in one fixed order, no deadlock.
+    const postings = command.postings
+      .map((p) => ({ ...p, accountId: accounts.get(p.account)!.id }))
+      .sort((a, b) => compareIds(a.accountId, b.accountId) || a.direction.localeCompare(b.direction));
+    // The entry and its postings in one statement (one round trip); nothing is written when the
+    // idempotency key is already taken.
     const inserted = (await manager.query(
-      `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash, flow, pending_entry_id,
-                                   reverses_entry_id, policy_version, description, metadata, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11::timestamptz, now()))
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING *`,
+      `WITH entry AS (
+         INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash, flow, pending_entry_id,
+                                     reverses_entry_id, policy_version, description, metadata, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11::timestamptz, now()))
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING *
+       ), posted AS (
+         INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
+         SELECT entry.id, a, c, d, m
+           FROM entry, unnest($12::bigint[], $13::char(3)[], $14::char(1)[], $15::bigint[]) WITH ORDINALITY AS t(a, c, d, m, n)
+          ORDER BY n
+         RETURNING 1
+       )
+       SELECT entry.*, (SELECT count(*) FROM posted) AS posting_count FROM entry`,
       [
         command.kind,
         command.businessRef,
@@ -239,6 +254,10 @@ export class LedgerService {
         command.description ?? null,
         JSON.stringify(command.metadata ?? {}),
         command.occurredAt ?? null,
+        postings.map((p) => p.accountId),
+        postings.map((p) => p.currency),
+        postings.map((p) => (p.direction === 'debit' ? 'D' : 'C')),
+        postings.map((p) => p.amount.toString()),
       ],
     )) as EntryRow[];
     if (inserted.length === 0) {
@@ -255,22 +274,6 @@ export class LedgerService {
       return this.hydrate(manager, existing, false);
     }
     const entry = inserted[0];
-    // Postings in ascending account order: accounts are locked in one fixed order, no deadlock.
-    const postings = command.postings
-      .map((p) => ({ ...p, accountId: accounts.get(p.account)!.id }))
-      .sort((a, b) => compareIds(a.accountId, b.accountId) || a.direction.localeCompare(b.direction));
-    await manager.query(
-      `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
-       SELECT $1, a, c, d, m FROM unnest($2::bigint[], $3::char(3)[], $4::char(1)[], $5::bigint[])
-         WITH ORDINALITY AS t(a, c, d, m, n) ORDER BY n`,
-      [
-        entry.id,
-        postings.map((p) => p.accountId),
-        postings.map((p) => p.currency),
-        postings.map((p) => (p.direction === 'debit' ? 'D' : 'C')),
-        postings.map((p) => p.amount.toString()),
-      ],
-    );
     const posted = this.toEntry(
       entry,
       postings.map((p) => ({ accountId: p.accountId, account: p.account, direction: p.direction, amount: p.amount, currency: p.currency })),
@@ -397,6 +400,8 @@ export function translateLedgerError(error: unknown): unknown {
       return new LedgerError(LedgerErrorCode.Unbalanced, e.message ?? 'unbalanced entry');
     case 'LG003':
       return new LedgerError(LedgerErrorCode.Immutable, e.message ?? 'ledger rows are immutable');
+    case 'LG005':
+      return new LedgerError(LedgerErrorCode.NotLogged, e.message ?? 'every ledger entry must be appended to the public log');
     case 'LG004':
       return new LedgerError(LedgerErrorCode.NotPending, e.message ?? 'not a pending entry');
     case '23505':

@@ -1,6 +1,6 @@
 import { DisbursementsErrorCode } from '@app/disbursements';
-import { ContributionsErrorCode } from '@app/contributions';
 import { GovernanceErrorCode } from '@app/governance';
+import { ContributionsErrorCode } from '@app/contributions';
 import { IdentityErrorCode } from '@app/identity';
 import { LedgerErrorCode } from '@app/ledger';
 import { MoneyErrorCode } from '@app/money';
@@ -34,6 +34,7 @@ const ledger: Record<LedgerErrorCode, number> = {
   [LedgerErrorCode.Immutable]: 409,
   [LedgerErrorCode.UnknownEntry]: 404,
   [LedgerErrorCode.AccountConflict]: 409,
+  [LedgerErrorCode.NotLogged]: 500,
 };
 
 const policy: Record<PolicyErrorCode, number> = {
@@ -71,6 +72,20 @@ const disbursements: Record<DisbursementsErrorCode, number> = {
   [DisbursementsErrorCode.BatchNotSubmitted]: 409,
   [DisbursementsErrorCode.BatchAlreadyExecuted]: 409,
   [DisbursementsErrorCode.PayoutRailMismatch]: 422,
+};
+
+const governance: Record<GovernanceErrorCode, number> = {
+  [GovernanceErrorCode.BallotTotal]: 422,
+  [GovernanceErrorCode.NegativePoints]: 422,
+  [GovernanceErrorCode.UnknownCandidate]: 422,
+  [GovernanceErrorCode.InvalidWeights]: 422,
+  [GovernanceErrorCode.InvalidInput]: 422,
+  [GovernanceErrorCode.InvalidProxy]: 422,
+  [GovernanceErrorCode.WindowClosed]: 409,
+  [GovernanceErrorCode.InvalidState]: 409,
+  [GovernanceErrorCode.NotAllowed]: 403,
+  [GovernanceErrorCode.NotFound]: 404,
+  [GovernanceErrorCode.ChainMismatch]: 422,
 };
 
 const contributions: Record<ContributionsErrorCode, number> = {
@@ -139,20 +154,6 @@ const projects: Record<ProjectsErrorCode, number> = {
   [ProjectsErrorCode.InvalidInput]: 422,
 };
 
-const governance: Record<GovernanceErrorCode, number> = {
-  [GovernanceErrorCode.BallotTotal]: 422,
-  [GovernanceErrorCode.NegativePoints]: 422,
-  [GovernanceErrorCode.UnknownCandidate]: 422,
-  [GovernanceErrorCode.InvalidWeights]: 422,
-  [GovernanceErrorCode.InvalidInput]: 422,
-  [GovernanceErrorCode.InvalidProxy]: 422,
-  [GovernanceErrorCode.WindowClosed]: 409,
-  [GovernanceErrorCode.InvalidState]: 409,
-  [GovernanceErrorCode.NotAllowed]: 403,
-  [GovernanceErrorCode.NotFound]: 404,
-  [GovernanceErrorCode.ChainMismatch]: 422,
-};
-
 export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...contributions,
   ...payments,
@@ -164,4 +165,5 @@ export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...identity,
   ...idempotency,
   ...projects,
+  ...transparency,
 };

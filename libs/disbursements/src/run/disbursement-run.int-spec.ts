@@ -8,6 +8,7 @@ import { IdentityModule, Principal } from '@app/identity';
 import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { QueueModule } from '@app/queue';
+import { TransparencyModule } from '@app/transparency';
 import { PayoutsService } from '../payouts/payouts.service';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
 import { FixedPayeeDirectory } from '../payees/fixed-payee-directory';
@@ -42,7 +43,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   beforeAll(async () => {
     @Module({
-      imports: [ConfigModule, DatabaseModule, QueueModule, LedgerModule, PolicyModule, IdentityModule],
+      imports: [ConfigModule, DatabaseModule, QueueModule, LedgerModule, PolicyModule, IdentityModule, TransparencyModule],
       providers: [
         DisbursementRunService,
         PayoutsService,

@@ -41,10 +41,15 @@ export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
   }
 
   async onEntryPosted(manager: EntityManager, entry: PostedEntry): Promise<void> {
-    // Everything but the index is built before the head is locked; the database function then
-    // locks the head, places the index, hashes and stores the leaf and the subtrees it completes.
+    // Everything but the index is built here and queued with the entry; at COMMIT a deferred
+    // trigger locks the head, places the index, hashes and stores the leaf and the subtrees it
+    // completes (migration 1763769620002). The head is held only while the commit completes.
     const { prefix, suffix } = splitAtSeq(encodeLeaf(leafOfEntry(entry, 0)), entry.id);
-    await manager.query('SELECT transparency_append($1, $2, $3)', [entry.id, prefix, suffix]);
+    await manager.query('INSERT INTO transparency_log_queue (entry_id, prefix, suffix) VALUES ($1, $2, $3)', [
+      entry.id,
+      prefix,
+      suffix,
+    ]);
   }
 
   /** The committed size and root of the log. */
