@@ -50,12 +50,14 @@ describe('npm run demo', () => {
       for (const e of page.items) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
       after = page.nextCursor;
     } while (after);
-    // 7 receipts on 6 obligations (one unpaid), 7 donations, one round opened and tallied,
-    // one disbursement run moving 7 projects to payable (admitted, verified payout details; the
-    // others are carried over), each payout reserved then confirmed by the bank.
+    // 7 receipts on 6 obligations (one unpaid); 7 donors, 8 payments (a monthly gift renews once)
+    // and one partial refund; one round opened and tallied; one disbursement run moving 7 projects
+    // to payable (admitted with verified payout details; the others are carried over), each payout
+    // reserved then confirmed by the bank.
     expect(Object.fromEntries(kinds)).toEqual({
       'contribution.levy': 7,
-      'contribution.donation': 7,
+      'contribution.donation': 8,
+      'contribution.refund': 1,
       'governance.round-open': 1,
       'governance.round-tally': 1,
       'disbursement.payable': 1,

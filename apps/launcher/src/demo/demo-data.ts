@@ -244,13 +244,15 @@ export interface DemoDonation {
   amount: string;
   mode: 'one_time' | 'monthly' | 'yearly';
   publicName?: string;
-  /** Project slug → weight (none: all of the directed share goes… nowhere directed, see the split rule). */
+  /** Project slug → weight (none: the donor leaves it all to the committee). */
   directions: Record<string, number>;
+  /** Cents refunded to the donor afterwards (one-time gifts only). */
+  refund?: string;
 }
 
 export const DEMO_DONATIONS: DemoDonation[] = [
   { amount: '5000', mode: 'one_time', publicName: 'Camille Martin', directions: { vlc: 1 } },
-  { amount: '2500', mode: 'one_time', directions: { 'openstreetmap-website': 1 } },
+  { amount: '2500', mode: 'one_time', directions: { 'openstreetmap-website': 1 }, refund: '1000' },
   {
     amount: '10000',
     mode: 'one_time',

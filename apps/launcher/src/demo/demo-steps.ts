@@ -1,4 +1,4 @@
-import { FakeStripe } from '@app/testing';
+import { FakeStripe, StripeObject } from '@app/testing';
 import { DemoClient, waitFor } from './demo-client';
 import { DEMO_COMMITTEE, DEMO_DONATIONS, DEMO_ORGANISATIONS, DEMO_PROJECTS, FUND_ACCOUNT } from './demo-data';
 
@@ -149,14 +149,26 @@ async function entriesOfKind(ctx: DemoContext, kind: string): Promise<number> {
 
 /**
  * Private donors give through Stripe Checkout (the local fake Stripe plays the donor paying);
- * Stripe's signed events are delivered to the webhook; the worker books each payment once.
+ * Stripe's signed events are delivered to the webhook; the worker books each payment once. A
+ * monthly donor's subscription renews once, and one donor is refunded in part.
  */
 export async function privateDonations(
   ctx: DemoContext,
   stripe: FakeStripe,
   projects: Map<string, string>,
 ): Promise<number> {
+  const deliver = async (events: StripeObject[]) => {
+    for (const event of events) {
+      const { payload, header } = stripe.sign(event);
+      await ctx.api.request('POST', '/webhooks/stripe', {
+        raw: payload,
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+      });
+    }
+  };
   const before = await entriesOfKind(ctx, 'contribution.donation');
+  const refundsBefore = await entriesOfKind(ctx, 'contribution.refund');
+  let payments = 0;
   for (const d of DEMO_DONATIONS) {
     const checkout = await ctx.api.post<{ checkoutSessionId: string }>('/donations/checkout', undefined, {
       amount: d.amount,
@@ -167,25 +179,31 @@ export async function privateDonations(
         weight,
       })),
     });
-    for (const event of stripe.completeCheckout(checkout.checkoutSessionId)) {
-      const { payload, header } = stripe.sign(event);
-      await ctx.api.request('POST', '/webhooks/stripe', {
-        raw: payload,
-        headers: { 'content-type': 'application/json', 'stripe-signature': header },
-      });
+    await deliver(stripe.completeCheckout(checkout.checkoutSessionId));
+    payments += 1;
+    const session = stripe.get(checkout.checkoutSessionId);
+    if (d.mode === 'monthly') {
+      await deliver(stripe.payInvoice(String(session.subscription)));
+      payments += 1;
+    }
+    if (d.refund) {
+      const charge = String(stripe.get(String(session.payment_intent)).latest_charge);
+      await deliver(stripe.refundCharge(charge, Number(d.refund)));
     }
   }
-  const booked = await waitFor(
+  const refunds = DEMO_DONATIONS.filter((d) => d.refund).length;
+  await waitFor(
     'the worker to book the Stripe payments',
     async () => {
-      const n = await entriesOfKind(ctx, 'contribution.donation');
-      return n - before >= DEMO_DONATIONS.length ? n - before : undefined;
+      const booked = (await entriesOfKind(ctx, 'contribution.donation')) - before;
+      const refunded = (await entriesOfKind(ctx, 'contribution.refund')) - refundsBefore;
+      return booked >= payments && refunded >= refunds ? true : undefined;
     },
     60_000,
     300,
   );
-  ctx.log(`private donors: ${booked} Stripe payments booked by the worker`);
-  return booked;
+  ctx.log(`private donors: ${payments} Stripe payments and ${refunds} refund booked by the worker`);
+  return payments;
 }
 
 /** The administrator appoints committee members in the four colleges. */
