@@ -126,6 +126,8 @@ export class CreateDisbursements1763769650000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE disbursement_payouts, disbursement_batches, disbursement_run_projects, disbursement_runs');
+    await q.query(
+      'DROP TABLE disbursement_payouts, disbursement_batches, disbursement_run_projects, disbursement_runs',
+    );
   }
 }

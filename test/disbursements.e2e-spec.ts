@@ -32,15 +32,26 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
   let admin: Principal;
   let sepaA: string, sepaC: string, stripeB: string, unverifiedD: string, smallE: string;
 
-  type Destination = { kind: 'sepa'; accountHolder: string; iban: string; bic?: string } | { kind: 'stripe'; stripeAccountId: string };
+  type Destination =
+    | { kind: 'sepa'; accountHolder: string; iban: string; bic?: string }
+    | { kind: 'stripe'; stripeAccountId: string };
   /** A project in the catalogue: admitted, with payout details set and (unless `verified` is false) verified. */
   async function project(name: string, payout: Destination, verified = true): Promise<string> {
     const projects = app.get(ProjectsService);
     const verification = app.get(ProjectVerificationService);
     const slug = `disb-${randomUUID().slice(0, 8)}`;
-    const created = await projects.propose(admin, { slug, name, repositoryUrl: `https://git.example.org/${slug}`, licence: 'MIT', opennessLevel: 'A' });
+    const created = await projects.propose(admin, {
+      slug,
+      name,
+      repositoryUrl: `https://git.example.org/${slug}`,
+      licence: 'MIT',
+      opennessLevel: 'A',
+    });
     await projects.changeStatus(admin, created.id, 'admitted', 'committee decision (test)');
-    await db.query(`UPDATE projects SET control_verified_at = now(), control_method = 'well_known_token' WHERE id = $1`, [created.id]);
+    await db.query(
+      `UPDATE projects SET control_verified_at = now(), control_method = 'well_known_token' WHERE id = $1`,
+      [created.id],
+    );
     const details = await verification.setPayoutDetails(admin, created.id, payout);
     if (verified) await verification.verifyPayoutDetails(admin, created.id, details.revision);
     return created.id;
@@ -55,11 +66,29 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     db = app.get(DataSource);
     treasurer = await createUserWithToken(app, [{ role: 'treasurer' }]);
     const adminUser = await createUserWithToken(app, [{ role: 'admin' }]);
-    admin = { kind: 'user', userId: adminUser.userId, tokenId: null, grants: [{ role: 'admin', scopeId: '' }] };
-    sepaA = await project('Projet Élan', { kind: 'sepa', accountHolder: 'Association Élan', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' });
-    sepaC = await project('Crate', { kind: 'sepa', accountHolder: 'Crate e.V.', iban: 'DE89370400440532013000' });
+    admin = {
+      kind: 'user',
+      userId: adminUser.userId,
+      tokenId: null,
+      grants: [{ role: 'admin', scopeId: '' }],
+    };
+    sepaA = await project('Projet Élan', {
+      kind: 'sepa',
+      accountHolder: 'Association Élan',
+      iban: 'FR1420041010050500013M02606',
+      bic: 'PSSTFRPPXXX',
+    });
+    sepaC = await project('Crate', {
+      kind: 'sepa',
+      accountHolder: 'Crate e.V.',
+      iban: 'DE89370400440532013000',
+    });
     stripeB = await project('Bolt', { kind: 'stripe', stripeAccountId: 'acct_1BoltProject' });
-    unverifiedD = await project('Dune', { kind: 'sepa', accountHolder: 'Dune', iban: 'NL91ABNA0417164300' }, false);
+    unverifiedD = await project(
+      'Dune',
+      { kind: 'sepa', accountHolder: 'Dune', iban: 'NL91ABNA0417164300' },
+      false,
+    );
     smallE = await project('Ember', { kind: 'sepa', accountHolder: 'Ember', iban: 'NL91ABNA0417164300' });
   });
 
@@ -75,14 +104,23 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     const total = Object.values(directed).reduce((s, a) => s + a, 0n) + pool;
     const key = randomUUID();
     const cash = asset === 'bank' ? Accounts.bank() : Accounts.stripe();
-    await ledger.ensureAccounts([cash, Accounts.pool(), ...Object.keys(directed).map((p) => Accounts.projectDirected(p))]);
+    await ledger.ensureAccounts([
+      cash,
+      Accounts.pool(),
+      ...Object.keys(directed).map((p) => Accounts.projectDirected(p)),
+    ]);
     return ledger.post({
       kind: 'contribution.booked',
       businessRef: `contribution:${key}`,
       idempotencyKey: `test-contribution:${key}`,
       postings: [
         { account: cash.code, direction: 'debit', amount: total, currency: 'EUR' },
-        ...Object.entries(directed).map(([p, amount]) => ({ account: Accounts.projectDirected(p).code, direction: 'credit' as const, amount, currency: 'EUR' })),
+        ...Object.entries(directed).map(([p, amount]) => ({
+          account: Accounts.projectDirected(p).code,
+          direction: 'credit' as const,
+          amount,
+          currency: 'EUR',
+        })),
         { account: Accounts.pool().code, direction: 'credit', amount: pool, currency: 'EUR' },
       ],
     });
@@ -108,10 +146,20 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     // A round of 10,000 cents out of the pool, tallied by the governance code, booked pool → allocated.
     const round = tallyFundingRound({
       pool: '10000',
-      projects: [{ id: sepaA, cap: null }, { id: stripeB, cap: null }],
+      projects: [
+        { id: sepaA, cap: null },
+        { id: stripeB, cap: null },
+      ],
       threshold: null,
       colleges: [
-        { id: 'commoners', weightBp: 6000, ballots: [{ [sepaA]: 70, [stripeB]: 30 }, { [sepaA]: 50, [stripeB]: 50 }] },
+        {
+          id: 'commoners',
+          weightBp: 6000,
+          ballots: [
+            { [sepaA]: 70, [stripeB]: 30 },
+            { [sepaA]: 50, [stripeB]: 50 },
+          ],
+        },
         { id: 'public', weightBp: 4000, ballots: [{ [sepaA]: 100 }] },
       ],
     });
@@ -122,9 +170,24 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
       businessRef: `round:${roundId}`,
       idempotencyKey: `test-round:${roundId}`,
       postings: [
-        { account: Accounts.pool().code, direction: 'debit', amount: 10000n - BigInt(round.leftover), currency: 'EUR' },
-        { account: Accounts.projectAllocated(sepaA).code, direction: 'credit', amount: BigInt(round.cents[sepaA]), currency: 'EUR' },
-        { account: Accounts.projectAllocated(stripeB).code, direction: 'credit', amount: BigInt(round.cents[stripeB]), currency: 'EUR' },
+        {
+          account: Accounts.pool().code,
+          direction: 'debit',
+          amount: 10000n - BigInt(round.leftover),
+          currency: 'EUR',
+        },
+        {
+          account: Accounts.projectAllocated(sepaA).code,
+          direction: 'credit',
+          amount: BigInt(round.cents[sepaA]),
+          currency: 'EUR',
+        },
+        {
+          account: Accounts.projectAllocated(stripeB).code,
+          direction: 'credit',
+          amount: BigInt(round.cents[stripeB]),
+          currency: 'EUR',
+        },
       ],
     });
     const allocA = BigInt(round.cents[sepaA]);
@@ -133,29 +196,62 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
 
     // Bad input: a cut-off in the future → 422; no token → 401; a donor → 403.
     const future = new Date(Date.now() + 3_600_000).toISOString();
-    const r422 = await http(app).post('/disbursements/runs').set(treasurer.auth).send({ cutoff: future }).expect(422);
+    const r422 = await http(app)
+      .post('/disbursements/runs')
+      .set(treasurer.auth)
+      .send({ cutoff: future })
+      .expect(422);
     expect(r422.body.code).toBe('disbursements.cutoff_in_future');
     await http(app).post('/disbursements/runs').send({ cutoff: new Date().toISOString() }).expect(401);
     const donor = await createUserWithToken(app, [{ role: 'donor' }]);
-    await http(app).post('/disbursements/runs').set(donor.auth).send({ cutoff: new Date().toISOString() }).expect(403);
+    await http(app)
+      .post('/disbursements/runs')
+      .set(donor.auth)
+      .send({ cutoff: new Date().toISOString() })
+      .expect(403);
     await http(app).post('/disbursements/runs').set(treasurer.auth).send({ cutoff: 'yesterday' }).expect(400);
 
     // Start: 202; the same cut-off again: 200 with the same run; another cut-off while it is queued: 409.
     const cutoff = new Date().toISOString();
-    const started = await http(app).post('/disbursements/runs').set(treasurer.auth).send({ cutoff }).expect(202);
-    const again = await http(app).post('/disbursements/runs').set(treasurer.auth).send({ cutoff }).expect(200);
+    const started = await http(app)
+      .post('/disbursements/runs')
+      .set(treasurer.auth)
+      .send({ cutoff })
+      .expect(202);
+    const again = await http(app)
+      .post('/disbursements/runs')
+      .set(treasurer.auth)
+      .send({ cutoff })
+      .expect(200);
     expect(again.body.id).toBe(started.body.id);
-    const busy = await http(app).post('/disbursements/runs').set(treasurer.auth).send({ cutoff: new Date().toISOString() }).expect(409);
+    const busy = await http(app)
+      .post('/disbursements/runs')
+      .set(treasurer.auth)
+      .send({ cutoff: new Date().toISOString() })
+      .expect(409);
     expect(busy.body).toMatchObject({ code: 'disbursements.run_in_progress', runId: started.body.id });
 
     // The worker picks the run up.
     worker = await createTestWorker();
     const run = await waitForRun(started.body.id);
-    expect(run).toMatchObject({ status: 'completed', algorithm: 'disbursement-run-v1', policyVersion: expect.any(Number) });
-    expect(run.inputs).toMatchObject({ cutoff, minimumPayout: '5000', claimDeadlineDays: 730, allocationRule: 'hamilton-v1' });
+    expect(run).toMatchObject({
+      status: 'completed',
+      algorithm: 'disbursement-run-v1',
+      policyVersion: expect.any(Number),
+    });
+    expect(run.inputs).toMatchObject({
+      cutoff,
+      minimumPayout: '5000',
+      claimDeadlineDays: 730,
+      allocationRule: 'hamilton-v1',
+    });
 
     // A cut-off before this run: 422.
-    const before = await http(app).post('/disbursements/runs').set(treasurer.auth).send({ cutoff: new Date(Date.parse(cutoff) - 1000).toISOString() }).expect(422);
+    const before = await http(app)
+      .post('/disbursements/runs')
+      .set(treasurer.auth)
+      .send({ cutoff: new Date(Date.parse(cutoff) - 1000).toISOString() })
+      .expect(422);
     expect(before.body.code).toBe('disbursements.cutoff_before_previous_run');
 
     // Payables and carry-overs.
@@ -165,33 +261,62 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     expect(await balance(Accounts.projectDirected(unverifiedD).code)).toBe(7000n);
     expect(await balance(Accounts.projectDirected(smallE).code)).toBe(300n);
     const statementD = await http(app).get(`/disbursements/projects/${unverifiedD}/statement`).expect(200);
-    expect(statementD.body.lines).toEqual([expect.objectContaining({ outcome: 'carried_over', reason: 'no_verified_payout_details', carriedOver: '7000' })]);
+    expect(statementD.body.lines).toEqual([
+      expect.objectContaining({
+        outcome: 'carried_over',
+        reason: 'no_verified_payout_details',
+        carriedOver: '7000',
+      }),
+    ]);
     const statementE = await http(app).get(`/disbursements/projects/${smallE}/statement`).expect(200);
-    expect(statementE.body.lines[0]).toMatchObject({ outcome: 'carried_over', reason: 'below_minimum_payout' });
+    expect(statementE.body.lines[0]).toMatchObject({
+      outcome: 'carried_over',
+      reason: 'below_minimum_payout',
+    });
 
-    const batches = await http(app).get(`/disbursements/runs/${run.id}/batches`).set(treasurer.auth).expect(200);
+    const batches = await http(app)
+      .get(`/disbursements/runs/${run.id}/batches`)
+      .set(treasurer.auth)
+      .expect(200);
     const sepa = batches.body.find((b: { rail: string }) => b.rail === 'sepa');
     const stripeBatch = batches.body.find((b: { rail: string }) => b.rail === 'stripe');
     type PayoutBody = { id: string; projectId: string; amount: string; status: string };
-    const mine = (b: { payouts: PayoutBody[] }, p: string): PayoutBody => b.payouts.find((x) => x.projectId === p)!;
+    const mine = (b: { payouts: PayoutBody[] }, p: string): PayoutBody =>
+      b.payouts.find((x) => x.projectId === p)!;
     expect(mine(sepa, sepaA)).toMatchObject({ amount: String(6000n + allocA), status: 'planned' });
     expect(mine(sepa, sepaC)).toMatchObject({ amount: '5200' });
     expect(mine(stripeBatch, stripeB)).toMatchObject({ amount: String(5500n + allocB) });
-    expect(sepa.payouts.some((p: { projectId: string }) => p.projectId === unverifiedD || p.projectId === smallE)).toBe(false);
+    expect(
+      sepa.payouts.some((p: { projectId: string }) => p.projectId === unverifiedD || p.projectId === smallE),
+    ).toBe(false);
 
     // SEPA: the file is not there before submission; submitting reserves every payout (pending).
     await http(app).get(`/disbursements/batches/${sepa.id}/pain001`).set(treasurer.auth).expect(409);
-    await http(app).post(`/disbursements/payouts/${mine(sepa, sepaA).id}/confirm`).set(treasurer.auth).expect(409);
+    await http(app)
+      .post(`/disbursements/payouts/${mine(sepa, sepaA).id}/confirm`)
+      .set(treasurer.auth)
+      .expect(409);
     const debtor = { name: 'Fonds Librery', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPPXXX' };
-    const submitted = await http(app).post(`/disbursements/batches/${sepa.id}/submit`).set(treasurer.auth).send({ debtor, requestedExecutionDate: '2026-12-01' }).expect(200);
+    const submitted = await http(app)
+      .post(`/disbursements/batches/${sepa.id}/submit`)
+      .set(treasurer.auth)
+      .send({ debtor, requestedExecutionDate: '2026-12-01' })
+      .expect(200);
     expect(submitted.body.status).toBe('submitted');
     expect(submitted.body.payouts.every((p: { status: string }) => p.status === 'pending')).toBe(true);
-    const file = await http(app).get(`/disbursements/batches/${sepa.id}/pain001`).set(treasurer.auth).expect(200);
+    const file = await http(app)
+      .get(`/disbursements/batches/${sepa.id}/pain001`)
+      .set(treasurer.auth)
+      .expect(200);
     expect(file.headers['content-type']).toMatch(/application\/xml/);
     const xml = file.text;
-    expect(validateAgainstXsd(sharedPath('iso20022', 'pain.001.001.09.xsd'), [xml])).toEqual([{ valid: true, errors: [] }]);
+    expect(validateAgainstXsd(sharedPath('iso20022', 'pain.001.001.09.xsd'), [xml])).toEqual([
+      { valid: true, errors: [] },
+    ]);
     const nb = [...xml.matchAll(/<NbOfTxs>(\d+)<\/NbOfTxs>/g)].map((m) => m[1]);
-    const sums = [...xml.matchAll(/<CtrlSum>(\d+)\.(\d\d)<\/CtrlSum>/g)].map((m) => BigInt(m[1]) * 100n + BigInt(m[2]));
+    const sums = [...xml.matchAll(/<CtrlSum>(\d+)\.(\d\d)<\/CtrlSum>/g)].map(
+      (m) => BigInt(m[1]) * 100n + BigInt(m[2]),
+    );
     expect(nb).toEqual([String(sepa.payoutCount), String(sepa.payoutCount)]);
     expect(sums).toEqual([BigInt(sepa.total), BigInt(sepa.total)]);
     // The ledger's pending reservations of this batch equal the file exactly (invariant 12).
@@ -204,30 +329,63 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     expect(xml).toContain('<Nm>Association Elan</Nm>');
 
     // Stripe: B's transfer goes through the fake Stripe; it is posted at once.
-    const stripeDone = await http(app).post(`/disbursements/batches/${stripeBatch.id}/submit`).set(treasurer.auth).send({}).expect(200);
-    expect(mine(stripeDone.body, stripeB)).toMatchObject({ status: 'paid', stripeTransferId: expect.stringMatching(/^tr_/) });
-    const transferRequest = stripe.requests.find((r: { path: string; body: Record<string, unknown> }) => r.path === '/v1/transfers' && r.body.destination === 'acct_1BoltProject');
-    expect(transferRequest).toMatchObject({ body: { amount: String(5500n + allocB), currency: 'eur' }, idempotencyKey: `disbursement-payout:${mine(stripeBatch, stripeB).id}` });
+    const stripeDone = await http(app)
+      .post(`/disbursements/batches/${stripeBatch.id}/submit`)
+      .set(treasurer.auth)
+      .send({})
+      .expect(200);
+    expect(mine(stripeDone.body, stripeB)).toMatchObject({
+      status: 'paid',
+      stripeTransferId: expect.stringMatching(/^tr_/),
+    });
+    const transferRequest = stripe.requests.find(
+      (r: { path: string; body: Record<string, unknown> }) =>
+        r.path === '/v1/transfers' && r.body.destination === 'acct_1BoltProject',
+    );
+    expect(transferRequest).toMatchObject({
+      body: { amount: String(5500n + allocB), currency: 'eur' },
+      idempotencyKey: `disbursement-payout:${mine(stripeBatch, stripeB).id}`,
+    });
     expect(await balance(Accounts.payable(stripeB).code)).toBe(0n);
 
     // C fails: voided, its money back in C's directed balance; failing or confirming it again: 409.
     const payoutC = mine(sepa, sepaC).id;
-    const failed = await http(app).post(`/disbursements/payouts/${payoutC}/fail`).set(treasurer.auth).send({ reason: 'AC04 account closed' }).expect(200);
+    const failed = await http(app)
+      .post(`/disbursements/payouts/${payoutC}/fail`)
+      .set(treasurer.auth)
+      .send({ reason: 'AC04 account closed' })
+      .expect(200);
     expect(failed.body).toMatchObject({ status: 'failed', failureReason: 'AC04 account closed' });
-    await http(app).post(`/disbursements/payouts/${payoutC}/fail`).set(treasurer.auth).send({ reason: 'again' }).expect(409);
-    const confirmVoided = await http(app).post(`/disbursements/payouts/${payoutC}/confirm`).set(treasurer.auth).expect(409);
+    await http(app)
+      .post(`/disbursements/payouts/${payoutC}/fail`)
+      .set(treasurer.auth)
+      .send({ reason: 'again' })
+      .expect(409);
+    const confirmVoided = await http(app)
+      .post(`/disbursements/payouts/${payoutC}/confirm`)
+      .set(treasurer.auth)
+      .expect(409);
     expect(confirmVoided.body.code).toBe('disbursements.payout_already_resolved');
     expect(await balance(Accounts.payable(sepaC).code)).toBe(0n);
     expect(await balance(Accounts.projectDirected(sepaC).code)).toBe(5200n);
 
     // A confirmed; twice: 409. The batch marked executed; twice: 409.
     const bankBefore = await balance(Accounts.bank().code);
-    await http(app).post(`/disbursements/payouts/${mine(sepa, sepaA).id}/confirm`).set(treasurer.auth).expect(200);
-    await http(app).post(`/disbursements/payouts/${mine(sepa, sepaA).id}/confirm`).set(treasurer.auth).expect(409);
+    await http(app)
+      .post(`/disbursements/payouts/${mine(sepa, sepaA).id}/confirm`)
+      .set(treasurer.auth)
+      .expect(200);
+    await http(app)
+      .post(`/disbursements/payouts/${mine(sepa, sepaA).id}/confirm`)
+      .set(treasurer.auth)
+      .expect(409);
     expect(await balance(Accounts.bank().code)).toBe(bankBefore - (6000n + allocA));
     expect(await balance(Accounts.payable(sepaA).code)).toBe(0n);
     await http(app).post(`/disbursements/batches/${sepa.id}/executed`).set(treasurer.auth).expect(200);
-    const twice = await http(app).post(`/disbursements/batches/${sepa.id}/executed`).set(treasurer.auth).expect(409);
+    const twice = await http(app)
+      .post(`/disbursements/batches/${sepa.id}/executed`)
+      .set(treasurer.auth)
+      .expect(409);
     expect(twice.body.code).toBe('disbursements.batch_already_executed');
 
     // A's statement lists its sources: the contribution's directed share and the round's allocation.
@@ -237,14 +395,28 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
         outcome: 'payable',
         payable: String(6000n + allocA),
         sources: [
-          { balance: 'directed', entryId: cA.id, kind: 'contribution.booked', reference: cA.businessRef, amount: '6000' },
-          { balance: 'allocated', entryId: roundEntry.id, kind: 'round.allocation', reference: `round:${roundId}`, amount: String(allocA) },
+          {
+            balance: 'directed',
+            entryId: cA.id,
+            kind: 'contribution.booked',
+            reference: cA.businessRef,
+            amount: '6000',
+          },
+          {
+            balance: 'allocated',
+            entryId: roundEntry.id,
+            kind: 'round.allocation',
+            reference: `round:${roundId}`,
+            amount: String(allocA),
+          },
         ],
         payout: expect.objectContaining({ status: 'paid' }),
       }),
     ]);
     const statementC = await http(app).get(`/disbursements/projects/${sepaC}/statement`).expect(200);
-    expect(statementC.body.lines[0].sources).toEqual([expect.objectContaining({ entryId: cC.id, amount: '5200' })]);
+    expect(statementC.body.lines[0].sources).toEqual([
+      expect.objectContaining({ entryId: cC.id, amount: '5200' }),
+    ]);
     expect(statementC.body.lines[0].payout).toMatchObject({ status: 'failed' });
 
     await checkInvariants([sepaA, sepaC, stripeB, unverifiedD, smallE], run.id);
@@ -253,14 +425,35 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
   it('a Stripe refusal voids the payout and returns the money to the project', async () => {
     const refused = await project('Refused', { kind: 'stripe', stripeAccountId: 'acct_1Refused0001' });
     await contribution('stripe', { [refused]: 8000n }, 1n);
-    const started = await http(app).post('/disbursements/runs').set(treasurer.auth).send({ cutoff: new Date().toISOString() }).expect(202);
+    const started = await http(app)
+      .post('/disbursements/runs')
+      .set(treasurer.auth)
+      .send({ cutoff: new Date().toISOString() })
+      .expect(202);
     const run = await waitForRun(started.body.id);
-    const batches = await http(app).get(`/disbursements/runs/${run.id}/batches`).set(treasurer.auth).expect(200);
-    const batch = batches.body.find((b: { rail: string; payouts: { projectId: string }[] }) => b.rail === 'stripe' && b.payouts.some((p) => p.projectId === refused));
-    stripe.failNext('POST', '/v1/transfers', 400, { type: 'invalid_request_error', code: 'account_invalid', message: 'No such destination' });
-    const done = await http(app).post(`/disbursements/batches/${batch.id}/submit`).set(treasurer.auth).send({}).expect(200);
+    const batches = await http(app)
+      .get(`/disbursements/runs/${run.id}/batches`)
+      .set(treasurer.auth)
+      .expect(200);
+    const batch = batches.body.find(
+      (b: { rail: string; payouts: { projectId: string }[] }) =>
+        b.rail === 'stripe' && b.payouts.some((p) => p.projectId === refused),
+    );
+    stripe.failNext('POST', '/v1/transfers', 400, {
+      type: 'invalid_request_error',
+      code: 'account_invalid',
+      message: 'No such destination',
+    });
+    const done = await http(app)
+      .post(`/disbursements/batches/${batch.id}/submit`)
+      .set(treasurer.auth)
+      .send({})
+      .expect(200);
     const payout = done.body.payouts.find((p: { projectId: string }) => p.projectId === refused);
-    expect(payout).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('account_invalid') });
+    expect(payout).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringContaining('account_invalid'),
+    });
     expect(await balance(Accounts.payable(refused).code)).toBe(0n);
     expect(await balance(Accounts.projectDirected(refused).code)).toBe(8000n);
     await http(app).post(`/disbursements/payouts/${payout.id}/confirm`).set(treasurer.auth).expect(409);
@@ -280,7 +473,11 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
       expect(t.dpe).toBe(t.cpe);
     }
     // 4. Cached balances = fold of postings, for every account these projects touch.
-    const codes = projects.flatMap((p) => [Accounts.projectDirected(p).code, Accounts.projectAllocated(p).code, Accounts.payable(p).code]);
+    const codes = projects.flatMap((p) => [
+      Accounts.projectDirected(p).code,
+      Accounts.projectAllocated(p).code,
+      Accounts.payable(p).code,
+    ]);
     const drift = (await db.query(
       `SELECT a.code FROM ledger_accounts a
          JOIN (SELECT account_id, sum(debits_posted) AS dp, sum(credits_posted) AS cp FROM ledger_account_balances GROUP BY 1) b ON b.account_id = a.id
@@ -302,8 +499,10 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
       [runId, projects],
     )) as { status: string; return_entry_id: string | null; flow: string | null; resolutions: number }[];
     for (const p of payouts) {
-      if (p.status === 'paid') expect([p.flow, p.resolutions, p.return_entry_id]).toEqual(['post_pending', 1, null]);
-      if (p.status === 'failed') expect([p.flow, p.resolutions, p.return_entry_id !== null]).toEqual(['void_pending', 1, true]);
+      if (p.status === 'paid')
+        expect([p.flow, p.resolutions, p.return_entry_id]).toEqual(['post_pending', 1, null]);
+      if (p.status === 'failed')
+        expect([p.flow, p.resolutions, p.return_entry_id !== null]).toEqual(['void_pending', 1, true]);
     }
     // Project and payable accounts are never negative (limits) and carry no pending amounts once resolved.
     for (const [code, b] of await ledger.balances(codes)) {

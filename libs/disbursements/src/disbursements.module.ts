@@ -25,7 +25,8 @@ import { DisbursementRunService } from './run/disbursement-run.service';
       provide: PayoutTransfers,
       inject: [AppConfig, StripeGateway],
       // The one Stripe client, the payments library's.
-      useFactory: (config: AppConfig, gateway: StripeGateway) => new StripePayoutTransfers(config.STRIPE_SECRET_KEY ? gateway.stripe : null),
+      useFactory: (config: AppConfig, gateway: StripeGateway) =>
+        new StripePayoutTransfers(config.STRIPE_SECRET_KEY ? gateway.stripe : null),
     },
   ],
   exports: [DisbursementRunService, PayoutsService, PayeeDirectory, PayoutTransfers],

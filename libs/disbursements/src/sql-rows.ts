@@ -6,7 +6,12 @@ import { EntityManager } from 'typeorm';
  */
 export async function queryRows<T>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
   const result = (await m.query(sql, params)) as unknown;
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
     return result[0] as T[];
   }
   return result as T[];

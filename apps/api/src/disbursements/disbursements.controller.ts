@@ -16,7 +16,11 @@ export class DisbursementsController {
 
   /** 202 with the new run; 200 with the existing run for the same cut-off. */
   @Post('runs')
-  async start(@Caller() caller: Principal, @Body() body: StartRunRequest, @Res({ passthrough: true }) res: Response) {
+  async start(
+    @Caller() caller: Principal,
+    @Body() body: StartRunRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const result = await this.runs.start(caller, { cutoff: new Date(body.cutoff), currency: body.currency });
     res.status(result.created ? 202 : 200);
     return result.run;
@@ -52,7 +56,11 @@ export class DisbursementsController {
 
   @Get('batches/:id/pain001')
   @Header('Content-Type', 'application/xml; charset=utf-8')
-  async file(@Caller() caller: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+  async file(
+    @Caller() caller: Principal,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const file = await this.payouts.sepaFile(caller, id);
     res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
     return file.xml;

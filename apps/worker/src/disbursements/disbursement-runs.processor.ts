@@ -15,7 +15,8 @@ export class DisbursementRunsProcessor extends WorkerHost {
 
   async process(job: Job<DisbursementRunJob>): Promise<{ runId: string; status: string }> {
     const runId = job.data?.runId;
-    if (typeof runId !== 'string' || !/^[0-9a-f-]{36}$/i.test(runId)) throw new Error(`invalid disbursement run job ${job.id}`);
+    if (typeof runId !== 'string' || !/^[0-9a-f-]{36}$/i.test(runId))
+      throw new Error(`invalid disbursement run job ${job.id}`);
     const run = await this.runs.execute(runId);
     this.logger.log({ jobId: job.id, runId, status: run.status }, 'disbursement run executed');
     return { runId, status: run.status };

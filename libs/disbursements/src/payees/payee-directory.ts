@@ -2,7 +2,12 @@
 export type PayoutRail = 'sepa' | 'stripe';
 
 export type PayeeDestination =
-  | { readonly rail: 'sepa'; readonly accountHolder: string; readonly iban: string; readonly bic: string | null }
+  | {
+      readonly rail: 'sepa';
+      readonly accountHolder: string;
+      readonly iban: string;
+      readonly bic: string | null;
+    }
   | { readonly rail: 'stripe'; readonly stripeAccountId: string };
 
 /** What a disbursement run needs to know about a project. */

@@ -5,7 +5,14 @@ import { AuditService, Principal, requireRole } from '@app/identity';
 import { Accounts, LedgerService, PostingCommand, translateLedgerError } from '@app/ledger';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
 import { queryRows } from '../sql-rows';
-import { BatchStatus, BatchView, PayoutStatus, PayoutView, ProjectStatementView, StatementSourceView } from '../disbursements.types';
+import {
+  BatchStatus,
+  BatchView,
+  PayoutStatus,
+  PayoutView,
+  ProjectStatementView,
+  StatementSourceView,
+} from '../disbursements.types';
 import { PayeeDestination } from '../payees/payee-directory';
 import { CarryOverReason } from '../run/run-computation.types';
 import { buildPain001 } from '../sepa/pain001';
@@ -89,8 +96,12 @@ export class PayoutsService {
 
   async batchesOfRun(principal: Principal, runId: string): Promise<BatchView[]> {
     requireRole(principal, 'treasurer');
-    if (!UUID.test(runId)) throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
-    const rows = (await this.dataSource.query('SELECT * FROM disbursement_batches WHERE run_id = $1 ORDER BY rail', [runId])) as BatchRow[];
+    if (!UUID.test(runId))
+      throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
+    const rows = (await this.dataSource.query(
+      'SELECT * FROM disbursement_batches WHERE run_id = $1 ORDER BY rail',
+      [runId],
+    )) as BatchRow[];
     return Promise.all(rows.map((b) => this.view(this.dataSource.manager, b)));
   }
 
@@ -119,8 +130,16 @@ export class PayoutsService {
   async sepaFile(principal: Principal, batchId: string): Promise<{ fileName: string; xml: string }> {
     requireRole(principal, 'treasurer');
     const batch = await this.loadBatch(this.dataSource.manager, batchId);
-    if (batch.rail !== 'sepa') throw new DisbursementsError(DisbursementsErrorCode.PayoutRailMismatch, 'this batch is paid through Stripe');
-    if (!batch.file_xml) throw new DisbursementsError(DisbursementsErrorCode.BatchNotSubmitted, 'submit the batch to generate its file');
+    if (batch.rail !== 'sepa')
+      throw new DisbursementsError(
+        DisbursementsErrorCode.PayoutRailMismatch,
+        'this batch is paid through Stripe',
+      );
+    if (!batch.file_xml)
+      throw new DisbursementsError(
+        DisbursementsErrorCode.BatchNotSubmitted,
+        'submit the batch to generate its file',
+      );
     return { fileName: `${batch.message_id}.xml`, xml: batch.file_xml };
   }
 
@@ -128,21 +147,37 @@ export class PayoutsService {
   async markBatchExecuted(principal: Principal, batchId: string): Promise<BatchView> {
     requireRole(principal, 'treasurer');
     return this.inTransaction(async (m) => {
-      const [batch] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [batchId])) as BatchRow[];
-      if (!batch || !UUID.test(batchId)) throw new DisbursementsError(DisbursementsErrorCode.BatchNotFound, `no batch ${batchId}`);
-      if (batch.status === 'executed') {
-        throw new DisbursementsError(DisbursementsErrorCode.BatchAlreadyExecuted, 'this batch is already marked executed');
-      }
-      if (batch.status !== 'submitted') throw new DisbursementsError(DisbursementsErrorCode.BatchNotSubmitted, 'submit the batch first');
-      const pending = (await queryRows(m, `SELECT * FROM disbursement_payouts WHERE batch_id = $1 AND status = 'pending' ORDER BY id FOR UPDATE`, [
+      const [batch] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [
         batchId,
-      ])) as PayoutRow[];
+      ])) as BatchRow[];
+      if (!batch || !UUID.test(batchId))
+        throw new DisbursementsError(DisbursementsErrorCode.BatchNotFound, `no batch ${batchId}`);
+      if (batch.status === 'executed') {
+        throw new DisbursementsError(
+          DisbursementsErrorCode.BatchAlreadyExecuted,
+          'this batch is already marked executed',
+        );
+      }
+      if (batch.status !== 'submitted')
+        throw new DisbursementsError(DisbursementsErrorCode.BatchNotSubmitted, 'submit the batch first');
+      const pending = (await queryRows(
+        m,
+        `SELECT * FROM disbursement_payouts WHERE batch_id = $1 AND status = 'pending' ORDER BY id FOR UPDATE`,
+        [batchId],
+      )) as PayoutRow[];
       for (const payout of pending) await this.confirmLocked(m, payout);
-      const [done] = (await queryRows(m, 
+      const [done] = (await queryRows(
+        m,
         `UPDATE disbursement_batches SET status = 'executed', executed_at = now() WHERE id = $1 RETURNING *`,
         [batchId],
       )) as BatchRow[];
-      await this.audit.record(principal, 'disbursement.batch.executed', { type: 'disbursement_batch', id: batchId }, { confirmed: pending.length }, m);
+      await this.audit.record(
+        principal,
+        'disbursement.batch.executed',
+        { type: 'disbursement_batch', id: batchId },
+        { confirmed: pending.length },
+        m,
+      );
       return this.view(m, done);
     });
   }
@@ -153,7 +188,13 @@ export class PayoutsService {
     return this.inTransaction(async (m) => {
       const payout = await this.lockPayout(m, payoutId);
       const done = await this.confirmLocked(m, payout);
-      await this.audit.record(principal, 'disbursement.payout.confirmed', { type: 'disbursement_payout', id: payoutId }, {}, m);
+      await this.audit.record(
+        principal,
+        'disbursement.payout.confirmed',
+        { type: 'disbursement_payout', id: payoutId },
+        {},
+        m,
+      );
       return toPayoutView(done);
     });
   }
@@ -164,7 +205,13 @@ export class PayoutsService {
     return this.inTransaction(async (m) => {
       const payout = await this.lockPayout(m, payoutId);
       const done = await this.failLocked(m, payout, reason);
-      await this.audit.record(principal, 'disbursement.payout.failed', { type: 'disbursement_payout', id: payoutId }, { reason }, m);
+      await this.audit.record(
+        principal,
+        'disbursement.payout.failed',
+        { type: 'disbursement_payout', id: payoutId },
+        { reason },
+        m,
+      );
       return toPayoutView(done);
     });
   }
@@ -183,14 +230,24 @@ export class PayoutsService {
     )) as StatementRow[];
     // The run stores each source's entry id and amount; kind and reference come from the ledger.
     type Stored = { balance: 'directed' | 'allocated'; entryId: string; amount: string };
-    const stored = (r: StatementRow, key: 'payable' | 'expired'): Stored[] => (r.sources?.[key] as Stored[] | undefined) ?? [];
-    const ids = [...new Set(rows.flatMap((r) => [...stored(r, 'payable'), ...stored(r, 'expired')].map((x) => x.entryId)))];
+    const stored = (r: StatementRow, key: 'payable' | 'expired'): Stored[] =>
+      (r.sources?.[key] as Stored[] | undefined) ?? [];
+    const ids = [
+      ...new Set(
+        rows.flatMap((r) => [...stored(r, 'payable'), ...stored(r, 'expired')].map((x) => x.entryId)),
+      ),
+    ];
     const entries = new Map(
-      ((await this.dataSource.query('SELECT id::text AS id, kind, business_ref FROM ledger_entries WHERE id = ANY($1::bigint[])', [ids])) as {
-        id: string;
-        kind: string;
-        business_ref: string;
-      }[]).map((e) => [e.id, e]),
+      (
+        (await this.dataSource.query(
+          'SELECT id::text AS id, kind, business_ref FROM ledger_entries WHERE id = ANY($1::bigint[])',
+          [ids],
+        )) as {
+          id: string;
+          kind: string;
+          business_ref: string;
+        }[]
+      ).map((e) => [e.id, e]),
     );
     const sources = (list: Stored[]): StatementSourceView[] =>
       list.map((x) => ({
@@ -220,7 +277,13 @@ export class PayoutsService {
         sources: sources(stored(r, 'payable')),
         expiredSources: sources(stored(r, 'expired')),
         payout: r.payout_id
-          ? { id: r.payout_id, status: r.payout_status, amount: String(r.payout_amount), endToEndId: r.end_to_end_id, failureReason: r.failure_reason }
+          ? {
+              id: r.payout_id,
+              status: r.payout_status,
+              amount: String(r.payout_amount),
+              endToEndId: r.end_to_end_id,
+              failureReason: r.failure_reason,
+            }
           : null,
       })),
     };
@@ -235,15 +298,23 @@ export class PayoutsService {
     now: Date,
   ): Promise<BatchView> {
     if (batch.status !== 'planned') return this.view(this.dataSource.manager, batch);
-    if (!input.debtor) throw new DisbursementsError(DisbursementsErrorCode.InvalidSepaBatch, "a SEPA batch needs the fund's debtor account");
+    if (!input.debtor)
+      throw new DisbursementsError(
+        DisbursementsErrorCode.InvalidSepaBatch,
+        "a SEPA batch needs the fund's debtor account",
+      );
     const debtor = input.debtor;
     const executionDate = input.requestedExecutionDate ?? now.toISOString().slice(0, 10);
     return this.inTransaction(async (m) => {
-      const [locked] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [batch.id])) as BatchRow[];
-      if (locked.status !== 'planned') return this.view(m, locked);
-      const payouts = (await queryRows(m, `SELECT * FROM disbursement_payouts WHERE batch_id = $1 ORDER BY end_to_end_id FOR UPDATE`, [
+      const [locked] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [
         batch.id,
-      ])) as PayoutRow[];
+      ])) as BatchRow[];
+      if (locked.status !== 'planned') return this.view(m, locked);
+      const payouts = (await queryRows(
+        m,
+        `SELECT * FROM disbursement_payouts WHERE batch_id = $1 ORDER BY end_to_end_id FOR UPDATE`,
+        [batch.id],
+      )) as PayoutRow[];
       const messageId = `LBR${batch.id.replace(/-/g, '').slice(0, 29).toUpperCase()}`;
       // Built (and so validated) before anything is reserved: a bad file reserves nothing.
       const file = buildPain001({
@@ -254,7 +325,11 @@ export class PayoutsService {
         currency: locked.currency,
         debtor,
         payments: payouts.map((p) => {
-          if (p.payee.rail !== 'sepa') throw new DisbursementsError(DisbursementsErrorCode.PayoutRailMismatch, `payout ${p.id} is not SEPA`);
+          if (p.payee.rail !== 'sepa')
+            throw new DisbursementsError(
+              DisbursementsErrorCode.PayoutRailMismatch,
+              `payout ${p.id} is not SEPA`,
+            );
           return {
             endToEndId: p.end_to_end_id,
             amount: BigInt(p.amount),
@@ -264,15 +339,25 @@ export class PayoutsService {
         }),
       });
       if (file.controlSum !== BigInt(locked.total) || file.numberOfTransactions !== locked.payout_count) {
-        throw new DisbursementsError(DisbursementsErrorCode.InvalidSepaBatch, 'the file does not match the batch');
+        throw new DisbursementsError(
+          DisbursementsErrorCode.InvalidSepaBatch,
+          'the file does not match the batch',
+        );
       }
       for (const p of payouts) await this.reserve(m, p, Accounts.bank(p.currency).code);
-      const [done] = (await queryRows(m, 
+      const [done] = (await queryRows(
+        m,
         `UPDATE disbursement_batches SET status = 'submitted', submitted_at = now(), message_id = $2, file_xml = $3,
                 file_control_sum = $4 WHERE id = $1 RETURNING *`,
         [batch.id, messageId, file.xml, file.controlSum.toString()],
       )) as BatchRow[];
-      await this.audit.record(principal, 'disbursement.batch.submitted', { type: 'disbursement_batch', id: batch.id }, { rail: 'sepa', messageId }, m);
+      await this.audit.record(
+        principal,
+        'disbursement.batch.submitted',
+        { type: 'disbursement_batch', id: batch.id },
+        { rail: 'sepa', messageId },
+        m,
+      );
       return this.view(m, done);
     });
   }
@@ -281,21 +366,40 @@ export class PayoutsService {
     if (batch.status === 'executed') return this.view(this.dataSource.manager, batch);
     // Phase 1: reserve every payout (idempotent), mark the batch submitted.
     await this.inTransaction(async (m) => {
-      const [locked] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [batch.id])) as BatchRow[];
-      if (locked.status !== 'planned') return;
-      const payouts = (await queryRows(m, `SELECT * FROM disbursement_payouts WHERE batch_id = $1 AND status = 'planned' ORDER BY id FOR UPDATE`, [
+      const [locked] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [
         batch.id,
-      ])) as PayoutRow[];
+      ])) as BatchRow[];
+      if (locked.status !== 'planned') return;
+      const payouts = (await queryRows(
+        m,
+        `SELECT * FROM disbursement_payouts WHERE batch_id = $1 AND status = 'planned' ORDER BY id FOR UPDATE`,
+        [batch.id],
+      )) as PayoutRow[];
       for (const p of payouts) await this.reserve(m, p, Accounts.stripe(p.currency).code);
-      await queryRows(m, `UPDATE disbursement_batches SET status = 'submitted', submitted_at = now() WHERE id = $1`, [batch.id]);
-      await this.audit.record(principal, 'disbursement.batch.submitted', { type: 'disbursement_batch', id: batch.id }, { rail: 'stripe' }, m);
+      await queryRows(
+        m,
+        `UPDATE disbursement_batches SET status = 'submitted', submitted_at = now() WHERE id = $1`,
+        [batch.id],
+      );
+      await this.audit.record(
+        principal,
+        'disbursement.batch.submitted',
+        { type: 'disbursement_batch', id: batch.id },
+        { rail: 'stripe' },
+        m,
+      );
     });
     // Phase 2: one transfer per pending payout, keyed by the payout so a retry never pays twice.
-    const pending = (await this.dataSource.query(`SELECT * FROM disbursement_payouts WHERE batch_id = $1 AND status = 'pending' ORDER BY id`, [
-      batch.id,
-    ])) as PayoutRow[];
+    const pending = (await this.dataSource.query(
+      `SELECT * FROM disbursement_payouts WHERE batch_id = $1 AND status = 'pending' ORDER BY id`,
+      [batch.id],
+    )) as PayoutRow[];
     for (const p of pending) {
-      if (p.payee.rail !== 'stripe') throw new DisbursementsError(DisbursementsErrorCode.PayoutRailMismatch, `payout ${p.id} is not Stripe`);
+      if (p.payee.rail !== 'stripe')
+        throw new DisbursementsError(
+          DisbursementsErrorCode.PayoutRailMismatch,
+          `payout ${p.id} is not Stripe`,
+        );
       const result = await this.transfers.transfer({
         amount: BigInt(p.amount),
         currency: p.currency,
@@ -308,7 +412,10 @@ export class PayoutsService {
         const locked = await this.lockPayout(m, p.id);
         if (locked.status !== 'pending') return;
         if (result.ok) {
-          await queryRows(m, 'UPDATE disbursement_payouts SET stripe_transfer_id = $2 WHERE id = $1', [p.id, result.transferId ?? null]);
+          await queryRows(m, 'UPDATE disbursement_payouts SET stripe_transfer_id = $2 WHERE id = $1', [
+            p.id,
+            result.transferId ?? null,
+          ]);
           await this.confirmLocked(m, locked);
         } else {
           this.logger.warn(`Stripe transfer for payout ${p.id} failed: ${result.failure}`);
@@ -317,7 +424,8 @@ export class PayoutsService {
       });
     }
     return this.inTransaction(async (m) => {
-      const [b] = (await queryRows(m, 
+      const [b] = (await queryRows(
+        m,
         `UPDATE disbursement_batches SET status = 'executed', executed_at = now()
           WHERE id = $1 AND status = 'submitted'
             AND NOT EXISTS (SELECT 1 FROM disbursement_payouts WHERE batch_id = $1 AND status IN ('planned', 'pending'))
@@ -336,29 +444,47 @@ export class PayoutsService {
         idempotencyKey: `disbursement-payout:${p.id}:pending`,
         flow: 'pending',
         description: 'payout reserved',
-        metadata: { payoutId: p.id, runId: p.run_id, projectId: p.project_id, rail: p.payee.rail, endToEndId: p.end_to_end_id },
+        metadata: {
+          payoutId: p.id,
+          runId: p.run_id,
+          projectId: p.project_id,
+          rail: p.payee.rail,
+          endToEndId: p.end_to_end_id,
+        },
         postings: [
-          { account: Accounts.payable(p.project_id, p.currency).code, direction: 'debit', amount: BigInt(p.amount), currency: p.currency },
+          {
+            account: Accounts.payable(p.project_id, p.currency).code,
+            direction: 'debit',
+            amount: BigInt(p.amount),
+            currency: p.currency,
+          },
           { account: assetAccount, direction: 'credit', amount: BigInt(p.amount), currency: p.currency },
         ],
       },
       m,
     );
-    await queryRows(m, `UPDATE disbursement_payouts SET status = 'pending', pending_entry_id = $2 WHERE id = $1 AND status = 'planned'`, [
-      p.id,
-      entry.id,
-    ]);
+    await queryRows(
+      m,
+      `UPDATE disbursement_payouts SET status = 'pending', pending_entry_id = $2 WHERE id = $1 AND status = 'planned'`,
+      [p.id, entry.id],
+    );
   }
 
   private async confirmLocked(m: EntityManager, p: PayoutRow): Promise<PayoutRow> {
     this.assertPending(p);
-    const entry = await this.ledger.resolvePending(String(p.pending_entry_id), 'post_pending', {
-      idempotencyKey: `disbursement-payout:${p.id}:posted`,
-      kind: 'disbursement.payout.posted',
-      description: 'payout confirmed',
-      metadata: { payoutId: p.id },
-    }, m);
-    const [row] = (await queryRows(m, 
+    const entry = await this.ledger.resolvePending(
+      String(p.pending_entry_id),
+      'post_pending',
+      {
+        idempotencyKey: `disbursement-payout:${p.id}:posted`,
+        kind: 'disbursement.payout.posted',
+        description: 'payout confirmed',
+        metadata: { payoutId: p.id },
+      },
+      m,
+    );
+    const [row] = (await queryRows(
+      m,
       `UPDATE disbursement_payouts SET status = 'paid', resolution_entry_id = $2, resolved_at = now() WHERE id = $1 RETURNING *`,
       [p.id, entry.id],
     )) as PayoutRow[];
@@ -367,21 +493,41 @@ export class PayoutsService {
 
   private async failLocked(m: EntityManager, p: PayoutRow, reason: string): Promise<PayoutRow> {
     this.assertPending(p);
-    const voided = await this.ledger.resolvePending(String(p.pending_entry_id), 'void_pending', {
-      idempotencyKey: `disbursement-payout:${p.id}:voided`,
-      kind: 'disbursement.payout.voided',
-      description: 'payout failed',
-      metadata: { payoutId: p.id },
-    }, m);
+    const voided = await this.ledger.resolvePending(
+      String(p.pending_entry_id),
+      'void_pending',
+      {
+        idempotencyKey: `disbursement-payout:${p.id}:voided`,
+        kind: 'disbursement.payout.voided',
+        description: 'payout failed',
+        metadata: { payoutId: p.id },
+      },
+      m,
+    );
     const [directed, allocated] = [BigInt(p.directed), BigInt(p.allocated)];
     const postings: PostingCommand[] = [
-      { account: Accounts.payable(p.project_id, p.currency).code, direction: 'debit', amount: BigInt(p.amount), currency: p.currency },
+      {
+        account: Accounts.payable(p.project_id, p.currency).code,
+        direction: 'debit',
+        amount: BigInt(p.amount),
+        currency: p.currency,
+      },
     ];
     if (directed > 0n) {
-      postings.push({ account: Accounts.projectDirected(p.project_id, p.currency).code, direction: 'credit', amount: directed, currency: p.currency });
+      postings.push({
+        account: Accounts.projectDirected(p.project_id, p.currency).code,
+        direction: 'credit',
+        amount: directed,
+        currency: p.currency,
+      });
     }
     if (allocated > 0n) {
-      postings.push({ account: Accounts.projectAllocated(p.project_id, p.currency).code, direction: 'credit', amount: allocated, currency: p.currency });
+      postings.push({
+        account: Accounts.projectAllocated(p.project_id, p.currency).code,
+        direction: 'credit',
+        amount: allocated,
+        currency: p.currency,
+      });
     }
     const returned = await this.ledger.post(
       {
@@ -394,7 +540,8 @@ export class PayoutsService {
       },
       m,
     );
-    const [row] = (await queryRows(m, 
+    const [row] = (await queryRows(
+      m,
       `UPDATE disbursement_payouts SET status = 'failed', resolution_entry_id = $2, return_entry_id = $3, failure_reason = $4,
               resolved_at = now() WHERE id = $1 RETURNING *`,
       [p.id, voided.id, returned.id, reason.slice(0, 500)],
@@ -404,26 +551,44 @@ export class PayoutsService {
 
   private assertPending(p: PayoutRow): void {
     if (p.status === 'pending') return;
-    if (p.status === 'planned') throw new DisbursementsError(DisbursementsErrorCode.BatchNotSubmitted, 'this payout has not been submitted');
-    throw new DisbursementsError(DisbursementsErrorCode.PayoutAlreadyResolved, `this payout is already ${p.status}`, { status: p.status });
+    if (p.status === 'planned')
+      throw new DisbursementsError(
+        DisbursementsErrorCode.BatchNotSubmitted,
+        'this payout has not been submitted',
+      );
+    throw new DisbursementsError(
+      DisbursementsErrorCode.PayoutAlreadyResolved,
+      `this payout is already ${p.status}`,
+      { status: p.status },
+    );
   }
 
   private async lockPayout(m: EntityManager, payoutId: string): Promise<PayoutRow> {
-    if (!UUID.test(payoutId)) throw new DisbursementsError(DisbursementsErrorCode.PayoutNotFound, `no payout ${payoutId}`);
-    const [row] = (await queryRows(m, 'SELECT * FROM disbursement_payouts WHERE id = $1 FOR UPDATE', [payoutId])) as PayoutRow[];
+    if (!UUID.test(payoutId))
+      throw new DisbursementsError(DisbursementsErrorCode.PayoutNotFound, `no payout ${payoutId}`);
+    const [row] = (await queryRows(m, 'SELECT * FROM disbursement_payouts WHERE id = $1 FOR UPDATE', [
+      payoutId,
+    ])) as PayoutRow[];
     if (!row) throw new DisbursementsError(DisbursementsErrorCode.PayoutNotFound, `no payout ${payoutId}`);
     return row;
   }
 
   private async loadBatch(m: EntityManager, batchId: string): Promise<BatchRow> {
-    if (!UUID.test(batchId)) throw new DisbursementsError(DisbursementsErrorCode.BatchNotFound, `no batch ${batchId}`);
-    const [row] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1', [batchId])) as BatchRow[];
+    if (!UUID.test(batchId))
+      throw new DisbursementsError(DisbursementsErrorCode.BatchNotFound, `no batch ${batchId}`);
+    const [row] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1', [
+      batchId,
+    ])) as BatchRow[];
     if (!row) throw new DisbursementsError(DisbursementsErrorCode.BatchNotFound, `no batch ${batchId}`);
     return row;
   }
 
   private async view(m: EntityManager, b: BatchRow): Promise<BatchView> {
-    const payouts = (await queryRows(m, 'SELECT * FROM disbursement_payouts WHERE batch_id = $1 ORDER BY end_to_end_id', [b.id])) as PayoutRow[];
+    const payouts = (await queryRows(
+      m,
+      'SELECT * FROM disbursement_payouts WHERE batch_id = $1 ORDER BY end_to_end_id',
+      [b.id],
+    )) as PayoutRow[];
     return {
       id: b.id,
       runId: b.run_id,

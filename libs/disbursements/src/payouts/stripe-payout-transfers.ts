@@ -10,7 +10,8 @@ export class StripePayoutTransfers extends PayoutTransfers {
   async transfer(input: Parameters<PayoutTransfers['transfer']>[0]): Promise<TransferResult> {
     if (!this.stripe) return { ok: false, failure: 'Stripe is not configured (STRIPE_SECRET_KEY)' };
     // The SDK takes a JS number of minor units: only at this boundary, and only when exact.
-    if (input.amount > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, failure: 'amount beyond what Stripe accepts' };
+    if (input.amount > BigInt(Number.MAX_SAFE_INTEGER))
+      return { ok: false, failure: 'amount beyond what Stripe accepts' };
     try {
       const transfer = await this.stripe.transfers.create(
         {
@@ -26,7 +27,11 @@ export class StripePayoutTransfers extends PayoutTransfers {
     } catch (error) {
       // A refusal by Stripe (card/invalid request/permission) fails the payout; a network or
       // server error is thrown so the payout stays pending and the submission can be retried.
-      if (error instanceof Stripe.errors.StripeError && error.statusCode !== undefined && error.statusCode < 500) {
+      if (
+        error instanceof Stripe.errors.StripeError &&
+        error.statusCode !== undefined &&
+        error.statusCode < 500
+      ) {
         return { ok: false, failure: `${error.code ?? error.type}: ${error.message}` };
       }
       throw error;

@@ -43,7 +43,15 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   beforeAll(async () => {
     @Module({
-      imports: [ConfigModule, DatabaseModule, QueueModule, LedgerModule, PolicyModule, IdentityModule, TransparencyModule],
+      imports: [
+        ConfigModule,
+        DatabaseModule,
+        QueueModule,
+        LedgerModule,
+        PolicyModule,
+        IdentityModule,
+        TransparencyModule,
+      ],
       providers: [
         DisbursementRunService,
         PayoutsService,

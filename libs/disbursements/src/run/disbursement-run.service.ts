@@ -52,38 +52,61 @@ export class DisbursementRunService {
    * same run (and re-schedules it if it failed). Refuses a cut-off in the future or before the
    * latest run (422) and a new cut-off while another run is queued or executing (409).
    */
-  async start(principal: Principal, input: { cutoff: Date; currency?: string }, now = new Date()): Promise<StartRunResult> {
+  async start(
+    principal: Principal,
+    input: { cutoff: Date; currency?: string },
+    now = new Date(),
+  ): Promise<StartRunResult> {
     requireRole(principal, 'treasurer');
     const currency = assertCurrency(input.currency ?? 'EUR');
     const cutoff = input.cutoff;
-    if (Number.isNaN(cutoff.getTime())) throw new DisbursementsError(DisbursementsErrorCode.InvalidRunInput, 'invalid cut-off');
+    if (Number.isNaN(cutoff.getTime()))
+      throw new DisbursementsError(DisbursementsErrorCode.InvalidRunInput, 'invalid cut-off');
     if (cutoff.getTime() > now.getTime()) {
-      throw new DisbursementsError(DisbursementsErrorCode.CutoffInFuture, 'the cut-off cannot be in the future', {
-        cutoff: cutoff.toISOString(),
-      });
+      throw new DisbursementsError(
+        DisbursementsErrorCode.CutoffInFuture,
+        'the cut-off cannot be in the future',
+        {
+          cutoff: cutoff.toISOString(),
+        },
+      );
     }
     const result = await this.dataSource.transaction(async (m) => {
       await queryRows(m, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [START_LOCK_KEY, currency]);
-      const same = (await queryRows(m, 'SELECT * FROM disbursement_runs WHERE currency = $1 AND cutoff = $2', [currency, cutoff])) as RunRow[];
+      const same = (await queryRows(
+        m,
+        'SELECT * FROM disbursement_runs WHERE currency = $1 AND cutoff = $2',
+        [currency, cutoff],
+      )) as RunRow[];
       if (same.length > 0) {
         let row = same[0];
         if (row.status === 'failed') {
           await this.assertNoActiveRun(m, currency, row.id);
-          [row] = (await queryRows(m, `UPDATE disbursement_runs SET status = 'queued', error = NULL WHERE id = $1 RETURNING *`, [
-            row.id,
-          ])) as RunRow[];
+          [row] = (await queryRows(
+            m,
+            `UPDATE disbursement_runs SET status = 'queued', error = NULL WHERE id = $1 RETURNING *`,
+            [row.id],
+          )) as RunRow[];
           return { row, created: false, schedule: true };
         }
         return { row, created: false, schedule: row.status === 'queued' };
       }
-      const [latest] = (await queryRows(m, 'SELECT max(cutoff) AS cutoff FROM disbursement_runs WHERE currency = $1', [currency])) as {
+      const [latest] = (await queryRows(
+        m,
+        'SELECT max(cutoff) AS cutoff FROM disbursement_runs WHERE currency = $1',
+        [currency],
+      )) as {
         cutoff: Date | null;
       }[];
       if (latest.cutoff && cutoff.getTime() < latest.cutoff.getTime()) {
-        throw new DisbursementsError(DisbursementsErrorCode.CutoffBeforePreviousRun, 'the cut-off is before the previous run', {
-          cutoff: cutoff.toISOString(),
-          previousCutoff: latest.cutoff.toISOString(),
-        });
+        throw new DisbursementsError(
+          DisbursementsErrorCode.CutoffBeforePreviousRun,
+          'the cut-off is before the previous run',
+          {
+            cutoff: cutoff.toISOString(),
+            previousCutoff: latest.cutoff.toISOString(),
+          },
+        );
       }
       await this.assertNoActiveRun(m, currency, null);
       const policy = await this.policies.current(cutoff, m);
@@ -96,12 +119,27 @@ export class DisbursementRunService {
         minimumPayout: policy.minimumPayout.toString(),
         claimDeadlineDays: policy.claimDeadlineDays,
       };
-      const [row] = (await queryRows(m, 
+      const [row] = (await queryRows(
+        m,
         `INSERT INTO disbursement_runs (currency, cutoff, algorithm, allocation_rule, policy_version, inputs, started_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [currency, cutoff, DISBURSEMENT_ALGORITHM, ALLOCATION_RULE, policy.version, JSON.stringify(inputs), principal.userId],
+        [
+          currency,
+          cutoff,
+          DISBURSEMENT_ALGORITHM,
+          ALLOCATION_RULE,
+          policy.version,
+          JSON.stringify(inputs),
+          principal.userId,
+        ],
       )) as RunRow[];
-      await this.audit.record(principal, 'disbursement.run.started', { type: 'disbursement_run', id: row.id }, { cutoff: inputs.cutoff }, m);
+      await this.audit.record(
+        principal,
+        'disbursement.run.started',
+        { type: 'disbursement_run', id: row.id },
+        { cutoff: inputs.cutoff },
+        m,
+      );
       return { row, created: true, schedule: true };
     });
     if (result.schedule) await this.scheduler.schedule(result.row.id);
@@ -113,9 +151,10 @@ export class DisbursementRunService {
   }
 
   async list(currency = 'EUR'): Promise<RunView[]> {
-    const rows = (await this.dataSource.query('SELECT * FROM disbursement_runs WHERE currency = $1 ORDER BY cutoff DESC', [
-      currency,
-    ])) as RunRow[];
+    const rows = (await this.dataSource.query(
+      'SELECT * FROM disbursement_runs WHERE currency = $1 ORDER BY cutoff DESC',
+      [currency],
+    )) as RunRow[];
     return rows.map(toView);
   }
 
@@ -145,7 +184,8 @@ export class DisbursementRunService {
     let run = await this.load(m, runId);
     if (run.status === 'completed') return toView(run);
     if (run.ledger_mark === null) {
-      [run] = (await queryRows(m, 
+      [run] = (await queryRows(
+        m,
         `UPDATE disbursement_runs
             SET status = 'running', started_at = now(), error = NULL,
                 ledger_mark = (SELECT coalesce(max(id), 0) FROM ledger_entries),
@@ -154,7 +194,11 @@ export class DisbursementRunService {
         [runId],
       )) as RunRow[];
     } else {
-      [run] = (await queryRows(m, `UPDATE disbursement_runs SET status = 'running', error = NULL WHERE id = $1 RETURNING *`, [runId])) as RunRow[];
+      [run] = (await queryRows(
+        m,
+        `UPDATE disbursement_runs SET status = 'running', error = NULL WHERE id = $1 RETURNING *`,
+        [runId],
+      )) as RunRow[];
     }
     const params: RunParameters = {
       cutoff: new Date(run.inputs.cutoff),
@@ -169,7 +213,10 @@ export class DisbursementRunService {
       );
       for await (const page of pages) {
         const withMoney = page.filter((p) => p.directed.length > 0 || p.allocated.length > 0);
-        const payees = withMoney.length > 0 ? await this.payees.find(withMoney.map((p) => p.projectId)) : new Map<string, Payee>();
+        const payees =
+          withMoney.length > 0
+            ? await this.payees.find(withMoney.map((p) => p.projectId))
+            : new Map<string, Payee>();
         const outcomes = withMoney.map((p) => {
           const payee = payees.get(p.projectId);
           return {
@@ -198,7 +245,8 @@ export class DisbursementRunService {
       await runner.startTransaction();
       try {
         await this.planBatches(m, run);
-        const [done] = (await queryRows(m, 
+        const [done] = (await queryRows(
+          m,
           `UPDATE disbursement_runs SET status = 'completed', completed_at = now(), totals = $2 WHERE id = $1 RETURNING *`,
           [runId, JSON.stringify(await this.totals(m, runId))],
         )) as RunRow[];
@@ -211,7 +259,10 @@ export class DisbursementRunService {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error(`disbursement run ${runId} failed: ${message}`);
-      await queryRows(m, `UPDATE disbursement_runs SET status = 'failed', error = $2 WHERE id = $1`, [runId, message.slice(0, 2000)]);
+      await queryRows(m, `UPDATE disbursement_runs SET status = 'failed', error = $2 WHERE id = $1`, [
+        runId,
+        message.slice(0, 2000),
+      ]);
       throw translateLedgerError(error);
     }
   }
@@ -267,12 +318,27 @@ export class DisbursementRunService {
       for (const r of payables) {
         const p = r.outcome.payable!;
         if (p.directed > 0n) {
-          postings.push({ account: Accounts.projectDirected(r.outcome.projectId, currency).code, direction: 'debit', amount: p.directed, currency });
+          postings.push({
+            account: Accounts.projectDirected(r.outcome.projectId, currency).code,
+            direction: 'debit',
+            amount: p.directed,
+            currency,
+          });
         }
         if (p.allocated > 0n) {
-          postings.push({ account: Accounts.projectAllocated(r.outcome.projectId, currency).code, direction: 'debit', amount: p.allocated, currency });
+          postings.push({
+            account: Accounts.projectAllocated(r.outcome.projectId, currency).code,
+            direction: 'debit',
+            amount: p.allocated,
+            currency,
+          });
         }
-        postings.push({ account: Accounts.payable(r.outcome.projectId, currency).code, direction: 'credit', amount: p.amount, currency });
+        postings.push({
+          account: Accounts.payable(r.outcome.projectId, currency).code,
+          direction: 'credit',
+          amount: p.amount,
+          currency,
+        });
       }
       const entry = await this.ledger.post(
         {
@@ -301,10 +367,14 @@ export class DisbursementRunService {
         reason: o.carryOver?.reason ?? null,
         payable_entry_id: o.payable ? payableEntryId : null,
         expiry_entry_id: o.expired ? expiryEntryId : null,
-        sources: { payable: sourcesJson(o.payable?.sources ?? []), expired: sourcesJson(o.expired?.sources ?? []) },
+        sources: {
+          payable: sourcesJson(o.payable?.sources ?? []),
+          expired: sourcesJson(o.expired?.sources ?? []),
+        },
         payee: o.payable && payee?.destination ? { ...payee.destination, name: payee.name } : null,
       }));
-      await queryRows(m, 
+      await queryRows(
+        m,
         `INSERT INTO disbursement_run_projects (run_id, project_id, outcome, payable, directed, allocated, expired, carried_over,
                                                 reason, payable_entry_id, expiry_entry_id, sources, payee)
          SELECT $1, r.project_id, r.outcome, r.payable, r.directed, r.allocated, r.expired, r.carried_over, r.reason,
@@ -314,12 +384,16 @@ export class DisbursementRunService {
         [run.id, JSON.stringify(values)],
       );
     }
-    await queryRows(m, 'UPDATE disbursement_runs SET resume_after = $2 WHERE id = $1', [run.id, lastProjectId]);
+    await queryRows(m, 'UPDATE disbursement_runs SET resume_after = $2 WHERE id = $1', [
+      run.id,
+      lastProjectId,
+    ]);
   }
 
   /** Groups the run's payables into one batch per payout rail, one payout per project. */
   private async planBatches(m: EntityManager, run: RunRow): Promise<void> {
-    await queryRows(m, 
+    await queryRows(
+      m,
       `INSERT INTO disbursement_batches (run_id, rail, currency, payout_count, total)
        SELECT run_id, payee ->> 'rail', $2, count(*), sum(payable)
          FROM disbursement_run_projects WHERE run_id = $1 AND outcome = 'payable'
@@ -327,7 +401,8 @@ export class DisbursementRunService {
        ON CONFLICT (run_id, rail) DO NOTHING`,
       [run.id, run.currency],
     );
-    await queryRows(m, 
+    await queryRows(
+      m,
       `INSERT INTO disbursement_payouts (batch_id, run_id, project_id, end_to_end_id, amount, directed, allocated, currency, payee)
        SELECT b.id, rp.run_id, rp.project_id, 'LB' || upper(substr(md5(rp.run_id::text || ':' || rp.project_id), 1, 30)),
               rp.payable, rp.directed, rp.allocated, $2, rp.payee
@@ -340,7 +415,8 @@ export class DisbursementRunService {
   }
 
   private async totals(m: EntityManager, runId: string): Promise<NonNullable<RunView['totals']>> {
-    const [t] = (await queryRows(m, 
+    const [t] = (await queryRows(
+      m,
       `SELECT count(*)::int AS projects, count(*) FILTER (WHERE outcome = 'payable')::int AS payable_projects,
               coalesce(sum(payable), 0)::text AS payable, coalesce(sum(expired), 0)::text AS expired,
               coalesce(sum(carried_over), 0)::text AS carried_over,
@@ -365,21 +441,28 @@ export class DisbursementRunService {
   }
 
   private async assertNoActiveRun(m: EntityManager, currency: string, except: string | null): Promise<void> {
-    const active = (await queryRows(m, 
+    const active = (await queryRows(
+      m,
       `SELECT id FROM disbursement_runs WHERE currency = $1 AND status IN ('queued', 'running') AND id IS DISTINCT FROM $2`,
       [currency, except],
     )) as { id: string }[];
     if (active.length > 0) {
-      throw new DisbursementsError(DisbursementsErrorCode.RunInProgress, 'another disbursement run is queued or executing', {
-        runId: active[0].id,
-      });
+      throw new DisbursementsError(
+        DisbursementsErrorCode.RunInProgress,
+        'another disbursement run is queued or executing',
+        {
+          runId: active[0].id,
+        },
+      );
     }
   }
 
   private async load(m: EntityManager, runId: string): Promise<RunRow> {
-    if (!/^[0-9a-f-]{36}$/i.test(runId)) throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
+    if (!/^[0-9a-f-]{36}$/i.test(runId))
+      throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
     const rows = (await queryRows(m, 'SELECT * FROM disbursement_runs WHERE id = $1', [runId])) as RunRow[];
-    if (rows.length === 0) throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
+    if (rows.length === 0)
+      throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
     return rows[0];
   }
 }

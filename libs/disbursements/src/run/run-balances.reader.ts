@@ -82,7 +82,9 @@ export async function* readProjectLots(
     );
     let page: ProjectLots[] = [];
     for (;;) {
-      const rows = (await reader.query(`FETCH ${Math.max(2, pageSize * 2)} FROM disbursement_lots`)) as LotsRow[];
+      const rows = (await reader.query(
+        `FETCH ${Math.max(2, pageSize * 2)} FROM disbursement_lots`,
+      )) as LotsRow[];
       for (const row of rows) {
         let current = page[page.length - 1];
         if (!current || current.projectId !== row.project_id) {
@@ -95,7 +97,11 @@ export async function* readProjectLots(
         }
         const lots = current[row.balance];
         for (let k = 0; k < row.entry_ids.length; k++) {
-          lots.push({ sourceId: String(row.entry_ids[k]), occurredAt: new Date(row.occurred_ms[k]), amount: BigInt(row.opens[k]) });
+          lots.push({
+            sourceId: String(row.entry_ids[k]),
+            occurredAt: new Date(row.occurred_ms[k]),
+            amount: BigInt(row.opens[k]),
+          });
         }
       }
       if (rows.length === 0) break;
@@ -109,7 +115,9 @@ export async function* readProjectLots(
 }
 
 /** The project id in a project balance account code, or null. */
-export function projectOfAccount(code: string): { projectId: string; balance: BalanceKind; currency: string } | null {
+export function projectOfAccount(
+  code: string,
+): { projectId: string; balance: BalanceKind; currency: string } | null {
   const m = PROJECT_ACCOUNT.exec(code);
   return m ? { projectId: m[1], balance: m[2] as BalanceKind, currency: m[3].toUpperCase() } : null;
 }

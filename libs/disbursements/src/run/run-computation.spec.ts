@@ -39,7 +39,9 @@ describe('openLots', () => {
   });
 
   it('refuses debits above credits and non-positive credits', () => {
-    expect(() => openLots('directed', { credits: [credit(100n)], debited: 101n })).toThrow(DisbursementsError);
+    expect(() => openLots('directed', { credits: [credit(100n)], debited: 101n })).toThrow(
+      DisbursementsError,
+    );
     expect(() => openLots('directed', { credits: [credit(0n)], debited: 0n })).toThrow(DisbursementsError);
   });
 });
@@ -60,9 +62,27 @@ describe('computeProjectOutcome', () => {
       directed: 3500n,
       allocated: 4000n,
       sources: [
-        { balance: 'directed', sourceId: d1.sourceId, kind: 'contribution.booked', reference: d1.reference, amount: 2000n },
-        { balance: 'directed', sourceId: d2.sourceId, kind: 'contribution.booked', reference: d2.reference, amount: 1500n },
-        { balance: 'allocated', sourceId: r1.sourceId, kind: 'round.allocation', reference: r1.reference, amount: 4000n },
+        {
+          balance: 'directed',
+          sourceId: d1.sourceId,
+          kind: 'contribution.booked',
+          reference: d1.reference,
+          amount: 2000n,
+        },
+        {
+          balance: 'directed',
+          sourceId: d2.sourceId,
+          kind: 'contribution.booked',
+          reference: d2.reference,
+          amount: 1500n,
+        },
+        {
+          balance: 'allocated',
+          sourceId: r1.sourceId,
+          kind: 'round.allocation',
+          reference: r1.reference,
+          amount: 4000n,
+        },
       ],
     });
   });
@@ -72,15 +92,24 @@ describe('computeProjectOutcome', () => {
     ['without verified payout details', { payoutVerified: false }, CarryOverReason.NoVerifiedPayoutDetails],
     ['not admitted and unverified', { admitted: false, payoutVerified: false }, CarryOverReason.NotAdmitted],
   ] as const)('carries over a project %s', (_n, flags, reason) => {
-    const sut = computeProjectOutcome(project({ ...flags, directed: { credits: [credit(9000n)], debited: 0n } }), params);
+    const sut = computeProjectOutcome(
+      project({ ...flags, directed: { credits: [credit(9000n)], debited: 0n } }),
+      params,
+    );
     expect(sut.payable).toBeNull();
     expect(sut.carryOver).toEqual({ amount: 9000n, reason });
   });
 
   it('carries over below the minimum payout, and pays exactly at it', () => {
-    const below = computeProjectOutcome(project({ allocated: { credits: [credit(4999n)], debited: 0n } }), params);
+    const below = computeProjectOutcome(
+      project({ allocated: { credits: [credit(4999n)], debited: 0n } }),
+      params,
+    );
     expect(below.carryOver).toEqual({ amount: 4999n, reason: CarryOverReason.BelowMinimumPayout });
-    const at = computeProjectOutcome(project({ allocated: { credits: [credit(5000n)], debited: 0n } }), params);
+    const at = computeProjectOutcome(
+      project({ allocated: { credits: [credit(5000n)], debited: 0n } }),
+      params,
+    );
     expect(at.payable?.amount).toBe(5000n);
   });
 
@@ -94,14 +123,25 @@ describe('computeProjectOutcome', () => {
     );
     expect(sut.expired).toEqual({
       amount: 700n,
-      sources: [{ balance: 'directed', sourceId: old.sourceId, kind: old.kind, reference: old.reference, amount: 700n }],
+      sources: [
+        {
+          balance: 'directed',
+          sourceId: old.sourceId,
+          kind: old.kind,
+          reference: old.reference,
+          amount: 700n,
+        },
+      ],
     });
     expect(sut.carryOver).toEqual({ amount: 1700n, reason: CarryOverReason.NoVerifiedPayoutDetails });
   });
 
   it('never expires the money of a project that has claimed it, nor allocated money', () => {
     const sut = computeProjectOutcome(
-      project({ directed: { credits: [credit(100n, 2000)], debited: 0n }, allocated: { credits: [credit(100n, 2000)], debited: 0n } }),
+      project({
+        directed: { credits: [credit(100n, 2000)], debited: 0n },
+        allocated: { credits: [credit(100n, 2000)], debited: 0n },
+      }),
       params,
     );
     expect(sut.expired).toBeNull();
@@ -109,11 +149,16 @@ describe('computeProjectOutcome', () => {
   });
 
   it('has nothing to do for an empty project, and refuses sources after the cut-off', () => {
-    expect(computeProjectOutcome(project(), params)).toEqual({ projectId: 'p1', expired: null, payable: null, carryOver: null });
+    expect(computeProjectOutcome(project(), params)).toEqual({
+      projectId: 'p1',
+      expired: null,
+      payable: null,
+      carryOver: null,
+    });
     const future = { ...credit(100n), occurredAt: new Date(cutoff.getTime() + 1) };
-    expect(() => computeProjectOutcome(project({ directed: { credits: [future], debited: 0n } }), params)).toThrow(
-      DisbursementsError,
-    );
+    expect(() =>
+      computeProjectOutcome(project({ directed: { credits: [future], debited: 0n } }), params),
+    ).toThrow(DisbursementsError);
   });
 });
 

@@ -66,11 +66,16 @@ export function attribute(amount: bigint, lots: readonly OpenLot[]): Attribution
     else merged.set(k, { lot, weight: lot.open });
   }
   const rows = [...merged.values()];
-  const parts = allocate(amount, rows.map((r) => ({ key: key(r.lot), weight: r.weight })));
+  const parts = allocate(
+    amount,
+    rows.map((r) => ({ key: key(r.lot), weight: r.weight })),
+  );
   return parts
     .map((part, i) => {
       const { balance, sourceId, kind, reference } = rows[i].lot;
-      return kind === undefined ? { balance, sourceId, amount: part.amount } : { balance, sourceId, kind, reference, amount: part.amount };
+      return kind === undefined
+        ? { balance, sourceId, amount: part.amount }
+        : { balance, sourceId, kind, reference, amount: part.amount };
     })
     .filter((a) => a.amount > 0n);
 }
@@ -86,7 +91,8 @@ export function computeProjectOutcome(input: ProjectRunInput, params: RunParamet
   const directed = openLots('directed', input.directed);
   const allocated = openLots('allocated', input.allocated);
   for (const lot of [...directed, ...allocated]) {
-    if (lot.occurredAt.getTime() > params.cutoff.getTime()) invalid(`source ${lot.sourceId} is after the cut-off`);
+    if (lot.occurredAt.getTime() > params.cutoff.getTime())
+      invalid(`source ${lot.sourceId} is after the cut-off`);
   }
 
   const claimed = input.admitted && input.payoutVerified;
@@ -94,7 +100,8 @@ export function computeProjectOutcome(input: ProjectRunInput, params: RunParamet
   const expiredLots = claimed ? [] : directed.filter((l) => l.occurredAt.getTime() < deadline);
   const keptDirected = claimed ? directed : directed.filter((l) => l.occurredAt.getTime() >= deadline);
   const expiredAmount = sum(expiredLots);
-  const expired = expiredAmount > 0n ? { amount: expiredAmount, sources: attribute(expiredAmount, expiredLots) } : null;
+  const expired =
+    expiredAmount > 0n ? { amount: expiredAmount, sources: attribute(expiredAmount, expiredLots) } : null;
 
   const directedAmount = sum(keptDirected);
   const allocatedAmount = sum(allocated);

@@ -7,7 +7,12 @@ import { SEPA_TEXT, toSepaText } from './sepa-text';
 import { validateAgainstXsd } from './xsd-validation';
 
 const XSD = sharedPath('iso20022', 'pain.001.001.09.xsd');
-const IBANS = ['DE89370400440532013000', 'NL91ABNA0417164300', 'FR1420041010050500013M02606', 'GB82WEST12345698765432'];
+const IBANS = [
+  'DE89370400440532013000',
+  'NL91ABNA0417164300',
+  'FR1420041010050500013M02606',
+  'GB82WEST12345698765432',
+];
 
 function batch(overrides: Partial<SepaBatch> = {}): SepaBatch {
   return {
@@ -18,8 +23,18 @@ function batch(overrides: Partial<SepaBatch> = {}): SepaBatch {
     currency: 'EUR',
     debtor: { name: 'Fonds Librery', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' },
     payments: [
-      { endToEndId: 'PO-1', amount: 123456n, creditor: { name: 'Projet Élan', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' }, remittance: 'Librery payout run 1' },
-      { endToEndId: 'PO-2', amount: 5n, creditor: { name: 'Straße & Søn', iban: 'NL91ABNA0417164300' }, remittance: 'Librery payout run 1' },
+      {
+        endToEndId: 'PO-1',
+        amount: 123456n,
+        creditor: { name: 'Projet Élan', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
+        remittance: 'Librery payout run 1',
+      },
+      {
+        endToEndId: 'PO-2',
+        amount: 5n,
+        creditor: { name: 'Straße & Søn', iban: 'NL91ABNA0417164300' },
+        remittance: 'Librery payout run 1',
+      },
     ],
     ...overrides,
   };
@@ -27,7 +42,8 @@ function batch(overrides: Partial<SepaBatch> = {}): SepaBatch {
 
 /** The figures the file declares, read back from the XML text. */
 function header(xml: string): { nb: string[]; sums: string[]; amounts: string[] } {
-  const all = (tag: string) => [...xml.matchAll(new RegExp(`<${tag}[^>]*>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]);
+  const all = (tag: string) =>
+    [...xml.matchAll(new RegExp(`<${tag}[^>]*>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]);
   return { nb: all('NbOfTxs'), sums: all('CtrlSum'), amounts: all('InstdAmt') };
 }
 
@@ -44,7 +60,11 @@ describe('buildPain001 (pain.001.001.09)', () => {
     expect(sut.numberOfTransactions).toBe(2);
     expect(sut.controlSum).toBe(123461n);
     expect(sut.controlSumText).toBe('1234.61');
-    expect(header(sut.xml)).toEqual({ nb: ['2', '2'], sums: ['1234.61', '1234.61'], amounts: ['1234.56', '0.05'] });
+    expect(header(sut.xml)).toEqual({
+      nb: ['2', '2'],
+      sums: ['1234.61', '1234.61'],
+      amounts: ['1234.56', '0.05'],
+    });
     expect(sut.xml).toContain('<Nm>Projet Elan</Nm>');
     expect(sut.xml).toContain('<Nm>Strasse + Son</Nm>');
     expect(sut.xml).toContain('<BICFI>PSSTFRPPXXX</BICFI>');
@@ -79,15 +99,22 @@ describe('buildPain001 (pain.001.001.09)', () => {
     ['an amount above 999,999,999.99', SEPA_MAX_AMOUNT + 1n],
   ])('rejects %s', (_name, amount) => {
     const b = batch();
-    expect(() => buildPain001({ ...b, payments: [{ ...b.payments[0], amount }] })).toThrow(DisbursementsError);
+    expect(() => buildPain001({ ...b, payments: [{ ...b.payments[0], amount }] })).toThrow(
+      DisbursementsError,
+    );
   });
 
   it('rejects duplicate EndToEndIds and a name with nothing left in the SEPA set', () => {
     const b = batch();
-    expect(() => buildPain001({ ...b, payments: [b.payments[0], b.payments[0]] })).toThrow(DisbursementsError);
-    expect(() => buildPain001({ ...b, payments: [{ ...b.payments[0], creditor: { ...b.payments[0].creditor, name: '   ' } }] })).toThrow(
+    expect(() => buildPain001({ ...b, payments: [b.payments[0], b.payments[0]] })).toThrow(
       DisbursementsError,
     );
+    expect(() =>
+      buildPain001({
+        ...b,
+        payments: [{ ...b.payments[0], creditor: { ...b.payments[0].creditor, name: '   ' } }],
+      }),
+    ).toThrow(DisbursementsError);
   });
 
   it('property: NbOfTxs and CtrlSum equal the batch, every amount is exact, and the schema accepts the file', () => {
@@ -138,11 +165,15 @@ describe('toSepaText', () => {
 
   it('property: output is in the SEPA set and within the length limit', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.integer({ min: 1, max: 140 }), (s, max) => {
-        const out = toSepaText(s, max);
-        expect(SEPA_TEXT.test(out)).toBe(true);
-        expect(out.length).toBeLessThanOrEqual(max);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.integer({ min: 1, max: 140 }),
+        (s, max) => {
+          const out = toSepaText(s, max);
+          expect(SEPA_TEXT.test(out)).toBe(true);
+          expect(out.length).toBeLessThanOrEqual(max);
+        },
+      ),
     );
   });
 });

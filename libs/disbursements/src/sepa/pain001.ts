@@ -22,7 +22,8 @@ export function buildPain001(batch: SepaBatch): Pain001File {
   if (batch.payments.length === 0) invalid('a batch needs at least one payment');
   checkId(batch.messageId, 'messageId');
   checkId(batch.paymentInfoId, 'paymentInfoId');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(batch.requestedExecutionDate)) invalid('requestedExecutionDate must be YYYY-MM-DD');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(batch.requestedExecutionDate))
+    invalid('requestedExecutionDate must be YYYY-MM-DD');
   const debtor = party(batch.debtor, 'debtor');
   const seen = new Set<string>();
   let sum = 0n;
@@ -34,7 +35,11 @@ export function buildPain001(batch: SepaBatch): Pain001File {
       invalid(`payments[${i}].amount must be between 1 and ${SEPA_MAX_AMOUNT} cents`);
     }
     sum += p.amount;
-    return { ...p, creditor: party(p.creditor, `payments[${i}].creditor`), remittance: toSepaText(p.remittance, 140) };
+    return {
+      ...p,
+      creditor: party(p.creditor, `payments[${i}].creditor`),
+      remittance: toSepaText(p.remittance, 140),
+    };
   });
   const count = String(payments.length);
   const controlSumText = formatDecimal(sum);
@@ -93,7 +98,8 @@ function party(p: SepaParty, field: string): { name: string; iban: string; bic: 
 }
 
 function checkId(id: string, field: string): void {
-  if (!isSepaIdentifier(id)) invalid(`${field} must be 1–35 SEPA characters without spaces, leading/trailing "/" or "//"`);
+  if (!isSepaIdentifier(id))
+    invalid(`${field} must be 1–35 SEPA characters without spaces, leading/trailing "/" or "//"`);
 }
 
 function invalid(message: string): never {

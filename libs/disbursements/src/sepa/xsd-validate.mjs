@@ -14,7 +14,9 @@ const results = input.documents.map((xml) => {
     validator.validate(doc);
     return { valid: true, errors: [] };
   } catch (error) {
-    const details = Array.isArray(error?.details) ? error.details.map((d) => `${d.line}: ${d.message}`.trim()) : [];
+    const details = Array.isArray(error?.details)
+      ? error.details.map((d) => `${d.line}: ${d.message}`.trim())
+      : [];
     return { valid: false, errors: details.length > 0 ? details : [String(error?.message ?? error)] };
   } finally {
     doc?.dispose();

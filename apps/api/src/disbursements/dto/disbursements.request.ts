@@ -4,7 +4,9 @@ import { IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from
 export class StartRunRequest {
   /** The cut-off instant (ISO 8601); not in the future, not before the previous run. */
   @IsISO8601({ strict: true }) cutoff!: string;
-  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' })
+  currency?: string;
 }
 
 export class DebtorAccountRequest {
@@ -16,7 +18,9 @@ export class DebtorAccountRequest {
 /** Submitting a SEPA batch names the fund's account that pays it; a Stripe batch needs nothing. */
 export class SubmitBatchRequest {
   @IsOptional() @ValidateNested() @Type(() => DebtorAccountRequest) debtor?: DebtorAccountRequest;
-  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'requestedExecutionDate must be YYYY-MM-DD' }) requestedExecutionDate?: string;
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'requestedExecutionDate must be YYYY-MM-DD' })
+  requestedExecutionDate?: string;
 }
 
 export class FailPayoutRequest {
