@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { DisbursementsError } from '../disbursements.errors';
-import { addToTotals, computeProjectOutcome, computeRun, emptyTotals, openLots } from './run-computation';
+import { allocate } from '@app/money';
+import {
+  addToTotals,
+  attribute,
+  computeProjectOutcome,
+  computeRun,
+  emptyTotals,
+  openLots,
+  OpenLot,
+} from './run-computation';
 import { CarryOverReason, ProjectRunInput, RunParameters, SourceCredit } from './run-computation.types';
 
 const DAY = 86_400_000;
@@ -265,6 +274,51 @@ describe('computeProjectOutcome properties', () => {
         expect(byReason).toBe(totals.carriedOver);
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('attribute', () => {
+  const lotsArb = fc.uniqueArray(
+    fc.record({
+      sourceId: fc.integer({ min: 1, max: 10 ** 9 }).map(String),
+      open: fc.bigInt({ min: 1n, max: 10n ** 12n }),
+    }),
+    {
+      minLength: 1,
+      maxLength: 40,
+      selector: (l) => l.sourceId,
+    },
+  );
+  const toLots = (rows: { sourceId: string; open: bigint }[]): OpenLot[] =>
+    rows.map((r) => ({ ...r, balance: 'directed', occurredAt: cutoff, amount: r.open }));
+
+  it('property: moving a whole balance gives exactly what allocate() gives, i.e. each open amount', () => {
+    fc.assert(
+      fc.property(lotsArb, (rows) => {
+        const lots = toLots(rows);
+        const total = rows.reduce((s, r) => s + r.open, 0n);
+        const viaAllocate = allocate(
+          total,
+          rows.map((r) => ({ key: `directed:${r.sourceId}`, weight: r.open })),
+        );
+        expect(attribute(total, lots).map((a) => a.amount)).toEqual(viaAllocate.map((p) => p.amount));
+        expect(viaAllocate.map((p) => p.amount)).toEqual(rows.map((r) => r.open));
+      }),
+    );
+  });
+
+  it('property: a partial amount is split by allocate() and adds up', () => {
+    fc.assert(
+      fc.property(lotsArb, fc.bigInt({ min: 1n, max: 10n ** 12n }), (rows, amount) => {
+        const parts = attribute(amount, toLots(rows));
+        expect(parts.reduce((s, a) => s + a.amount, 0n)).toBe(amount);
+        const viaAllocate = allocate(
+          amount,
+          rows.map((r) => ({ key: `directed:${r.sourceId}`, weight: r.open })),
+        );
+        expect(parts.map((a) => a.amount)).toEqual(viaAllocate.map((p) => p.amount).filter((a) => a > 0n));
+      }),
     );
   });
 });
