@@ -21,18 +21,32 @@ async function runCli(args: string[]): Promise<string> {
 
 describe('librery allocate', () => {
   const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'allocation.json'), 'utf8')) as {
-    cases: { name: string; total: string; items: { key: string; weight: string }[]; expected: { key: string; amount: string }[] }[];
+    cases: {
+      name: string;
+      total: string;
+      items: { key: string; weight: string }[];
+      expected: { key: string; amount: string }[];
+    }[];
   };
 
-  it.each(vectors.cases.filter((c) => c.items.every((i) => /^[\w.-]+$/.test(i.key))).map((c) => [c.name, c] as const))(
-    'prints the vector split as JSON: %s',
-    async (_name, c) => {
-      const out = await runCli(['allocate', '--total', c.total, '--weights', c.items.map((i) => `${i.key}=${i.weight}`).join(',')]);
-      expect(JSON.parse(out)).toEqual(c.expected);
-    },
-  );
+  it.each(
+    vectors.cases
+      .filter((c) => c.items.every((i) => /^[\w.-]+$/.test(i.key)))
+      .map((c) => [c.name, c] as const),
+  )('prints the vector split as JSON: %s', async (_name, c) => {
+    const out = await runCli([
+      'allocate',
+      '--total',
+      c.total,
+      '--weights',
+      c.items.map((i) => `${i.key}=${i.weight}`).join(','),
+    ]);
+    expect(JSON.parse(out)).toEqual(c.expected);
+  });
 
   it('refuses a weight that is not an integer', async () => {
-    await expect(runCli(['allocate', '--total', '10', '--weights', 'a=1.5,b=1'])).rejects.toThrow(/key=<integer weight>/);
+    await expect(runCli(['allocate', '--total', '10', '--weights', 'a=1.5,b=1'])).rejects.toThrow(
+      /key=<integer weight>/,
+    );
   });
 });

@@ -38,9 +38,16 @@ describe('foundation over HTTP', () => {
 
   it('publishes the current policy with the default split', async () => {
     const res = await http(app).get('/policies/current').expect(200);
-    expect(res.body).toMatchObject({ levyRateBps: 200, directedShareBps: 5000, poolShareBps: 5000, operatingFeeBps: 0 });
+    expect(res.body).toMatchObject({
+      levyRateBps: 200,
+      directedShareBps: 5000,
+      poolShareBps: 5000,
+      operatingFeeBps: 0,
+    });
     expect(typeof res.body.minimumPayout).toBe('string');
-    expect(res.body.licenceAllowList).toEqual(expect.arrayContaining(['CECILL-B', 'CECILL-C', 'etalab-2.0', 'EUPL-1.2', 'MIT']));
+    expect(res.body.licenceAllowList).toEqual(
+      expect.arrayContaining(['CECILL-B', 'CECILL-C', 'etalab-2.0', 'EUPL-1.2', 'MIT']),
+    );
     const history = await http(app).get('/policies').expect(200);
     expect(history.body[0].version).toBe(1);
   });
@@ -67,11 +74,25 @@ describe('foundation over HTTP', () => {
 
   it('refuses a revoked token', async () => {
     const admin = await createUserWithToken(app, [{ role: 'admin' }]);
-    const user = await http(app).post('/users').set(admin.auth).send({ email: `${uniqueId()}@example.test` }).expect(201);
-    const issued = await http(app).post(`/users/${user.body.id}/tokens`).set(admin.auth).send({ name: 'ci' }).expect(201);
-    await http(app).get('/me').set({ Authorization: `Bearer ${issued.body.token}` }).expect(200);
+    const user = await http(app)
+      .post('/users')
+      .set(admin.auth)
+      .send({ email: `${uniqueId()}@example.test` })
+      .expect(201);
+    const issued = await http(app)
+      .post(`/users/${user.body.id}/tokens`)
+      .set(admin.auth)
+      .send({ name: 'ci' })
+      .expect(201);
+    await http(app)
+      .get('/me')
+      .set({ Authorization: `Bearer ${issued.body.token}` })
+      .expect(200);
     await http(app).delete(`/tokens/${issued.body.id}`).set(admin.auth).expect(204);
-    await http(app).get('/me').set({ Authorization: `Bearer ${issued.body.token}` }).expect(401);
+    await http(app)
+      .get('/me')
+      .set({ Authorization: `Bearer ${issued.body.token}` })
+      .expect(401);
   });
 
   describe('amounts on the wire', () => {
@@ -101,14 +122,27 @@ describe('foundation over HTTP', () => {
     });
 
     it('refuses malformed JSON with 400 and a body over the limit with 413, as problem+json', async () => {
-      const malformed = await http(app).post('/ledger/adjustments').set(treasurer.auth).set('Content-Type', 'application/json').send('{"businessRef":').expect(400);
+      const malformed = await http(app)
+        .post('/ledger/adjustments')
+        .set(treasurer.auth)
+        .set('Content-Type', 'application/json')
+        .send('{"businessRef":')
+        .expect(400);
       expect(malformed.body.code).toBe('request.malformed_json');
-      const huge = await http(app).post('/ledger/adjustments').set(treasurer.auth).send({ businessRef: 'x'.repeat(2_000_000) }).expect(413);
+      const huge = await http(app)
+        .post('/ledger/adjustments')
+        .set(treasurer.auth)
+        .send({ businessRef: 'x'.repeat(2_000_000) })
+        .expect(413);
       expect(huge.headers['content-type']).toMatch(/application\/problem\+json/);
     });
 
     it('refuses unknown fields', async () => {
-      const res = await http(app).post('/ledger/adjustments').set(treasurer.auth).send({ hack: true }).expect(400);
+      const res = await http(app)
+        .post('/ledger/adjustments')
+        .set(treasurer.auth)
+        .send({ hack: true })
+        .expect(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('hack');
     });
   });
@@ -131,28 +165,50 @@ describe('foundation over HTTP', () => {
       const again = await post(postings, key).expect(201);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.body.id).toBe(first.body.id);
-      const other = await post([{ ...postings[0], amount: '251' }, { ...postings[1], amount: '251' }], key).expect(409);
+      const other = await post(
+        [
+          { ...postings[0], amount: '251' },
+          { ...postings[1], amount: '251' },
+        ],
+        key,
+      ).expect(409);
       expect(other.body.code).toBe('idempotency.key_reused');
       expect((await ledger.balance(pool)).balance).toBe(250n);
     });
 
     it.each([
-      ['an unbalanced entry', 'ledger.unbalanced_entry', (a: { pool: string; bank: string }) => [
-        { account: a.bank, direction: 'debit', amount: '10', currency: 'EUR' },
-        { account: a.pool, direction: 'credit', amount: '9', currency: 'EUR' },
-      ]],
-      ['an unknown account', 'ledger.unknown_account', (a: { pool: string; bank: string }) => [
-        { account: a.bank, direction: 'debit', amount: '10', currency: 'EUR' },
-        { account: 'liability:nowhere', direction: 'credit', amount: '10', currency: 'EUR' },
-      ]],
-      ['a currency mismatch', 'ledger.currency_mismatch', (a: { pool: string; bank: string }) => [
-        { account: a.bank, direction: 'debit', amount: '10', currency: 'USD' },
-        { account: a.pool, direction: 'credit', amount: '10', currency: 'USD' },
-      ]],
-      ['an overdraft of a limited account', 'ledger.balance_limit_exceeded', (a: { pool: string; bank: string }) => [
-        { account: a.pool, direction: 'debit', amount: '10', currency: 'EUR' },
-        { account: a.bank, direction: 'credit', amount: '10', currency: 'EUR' },
-      ]],
+      [
+        'an unbalanced entry',
+        'ledger.unbalanced_entry',
+        (a: { pool: string; bank: string }) => [
+          { account: a.bank, direction: 'debit', amount: '10', currency: 'EUR' },
+          { account: a.pool, direction: 'credit', amount: '9', currency: 'EUR' },
+        ],
+      ],
+      [
+        'an unknown account',
+        'ledger.unknown_account',
+        (a: { pool: string; bank: string }) => [
+          { account: a.bank, direction: 'debit', amount: '10', currency: 'EUR' },
+          { account: 'liability:nowhere', direction: 'credit', amount: '10', currency: 'EUR' },
+        ],
+      ],
+      [
+        'a currency mismatch',
+        'ledger.currency_mismatch',
+        (a: { pool: string; bank: string }) => [
+          { account: a.bank, direction: 'debit', amount: '10', currency: 'USD' },
+          { account: a.pool, direction: 'credit', amount: '10', currency: 'USD' },
+        ],
+      ],
+      [
+        'an overdraft of a limited account',
+        'ledger.balance_limit_exceeded',
+        (a: { pool: string; bank: string }) => [
+          { account: a.pool, direction: 'debit', amount: '10', currency: 'EUR' },
+          { account: a.bank, direction: 'credit', amount: '10', currency: 'EUR' },
+        ],
+      ],
     ])('refuses %s with its own code (422), nothing written', async (_label, code, postings) => {
       const a = await accounts();
       const res = await post(postings(a)).expect(422);

@@ -12,9 +12,14 @@ export default async function globalTeardown(): Promise<void> {
   const services = (globalThis as Record<string, unknown>).__libreryServices as Services | undefined;
   if (!services) return;
   for (let i = 1; i <= services.workers; i++) {
-    await adminQuery(services.pg.url, `DROP DATABASE IF EXISTS ${services.template}_w${i} WITH (FORCE)`).catch(() => undefined);
+    await adminQuery(
+      services.pg.url,
+      `DROP DATABASE IF EXISTS ${services.template}_w${i} WITH (FORCE)`,
+    ).catch(() => undefined);
   }
-  await adminQuery(services.pg.url, `DROP DATABASE IF EXISTS ${services.template} WITH (FORCE)`).catch(() => undefined);
+  await adminQuery(services.pg.url, `DROP DATABASE IF EXISTS ${services.template} WITH (FORCE)`).catch(
+    () => undefined,
+  );
   await services.redis.stop();
   await services.pg.stop();
 }

@@ -5,7 +5,13 @@ import { DataSource } from 'typeorm';
 import { Accounts, LedgerService } from '@app/ledger';
 import { StripeEventsService } from '@app/payments';
 import { FakeStripe, StripeObject } from '@app/testing';
-import { createTestApp, createTestWorker, createUserWithToken, http, uniqueId } from './support/create-test-app';
+import {
+  createTestApp,
+  createTestWorker,
+  createUserWithToken,
+  http,
+  uniqueId,
+} from './support/create-test-app';
 
 type Json = Record<string, unknown>;
 const objectOf = (event: StripeObject): Json => (event.data as { object: Json }).object;
@@ -19,7 +25,11 @@ describe('private donations through Stripe (official SDK against a local fake)',
 
   beforeAll(async () => {
     fake = await new FakeStripe().start();
-    for (const [k, v] of Object.entries({ STRIPE_SECRET_KEY: fake.secretKey, STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_BASE: fake.apiBase })) {
+    for (const [k, v] of Object.entries({
+      STRIPE_SECRET_KEY: fake.secretKey,
+      STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
+      STRIPE_API_BASE: fake.apiBase,
+    })) {
       saved[k] = process.env[k];
       process.env[k] = v;
     }
@@ -39,7 +49,10 @@ describe('private donations through Stripe (official SDK against a local fake)',
   });
 
   async function project(): Promise<string> {
-    const slug = uniqueId('p').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60);
+    const slug = uniqueId('p')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 60);
     const [row] = (await db.query(
       `INSERT INTO projects (slug, name, repository_url, licence, openness_level) VALUES ($1, $1, 'https://example.org/r', 'MIT', 'A') RETURNING id::text`,
       [slug],
@@ -49,13 +62,20 @@ describe('private donations through Stripe (official SDK against a local fake)',
 
   async function deliver(event: StripeObject, timestamp?: number) {
     const { payload, header } = fake.sign(event, timestamp);
-    return http(app).post('/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', header).send(payload);
+    return http(app)
+      .post('/webhooks/stripe')
+      .set('content-type', 'application/json')
+      .set('stripe-signature', header)
+      .send(payload);
   }
 
   async function processed(eventIds: string[]): Promise<Map<string, string>> {
     const unique = [...new Set(eventIds)];
     for (let i = 0; i < 600; i++) {
-      const rows = (await db.query('SELECT event_id, outcome FROM stripe_events WHERE event_id = ANY($1) AND processed_at IS NOT NULL', [unique])) as {
+      const rows = (await db.query(
+        'SELECT event_id, outcome FROM stripe_events WHERE event_id = ANY($1) AND processed_at IS NOT NULL',
+        [unique],
+      )) as {
         event_id: string;
         outcome: string;
       }[];
@@ -89,17 +109,34 @@ describe('private donations through Stripe (official SDK against a local fake)',
       const p = await project();
       const res = await http(app)
         .post('/donations/checkout')
-        .send({ amount: '2500', mode: 'one_time', directions: [{ projectId: p, weight: 2 }], publicName: 'Ada' })
+        .send({
+          amount: '2500',
+          mode: 'one_time',
+          directions: [{ projectId: p, weight: 2 }],
+          publicName: 'Ada',
+        })
         .expect(201);
-      expect(res.body).toMatchObject({ amount: '2500', currency: 'EUR', mode: 'one_time', publicName: 'Ada' });
+      expect(res.body).toMatchObject({
+        amount: '2500',
+        currency: 'EUR',
+        mode: 'one_time',
+        publicName: 'Ada',
+      });
       expect(res.body.url).toMatch(/^https:\/\//);
       const session = fake.get(res.body.checkoutSessionId);
       expect(session.metadata).toEqual({ donation_intent_id: res.body.donationIntentId });
-      expect((session.payment_intent_data as Json).metadata).toEqual({ donation_intent_id: res.body.donationIntentId });
-      const monthly = await http(app).post('/donations/checkout').send({ amount: '1000', mode: 'monthly' }).expect(201);
+      expect((session.payment_intent_data as Json).metadata).toEqual({
+        donation_intent_id: res.body.donationIntentId,
+      });
+      const monthly = await http(app)
+        .post('/donations/checkout')
+        .send({ amount: '1000', mode: 'monthly' })
+        .expect(201);
       const sub = fake.get(monthly.body.checkoutSessionId);
       expect(sub.mode).toBe('subscription');
-      expect((sub.subscription_data as Json).metadata).toEqual({ donation_intent_id: monthly.body.donationIntentId });
+      expect((sub.subscription_data as Json).metadata).toEqual({
+        donation_intent_id: monthly.body.donationIntentId,
+      });
       expect(monthly.body.publicName).toBeNull();
       expect(monthly.body.pseudonym).toMatch(/^donor-[0-9a-f]{12}$/);
     });
@@ -108,9 +145,27 @@ describe('private donations through Stripe (official SDK against a local fake)',
       ['a zero amount', { amount: '0' }, 'amount'],
       ['an amount as a number', { amount: 2500 }, 'amount'],
       ['an unknown mode', { amount: '2500', mode: 'weekly' }, 'mode'],
-      ['an unknown project', { amount: '2500', directions: [{ projectId: '00000000-0000-4000-8000-000000000000', weight: 1 }] }, 'directions[0].projectId'],
-      ['a weight of zero', { amount: '2500', directions: [{ projectId: '00000000-0000-4000-8000-000000000000', weight: 0 }] }, 'directions[0].weight'],
-      ['201 directions', { amount: '2500', directions: Array.from({ length: 201 }, (_, i) => ({ projectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, weight: 1 })) }, 'directions'],
+      [
+        'an unknown project',
+        { amount: '2500', directions: [{ projectId: '00000000-0000-4000-8000-000000000000', weight: 1 }] },
+        'directions[0].projectId',
+      ],
+      [
+        'a weight of zero',
+        { amount: '2500', directions: [{ projectId: '00000000-0000-4000-8000-000000000000', weight: 0 }] },
+        'directions[0].weight',
+      ],
+      [
+        '201 directions',
+        {
+          amount: '2500',
+          directions: Array.from({ length: 201 }, (_, i) => ({
+            projectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            weight: 1,
+          })),
+        },
+        'directions',
+      ],
     ])('refuses %s with 422 naming the field', async (_n, body, field) => {
       const res = await http(app).post('/donations/checkout').send(body).expect(422);
       expect(res.body.field).toBe(field);
@@ -131,7 +186,11 @@ describe('private donations through Stripe (official SDK against a local fake)',
       const stale = await deliver(event, Math.floor(Date.now() / 1000) - 301);
       expect(stale.status).toBe(400);
       expect(stale.body.code).toBe('payments.stale_signature');
-      await http(app).post('/webhooks/stripe').set('content-type', 'application/json').send(payload).expect(400);
+      await http(app)
+        .post('/webhooks/stripe')
+        .set('content-type', 'application/json')
+        .send(payload)
+        .expect(400);
       const rows = await db.query('SELECT 1 FROM stripe_events WHERE event_id = $1', [event.id]);
       expect(rows).toEqual([]);
     });
@@ -145,7 +204,9 @@ describe('private donations through Stripe (official SDK against a local fake)',
       expect(again.body.duplicate).toBe(true);
       const outcomes = await processed([event.id]);
       expect(outcomes.get(event.id)).toMatch(/^ignored/);
-      const rows = await db.query('SELECT count(*)::int AS n FROM stripe_events WHERE event_id = $1', [event.id]);
+      const rows = await db.query('SELECT count(*)::int AS n FROM stripe_events WHERE event_id = $1', [
+        event.id,
+      ]);
       expect(rows[0].n).toBe(1);
     });
   });
@@ -153,7 +214,13 @@ describe('private donations through Stripe (official SDK against a local fake)',
   describe('booking', () => {
     it('books a one-time payment once with the processor fee as its own posting and the split on the net', async () => {
       const [p1, p2] = [await project(), await project()];
-      const { intent, session } = await checkout({ amount: '10000', directions: [{ projectId: p1, weight: 1 }, { projectId: p2, weight: 3 }] });
+      const { intent, session } = await checkout({
+        amount: '10000',
+        directions: [
+          { projectId: p1, weight: 1 },
+          { projectId: p2, weight: 3 },
+        ],
+      });
       const events = fake.completeCheckout(session, { fee: 175 });
       for (const e of [...events, ...events]) expect((await deliver(e)).status).toBe(200);
       await processed(events.map((e) => e.id));
@@ -171,13 +238,19 @@ describe('private donations through Stripe (official SDK against a local fake)',
             .sort((a, b) => (a < b ? -1 : 1))
             .join(', '),
       ]);
-      const [row] = await db.query('SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = $1', [intent]);
+      const [row] = await db.query(
+        'SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = $1',
+        [intent],
+      );
       expect(row.n).toBe(1);
     });
 
     it('books a payment once when several workers sync the same charge at the same time', async () => {
       const p = await project();
-      const { intent, session } = await checkout({ amount: '4000', directions: [{ projectId: p, weight: 1 }] });
+      const { intent, session } = await checkout({
+        amount: '4000',
+        directions: [{ projectId: p, weight: 1 }],
+      });
       fake.completeCheckout(session);
       const chargeId = String(fake.get(String(fake.get(session).payment_intent)).latest_charge);
       fake.refundCharge(chargeId, 1000);
@@ -186,15 +259,26 @@ describe('private donations through Stripe (official SDK against a local fake)',
       const entries = await books([intent]);
       expect(entries.filter((e) => e.startsWith('contribution.donation'))).toHaveLength(1);
       expect(entries.filter((e) => e.startsWith('contribution.refund'))).toHaveLength(1);
-      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = $1', [intent]);
+      const [{ n }] = await db.query(
+        'SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = $1',
+        [intent],
+      );
       expect(n).toBe(1);
     });
 
     it('gives a signed-in donor a stable pseudonym and a yearly statement (JSON and CSV)', async () => {
       const p = await project();
       const donor = await createUserWithToken(app, [{ role: 'donor' }]);
-      const first = await http(app).post('/donations/checkout').set(donor.auth).send({ amount: '3000', directions: [{ projectId: p, weight: 1 }] }).expect(201);
-      const second = await http(app).post('/donations/checkout').set(donor.auth).send({ amount: '1000' }).expect(201);
+      const first = await http(app)
+        .post('/donations/checkout')
+        .set(donor.auth)
+        .send({ amount: '3000', directions: [{ projectId: p, weight: 1 }] })
+        .expect(201);
+      const second = await http(app)
+        .post('/donations/checkout')
+        .set(donor.auth)
+        .send({ amount: '1000' })
+        .expect(201);
       expect(second.body.pseudonym).toBe(first.body.pseudonym);
       const events = fake.completeCheckout(first.body.checkoutSessionId, { fee: 70 });
       for (const e of events) await deliver(e);
@@ -202,8 +286,16 @@ describe('private donations through Stripe (official SDK against a local fake)',
       const year = new Date().getUTCFullYear();
       const statement = await http(app).get(`/donations/statements/${year}`).set(donor.auth).expect(200);
       expect(statement.body.contributor).toEqual({ kind: 'donor', id: donor.userId, name: null });
-      expect(statement.body.totals).toMatchObject({ gross: '3000', processorFee: '70', net: '2930', pool: '1465', directedShare: '1465' });
-      expect(statement.body.lines).toEqual([expect.objectContaining({ policyVersion: 1, directed: [{ projectId: p, amount: '1465' }] })]);
+      expect(statement.body.totals).toMatchObject({
+        gross: '3000',
+        processorFee: '70',
+        net: '2930',
+        pool: '1465',
+        directedShare: '1465',
+      });
+      expect(statement.body.lines).toEqual([
+        expect.objectContaining({ policyVersion: 1, directed: [{ projectId: p, amount: '1465' }] }),
+      ]);
       const csv = await http(app).get(`/donations/statements/${year}?format=csv`).set(donor.auth).expect(200);
       expect(csv.text.trim().split('\n')).toHaveLength(2);
       expect(csv.text).toContain(',30.00,0.70,29.30,0.00,14.65,14.65,0.00,1,');
@@ -215,8 +307,14 @@ describe('private donations through Stripe (official SDK against a local fake)',
       const p = await project();
       // The pool must be able to bear the shortfall: another donor filled it.
       const filler = await checkout({ amount: '20000' });
-      const { intent, session } = await checkout({ amount: '10000', directions: [{ projectId: p, weight: 1 }] });
-      const paid = [...fake.completeCheckout(filler.session, { fee: 0 }), ...fake.completeCheckout(session, { fee: 0 })];
+      const { intent, session } = await checkout({
+        amount: '10000',
+        directions: [{ projectId: p, weight: 1 }],
+      });
+      const paid = [
+        ...fake.completeCheckout(filler.session, { fee: 0 }),
+        ...fake.completeCheckout(session, { fee: 0 }),
+      ];
       for (const e of paid) await deliver(e);
       await processed(paid.map((e) => e.id));
       const ledger = app.get(LedgerService);
@@ -258,9 +356,18 @@ describe('private donations through Stripe (official SDK against a local fake)',
       /** The same story twice, on different Stripe objects: returns its intents and its events in Stripe's order. */
       async function story(): Promise<{ intents: string[]; events: StripeObject[] }> {
         const events: StripeObject[] = [];
-        const a = await checkout({ amount: '2500', directions: [{ projectId: p1, weight: 1 }, { projectId: p2, weight: 3 }], publicName: 'Ada' });
+        const a = await checkout({
+          amount: '2500',
+          directions: [
+            { projectId: p1, weight: 1 },
+            { projectId: p2, weight: 3 },
+          ],
+          publicName: 'Ada',
+        });
         events.push(...fake.completeCheckout(a.session));
-        const aCharge = String(fake.get(String(fake.get(String(fake.get(a.session).payment_intent)).id)).latest_charge);
+        const aCharge = String(
+          fake.get(String(fake.get(String(fake.get(a.session).payment_intent)).id)).latest_charge,
+        );
         events.push(...fake.refundCharge(aCharge, 700), ...fake.refundCharge(aCharge, 300));
         const b = await checkout({ amount: '10000' });
         events.push(...fake.completeCheckout(b.session, { fee: 0 }));
@@ -272,12 +379,24 @@ describe('private donations through Stripe (official SDK against a local fake)',
         const cCharge = String(fake.get(String(fake.get(c.session).payment_intent)).latest_charge);
         const [cOpened] = fake.openDispute(cCharge, 5000);
         events.push(cOpened, ...fake.closeDispute(String(objectOf(cOpened).id), 'lost'));
-        const d = await checkout({ amount: '1200', mode: 'monthly', directions: [{ projectId: p2, weight: 5 }] });
+        const d = await checkout({
+          amount: '1200',
+          mode: 'monthly',
+          directions: [{ projectId: p2, weight: 5 }],
+        });
         events.push(...fake.completeCheckout(d.session));
         events.push(...fake.payInvoice(String(fake.get(d.session).subscription)));
-        const e = await checkout({ amount: '3000', directions: [{ projectId: p1, weight: 2 }, { projectId: p2, weight: 1 }] });
+        const e = await checkout({
+          amount: '3000',
+          directions: [
+            { projectId: p1, weight: 2 },
+            { projectId: p2, weight: 1 },
+          ],
+        });
         events.push(...fake.completeCheckout(e.session));
-        events.push(...fake.refundCharge(String(fake.get(String(fake.get(e.session).payment_intent)).latest_charge)));
+        events.push(
+          ...fake.refundCharge(String(fake.get(String(fake.get(e.session).payment_intent)).latest_charge)),
+        );
         events.push(fake.event('customer.created', { id: `cus_${uniqueId()}`, object: 'customer' }));
         return { intents: [a.intent, b.intent, c.intent, d.intent, e.intent], events };
       }
@@ -289,9 +408,12 @@ describe('private donations through Stripe (official SDK against a local fake)',
 
       const shuffled = await story();
       const deliveries = fc.sample(
-        fc.shuffledSubarray([...shuffled.events, ...shuffled.events, ...shuffled.events.filter((_, i) => i % 3 === 0)], {
-          minLength: shuffled.events.length * 2 + Math.ceil(shuffled.events.length / 3),
-        }),
+        fc.shuffledSubarray(
+          [...shuffled.events, ...shuffled.events, ...shuffled.events.filter((_, i) => i % 3 === 0)],
+          {
+            minLength: shuffled.events.length * 2 + Math.ceil(shuffled.events.length / 3),
+          },
+        ),
         { numRuns: 1, seed: 20261121 },
       )[0];
       const statuses = await Promise.all(deliveries.map(async (e) => (await deliver(e)).status));
@@ -312,7 +434,10 @@ describe('private donations through Stripe (official SDK against a local fake)',
       expect(count('contribution.refund')).toBe(3);
       expect(count('contribution.dispute')).toBe(2);
       expect(count('contribution.dispute_won')).toBe(1);
-      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = ANY($1::uuid[])', [shuffled.intents]);
+      const [{ n }] = await db.query(
+        'SELECT count(*)::int AS n FROM contributions WHERE donation_intent_id = ANY($1::uuid[])',
+        [shuffled.intents],
+      );
       expect(n).toBe(6);
     });
   });

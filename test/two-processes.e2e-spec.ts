@@ -32,15 +32,28 @@ describe('two API processes on one database', () => {
     const key = uniqueId('key');
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        http(i % 2 ? first : second).post('/ledger/adjustments').set(treasurer.auth).set('Idempotency-Key', key).send(body),
+        http(i % 2 ? first : second)
+          .post('/ledger/adjustments')
+          .set(treasurer.auth)
+          .set('Idempotency-Key', key)
+          .send(body),
       ),
     );
     const ok = responses.filter((r) => r.status === 201);
     // every answer is either the booked entry or "still in progress" (409), never a second booking
-    expect(responses.every((r) => r.status === 201 || (r.status === 409 && r.body.code === 'idempotency.in_progress'))).toBe(true);
+    expect(
+      responses.every(
+        (r) => r.status === 201 || (r.status === 409 && r.body.code === 'idempotency.in_progress'),
+      ),
+    ).toBe(true);
     expect(new Set(ok.map((r) => r.body.id)).size).toBe(1);
     expect((await ledger.balance(project.code)).balance).toBe(700n);
-    const retry = await http(second).post('/ledger/adjustments').set(treasurer.auth).set('Idempotency-Key', key).send(body).expect(201);
+    const retry = await http(second)
+      .post('/ledger/adjustments')
+      .set(treasurer.auth)
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(201);
     expect(retry.body.id).toBe(ok[0].body.id);
   });
 

@@ -50,7 +50,10 @@ export async function run(): Promise<Record<string, number>> {
     await app.listen(0, '127.0.0.1');
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     const identity = app.get(IdentityService);
-    const user = await identity.createUser(CLI, { email: `bench-${randomUUID()}@example.test`, roles: [{ role: 'treasurer', scopeId: '' }] });
+    const user = await identity.createUser(CLI, {
+      email: `bench-${randomUUID()}@example.test`,
+      roles: [{ role: 'treasurer', scopeId: '' }],
+    });
     const token = (await identity.issueToken(CLI, user.id, 'bench')).token;
     const projects = (
       await pool.query(
@@ -60,7 +63,11 @@ export async function run(): Promise<Record<string, number>> {
     ).rows.map((r: { id: string }) => r.id);
 
     // ---------------------------------------------------------------- (1) bank receipts
-    const [org] = (await pool.query(`INSERT INTO organisations (siret, siren, name) VALUES ('13002526500013', '130025265', 'Bench') RETURNING id::text`)).rows;
+    const [org] = (
+      await pool.query(
+        `INSERT INTO organisations (siret, siren, name) VALUES ('13002526500013', '130025265', 'Bench') RETURNING id::text`,
+      )
+    ).rows;
     const declarations: string[] = [];
     for (let i = 0; i < CONCURRENCY; i++) {
       const [d] = (
@@ -68,7 +75,15 @@ export async function run(): Promise<Record<string, number>> {
           `INSERT INTO levy_declarations (organisation_id, project_title, budget_excl_vat, fiscal_year, directions, levy_rate_bps, policy_version, amount_due, due_date)
            VALUES ($1, 'bench', 1000000000000, 2026, $2, 200, 1, 20000000000, current_date + 60) RETURNING id::text`,
           // Each obligation directs to its own three projects, as different buyers would.
-          [org.id, JSON.stringify([0, 1, 2].map((k) => ({ projectId: projects[(i * 3 + k) % projects.length], weight: String(k + 1) })))],
+          [
+            org.id,
+            JSON.stringify(
+              [0, 1, 2].map((k) => ({
+                projectId: projects[(i * 3 + k) % projects.length],
+                weight: String(k + 1),
+              })),
+            ),
+          ],
         )
       ).rows;
       declarations.push(d.id);
@@ -77,12 +92,28 @@ export async function run(): Promise<Record<string, number>> {
     // API's own event loop (as real clients would not).
     const receiptRequest = (lane: number, n: number): PlannedRequest => ({
       path: `/obligations/${declarations[lane]}/receipts`,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ bankReference: `BENCH-${n}-${randomUUID()}`, amount: String(1000 + (Math.abs(n) % 997)), valueDate: '2026-03-01' }),
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body: JSON.stringify({
+        bankReference: `BENCH-${n}-${randomUUID()}`,
+        amount: String(1000 + (Math.abs(n) % 997)),
+        valueDate: '2026-03-01',
+      }),
       lane,
     });
-    await sendFromChild(base, declarations.map((_, w) => receiptRequest(w, -1 - w)), 201); // warm-up
-    const http = await sendFromChild(base, Array.from({ length: RECEIPTS }, (_, n) => receiptRequest(n % CONCURRENCY, n)), 201);
+    await sendFromChild(
+      base,
+      declarations.map((_, w) => receiptRequest(w, -1 - w)),
+      201,
+    ); // warm-up
+    const http = await sendFromChild(
+      base,
+      Array.from({ length: RECEIPTS }, (_, n) => receiptRequest(n % CONCURRENCY, n)),
+      201,
+    );
     await pool.query(`
       CREATE TABLE bench_entries (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text, business_ref text,
         idempotency_key text UNIQUE, request_hash bytea, policy_version int, metadata jsonb, recorded_at timestamptz DEFAULT now());
@@ -96,8 +127,14 @@ export async function run(): Promise<Record<string, number>> {
     const raw = await measure(RECEIPTS, async (worker, n) => {
       const ref = `RAW-${n}-${randomUUID()}`;
       await rawBooking(pool, ref, 1000 + (n % 997), async (c, contributionId) => {
-        await c.query('INSERT INTO bench_receipts (bank_reference, amount, contribution_id) VALUES ($1, $2, $3)', [ref, 1000 + (n % 997), contributionId]);
-        await c.query('UPDATE bench_obligations SET amount_paid = amount_paid + $2 WHERE id = $1', [worker, 1000 + (n % 997)]);
+        await c.query(
+          'INSERT INTO bench_receipts (bank_reference, amount, contribution_id) VALUES ($1, $2, $3)',
+          [ref, 1000 + (n % 997), contributionId],
+        );
+        await c.query('UPDATE bench_obligations SET amount_paid = amount_paid + $2 WHERE id = $1', [
+          worker,
+          1000 + (n % 997),
+        ]);
       });
     });
 
@@ -119,7 +156,12 @@ export async function run(): Promise<Record<string, number>> {
     for (const intent of intents) {
       const session = await stripe.checkout.sessions.create({
         mode: 'payment',
-        line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 2500, product_data: { name: 'Donation' } } }],
+        line_items: [
+          {
+            quantity: 1,
+            price_data: { currency: 'eur', unit_amount: 2500, product_data: { name: 'Donation' } },
+          },
+        ],
         metadata: { donation_intent_id: intent },
         payment_intent_data: { metadata: { donation_intent_id: intent } },
       });
@@ -128,7 +170,12 @@ export async function run(): Promise<Record<string, number>> {
     const uniqueEvents = events.slice(0, unique);
     const duplicates = WEBHOOK_EVENTS - uniqueEvents.length;
     const deliveries = [...uniqueEvents];
-    for (let i = 0; i < duplicates; i++) deliveries.splice(Math.floor(Math.random() * deliveries.length), 0, uniqueEvents[(i * 7919) % uniqueEvents.length]);
+    for (let i = 0; i < duplicates; i++)
+      deliveries.splice(
+        Math.floor(Math.random() * deliveries.length),
+        0,
+        uniqueEvents[(i * 7919) % uniqueEvents.length],
+      );
     const signed = deliveries.map((e) => ({ id: e.id, payload: JSON.stringify(e) }));
 
     worker = await createWorkerApp();
@@ -136,15 +183,27 @@ export async function run(): Promise<Record<string, number>> {
     const started = process.hrtime.bigint();
     const ack = await sendFromChild(
       base,
-      signed.map((d, i) => ({ path: '/webhooks/stripe', headers: { 'content-type': 'application/json' }, body: d.payload, lane: i, signWith: fake.webhookSecret })),
+      signed.map((d, i) => ({
+        path: '/webhooks/stripe',
+        headers: { 'content-type': 'application/json' },
+        body: d.payload,
+        lane: i,
+        signWith: fake.webhookSecret,
+      })),
       200,
     );
     const acknowledged = Number(process.hrtime.bigint() - started) / 1e9;
     const ids = uniqueEvents.map((e) => e.id);
     for (;;) {
-      const [{ n }] = (await pool.query('SELECT count(*)::int AS n FROM stripe_events WHERE processed_at IS NOT NULL AND event_id = ANY($1)', [ids])).rows;
+      const [{ n }] = (
+        await pool.query(
+          'SELECT count(*)::int AS n FROM stripe_events WHERE processed_at IS NOT NULL AND event_id = ANY($1)',
+          [ids],
+        )
+      ).rows;
       if (n === ids.length) break;
-      if (Number(process.hrtime.bigint() - started) / 1e9 > 600) throw new Error(`only ${n} of ${ids.length} events processed in 600 s`);
+      if (Number(process.hrtime.bigint() - started) / 1e9 > 600)
+        throw new Error(`only ${n} of ${ids.length} events processed in 600 s`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const webhookSeconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -162,7 +221,10 @@ export async function run(): Promise<Record<string, number>> {
            FROM contributions WHERE source = 'stripe'`,
       )
     ).rows[0] as { contributions: number; refs: number; entries: number };
-    const exactlyOnce = booked.contributions === expectedPayments && booked.refs === expectedPayments && booked.entries === expectedPayments;
+    const exactlyOnce =
+      booked.contributions === expectedPayments &&
+      booked.refs === expectedPayments &&
+      booked.entries === expectedPayments;
 
     // Raw baseline: store every delivery once by id, and book each payment with plain SQL.
     const rawStarted = process.hrtime.bigint();
@@ -176,7 +238,12 @@ export async function run(): Promise<Record<string, number>> {
             [e.id, e.type, JSON.stringify(e)],
           );
           if (inserted.rowCount === 1 && e.type === 'payment_intent.succeeded') {
-            await rawBooking(pool, `raw:${(e.data as { object: { id: string } }).object.id}`, 2500, async () => undefined);
+            await rawBooking(
+              pool,
+              `raw:${(e.data as { object: { id: string } }).object.id}`,
+              2500,
+              async () => undefined,
+            );
           }
         }
       }),
@@ -208,7 +275,8 @@ export async function run(): Promise<Record<string, number>> {
         `(ack ${figures.contributions_webhook_ack_per_s}/s) vs raw ${figures.contributions_webhook_raw_events_per_s}/s, ` +
         `${booked.contributions}/${expectedPayments} payments booked, exactly once: ${exactlyOnce}`,
     );
-    if (!exactlyOnce) throw new Error(`payments not booked exactly once: ${JSON.stringify(booked)} for ${expectedPayments}`);
+    if (!exactlyOnce)
+      throw new Error(`payments not booked exactly once: ${JSON.stringify(booked)} for ${expectedPayments}`);
     return figures;
   } finally {
     await worker?.close();
@@ -249,17 +317,18 @@ async function rawBooking(
     await c.query(
       `INSERT INTO bench_postings (entry_id, account_id, currency, direction, amount)
        SELECT $1, a, 'EUR', d, m FROM unnest($2::bigint[], $3::char(1)[], $4::bigint[]) AS t(a, d, m)`,
-      [e.id, [1, 2, 3, 4], ['D', 'C', 'C', 'C'], [amount, amount - half, Math.floor(half / 3), half - Math.floor(half / 3)]],
+      [
+        e.id,
+        [1, 2, 3, 4],
+        ['D', 'C', 'C', 'C'],
+        [amount, amount - half, Math.floor(half / 3), half - Math.floor(half / 3)],
+      ],
     );
     const id = randomUUID();
-    await c.query('INSERT INTO bench_contributions (id, source_ref, gross, net, pool, directed, entry_id) VALUES ($1, $2, $3, $3, $4, $5, $6)', [
-      id,
-      ref,
-      amount,
-      amount - half,
-      JSON.stringify([{ amount: half }]),
-      e.id,
-    ]);
+    await c.query(
+      'INSERT INTO bench_contributions (id, source_ref, gross, net, pool, directed, entry_id) VALUES ($1, $2, $3, $3, $4, $5, $6)',
+      [id, ref, amount, amount - half, JSON.stringify([{ amount: half }]), e.id],
+    );
     await extra(c, id);
     await c.query('COMMIT');
   } catch (error) {
@@ -270,7 +339,10 @@ async function rawBooking(
   }
 }
 
-async function measure(count: number, operation: (worker: number, n: number) => Promise<void>): Promise<{ throughput: number; p50: number; p99: number }> {
+async function measure(
+  count: number,
+  operation: (worker: number, n: number) => Promise<void>,
+): Promise<{ throughput: number; p50: number; p99: number }> {
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => operation(w, -1 - w)));
   const latencies: number[] = [];
   let next = 0;
@@ -287,7 +359,11 @@ async function measure(count: number, operation: (worker: number, n: number) => 
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
-  return { throughput: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    throughput: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 interface PlannedRequest {
@@ -305,7 +381,11 @@ interface PlannedRequest {
  * generation does not compete with the API's event loop, as real clients would not; returns the
  * throughput and latencies. Any status other than `expected` fails the run.
  */
-async function sendFromChild(base: string, requests: PlannedRequest[], expected: number): Promise<{ throughput: number; p50: number; p99: number }> {
+async function sendFromChild(
+  base: string,
+  requests: PlannedRequest[],
+  expected: number,
+): Promise<{ throughput: number; p50: number; p99: number }> {
   const file = join(tmpdir(), `librery-bench-${process.pid}-${randomUUID()}.json`);
   await writeFile(file, JSON.stringify(requests));
   const script = `
@@ -335,8 +415,12 @@ async function sendFromChild(base: string, requests: PlannedRequest[], expected:
     })().catch((e) => { console.error(e); process.exit(1); });`;
   try {
     const output = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['-e', script, '--', base, file, String(expected), String(CONCURRENCY), require.resolve('stripe')], { maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`load generator failed: ${stderr || error.message}`)) : resolve(stdout),
+      execFile(
+        process.execPath,
+        ['-e', script, '--', base, file, String(expected), String(CONCURRENCY), require.resolve('stripe')],
+        { maxBuffer: 1 << 20 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`load generator failed: ${stderr || error.message}`)) : resolve(stdout),
       ),
     );
     return JSON.parse(output) as { throughput: number; p50: number; p99: number };

@@ -128,7 +128,9 @@ export async function run(): Promise<Record<string, number>> {
   }
 }
 
-async function measure(operation: () => Promise<void>): Promise<{ throughput: number; p50: number; p99: number }> {
+async function measure(
+  operation: () => Promise<void>,
+): Promise<{ throughput: number; p50: number; p99: number }> {
   // warm-up
   await Promise.all(Array.from({ length: CONCURRENCY }, () => operation()));
   const latencies: number[] = [];
@@ -146,5 +148,9 @@ async function measure(operation: () => Promise<void>): Promise<{ throughput: nu
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
-  return { throughput: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    throughput: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }

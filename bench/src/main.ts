@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     const started = Date.now();
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(join(__dirname, `${suite}.bench.js`)) as { run: () => Promise<Record<string, number>> };
+      const mod = require(join(__dirname, `${suite}.bench.js`)) as {
+        run: () => Promise<Record<string, number>>;
+      };
       Object.assign(figures, await mod.run());
     } catch (error) {
       console.error(`bench ${suite} failed: ${error instanceof Error ? error.stack : String(error)}`);

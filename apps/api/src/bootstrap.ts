@@ -48,7 +48,9 @@ export async function createApiApp(): Promise<NestExpressApplication> {
     app,
     new DocumentBuilder()
       .setTitle('The Librery')
-      .setDescription('Collective-management fund for open-source software: contributions, governance, payouts and the public ledger.')
+      .setDescription(
+        'Collective-management fund for open-source software: contributions, governance, payouts and the public ledger.',
+      )
       .setVersion('0.1.0')
       .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
       .addBearerAuth()

@@ -39,6 +39,13 @@ import { CheckpointProcessor, CheckpointScheduler } from './transparency/checkpo
     PaymentsModule,
     DisbursementsModule,
   ],
-  providers: [StripeEventsProcessor, SystemProcessor, DisbursementRunsProcessor, GovernanceProcessor, CheckpointProcessor, CheckpointScheduler],
+  providers: [
+    StripeEventsProcessor,
+    SystemProcessor,
+    DisbursementRunsProcessor,
+    GovernanceProcessor,
+    CheckpointProcessor,
+    CheckpointScheduler,
+  ],
 })
 export class WorkerModule {}

@@ -32,29 +32,61 @@ export class BankReceiptsService {
     private readonly policies: PolicyService,
   ) {}
 
-  async record(caller: Principal | undefined, declarationId: string, input: RecordReceiptInput): Promise<ReceiptView> {
+  async record(
+    caller: Principal | undefined,
+    declarationId: string,
+    input: RecordReceiptInput,
+  ): Promise<ReceiptView> {
     const actor = requireRole(caller, 'treasurer');
     const bankReference = typeof input.bankReference === 'string' ? input.bankReference.trim() : '';
     if (bankReference.length === 0 || bankReference.length > 140) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'bankReference is required (at most 140 characters)', {
-        field: 'bankReference',
-      });
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidInput,
+        'bankReference is required (at most 140 characters)',
+        {
+          field: 'bankReference',
+        },
+      );
     }
     let amount: bigint;
     try {
       amount = parseCents(input.amount, 'amount');
     } catch {
-      throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'amount must be a string of integer cents', { field: 'amount' });
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidInput,
+        'amount must be a string of integer cents',
+        { field: 'amount' },
+      );
     }
-    if (amount <= 0n) throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'amount must be positive', { field: 'amount' });
-    const valueDate = typeof input.valueDate === 'string' && DATE.test(input.valueDate) && !Number.isNaN(Date.parse(input.valueDate)) ? input.valueDate : null;
-    if (!valueDate) throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'valueDate must be a date YYYY-MM-DD', { field: 'valueDate' });
+    if (amount <= 0n)
+      throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'amount must be positive', {
+        field: 'amount',
+      });
+    const valueDate =
+      typeof input.valueDate === 'string' &&
+      DATE.test(input.valueDate) &&
+      !Number.isNaN(Date.parse(input.valueDate))
+        ? input.valueDate
+        : null;
+    if (!valueDate)
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidInput,
+        'valueDate must be a date YYYY-MM-DD',
+        { field: 'valueDate' },
+      );
 
-    const [target] = (await this.dataSource.query('SELECT currency, directions FROM levy_declarations WHERE id = $1', [declarationId])) as {
+    const [target] = (await this.dataSource.query(
+      'SELECT currency, directions FROM levy_declarations WHERE id = $1',
+      [declarationId],
+    )) as {
       currency: string;
       directions: { projectId: string; weight: string }[];
     }[];
-    if (!target) throw new ContributionsError(ContributionsErrorCode.ObligationNotFound, `no obligation ${declarationId}`);
+    if (!target)
+      throw new ContributionsError(
+        ContributionsErrorCode.ObligationNotFound,
+        `no obligation ${declarationId}`,
+      );
     await this.booking.prepareAccounts(
       target.currency,
       Accounts.bank(target.currency),
@@ -69,19 +101,31 @@ export class BankReceiptsService {
             WHERE d.id = $1 FOR UPDATE OF d`,
           [declarationId, bankReference],
         )) as (ObligationRow & { siret: string; used: boolean })[];
-        if (rows.length === 0) throw new ContributionsError(ContributionsErrorCode.ObligationNotFound, `no obligation ${declarationId}`);
+        if (rows.length === 0)
+          throw new ContributionsError(
+            ContributionsErrorCode.ObligationNotFound,
+            `no obligation ${declarationId}`,
+          );
         const declaration = rows[0];
         if (declaration.used) {
-          throw new ContributionsError(ContributionsErrorCode.BankReferenceUsed, `bank reference ${bankReference} is already recorded`, {
-            field: 'bankReference',
-          });
+          throw new ContributionsError(
+            ContributionsErrorCode.BankReferenceUsed,
+            `bank reference ${bankReference} is already recorded`,
+            {
+              field: 'bankReference',
+            },
+          );
         }
         const outstanding = BigInt(declaration.amount_due) - BigInt(declaration.amount_paid);
         if (amount > outstanding) {
-          throw new ContributionsError(ContributionsErrorCode.Overpayment, `the receipt exceeds what is still due (${outstanding})`, {
-            field: 'amount',
-            outstanding: outstanding.toString(),
-          });
+          throw new ContributionsError(
+            ContributionsErrorCode.Overpayment,
+            `the receipt exceeds what is still due (${outstanding})`,
+            {
+              field: 'amount',
+              outstanding: outstanding.toString(),
+            },
+          );
         }
         let receiptId = '';
         let updated: ObligationRow | undefined;
@@ -97,9 +141,16 @@ export class BankReceiptsService {
             gross: amount,
             processorFee: 0n,
             cash: Accounts.bank(declaration.currency),
-            directions: declaration.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
+            directions: declaration.directions.map((d) => ({
+              projectId: d.projectId,
+              weight: BigInt(d.weight),
+            })),
             occurredAt: new Date(`${valueDate}T00:00:00Z`),
-            metadata: { organisationSiret: declaration.siret, declarationId: declaration.id, fiscalYear: declaration.fiscal_year },
+            metadata: {
+              organisationSiret: declaration.siret,
+              declarationId: declaration.id,
+              fiscalYear: declaration.fiscal_year,
+            },
             policy,
             // The obligation row is locked and the bank reference was checked unused under that lock.
             sourceKnownNew: true,
@@ -111,17 +162,35 @@ export class BankReceiptsService {
                  VALUES ($1,$3,$2,$4,$5,$6,$7) RETURNING id::text AS receipt_id),
                d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *)
                SELECT ${OBLIGATION_COLUMNS}, r.receipt_id FROM d, r`,
-              [declaration.id, amount.toString(), bankReference, declaration.currency, valueDate, actor.userId, contributionId],
+              [
+                declaration.id,
+                amount.toString(),
+                bankReference,
+                declaration.currency,
+                valueDate,
+                actor.userId,
+                contributionId,
+              ],
             )) as (ObligationRow & { receipt_id: string })[];
             receiptId = row.receipt_id;
             updated = row;
-            await this.audit.record(actor, 'receipt.recorded', { type: 'declaration', id: declaration.id }, { receiptId, bankReference }, m);
+            await this.audit.record(
+              actor,
+              'receipt.recorded',
+              { type: 'declaration', id: declaration.id },
+              { receiptId, bankReference },
+              m,
+            );
           },
         );
         if (!booked.created || !updated || !booked.ledgerEntryId) {
-          throw new ContributionsError(ContributionsErrorCode.BankReferenceUsed, `bank reference ${bankReference} is already recorded`, {
-            field: 'bankReference',
-          });
+          throw new ContributionsError(
+            ContributionsErrorCode.BankReferenceUsed,
+            `bank reference ${bankReference} is already recorded`,
+            {
+              field: 'bankReference',
+            },
+          );
         }
         return {
           id: receiptId,
@@ -138,10 +207,18 @@ export class BankReceiptsService {
       });
     } catch (e) {
       const pg = e as { code?: string; constraint?: string };
-      if (pg.code === '23505' && (pg.constraint === 'bank_receipts_bank_reference_key' || pg.constraint === 'contributions_source_ref_key')) {
-        throw new ContributionsError(ContributionsErrorCode.BankReferenceUsed, `bank reference ${bankReference} is already recorded`, {
-          field: 'bankReference',
-        });
+      if (
+        pg.code === '23505' &&
+        (pg.constraint === 'bank_receipts_bank_reference_key' ||
+          pg.constraint === 'contributions_source_ref_key')
+      ) {
+        throw new ContributionsError(
+          ContributionsErrorCode.BankReferenceUsed,
+          `bank reference ${bankReference} is already recorded`,
+          {
+            field: 'bankReference',
+          },
+        );
       }
       throw translateLedgerError(e);
     }

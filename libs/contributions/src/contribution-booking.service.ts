@@ -5,7 +5,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccountSpec, Accounts, LedgerService, PostingCommand } from '@app/ledger';
 import { PolicyService } from '@app/policy';
 import { feeCoverAccount } from './contribution-accounts';
-import { Direction, reversalSplit, splitContribution, SplitPart, splitParts, SplitPolicy } from './contribution-split';
+import {
+  Direction,
+  reversalSplit,
+  splitContribution,
+  SplitPart,
+  splitParts,
+  SplitPolicy,
+} from './contribution-split';
 import { ContributionsError, ContributionsErrorCode } from './contributions.errors';
 
 export interface BookContributionCommand {
@@ -101,7 +108,11 @@ export class ContributionBookingService {
    * pool, each directed project). Call it before opening the booking transaction, so that the
    * booking itself never needs a second connection.
    */
-  async prepareAccounts(currency: string, cash: AccountSpec, directions: readonly Direction[]): Promise<void> {
+  async prepareAccounts(
+    currency: string,
+    cash: AccountSpec,
+    directions: readonly Direction[],
+  ): Promise<void> {
     await this.ledger.ensureAccounts([
       cash,
       Accounts.operatingIncome(currency),
@@ -117,8 +128,13 @@ export class ContributionBookingService {
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [key]);
   }
 
-  async findBySourceRef(sourceRef: string, manager: EntityManager = this.dataSource.manager): Promise<BookedContribution | null> {
-    const rows = (await manager.query('SELECT * FROM contributions WHERE source_ref = $1', [sourceRef])) as ContributionRow[];
+  async findBySourceRef(
+    sourceRef: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<BookedContribution | null> {
+    const rows = (await manager.query('SELECT * FROM contributions WHERE source_ref = $1', [
+      sourceRef,
+    ])) as ContributionRow[];
     return rows.length === 0 ? null : toBooked(rows[0], false);
   }
 
@@ -133,7 +149,10 @@ export class ContributionBookingService {
     beforePost?: (contributionId: string) => Promise<void>,
   ): Promise<BookedContribution> {
     if (command.gross <= 0n || command.processorFee < 0n || command.processorFee > command.gross) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'a contribution needs a positive gross amount and a fee within it');
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidInput,
+        'a contribution needs a positive gross amount and a fee within it',
+      );
     }
     // Lock the business key, then look for a booking already made: two statements, so that the
     // lookup's snapshot is taken after the lock is held (a booking committed meanwhile is seen).
@@ -156,12 +175,28 @@ export class ContributionBookingService {
     if (net > 0n) postings.push({ account: command.cash.code, direction: 'debit', amount: net, currency });
     if (command.processorFee > 0n) {
       postings.push(
-        { account: Accounts.processorFees(currency).code, direction: 'debit', amount: command.processorFee, currency },
-        { account: feeCoverAccount(currency).code, direction: 'credit', amount: command.processorFee, currency },
+        {
+          account: Accounts.processorFees(currency).code,
+          direction: 'debit',
+          amount: command.processorFee,
+          currency,
+        },
+        {
+          account: feeCoverAccount(currency).code,
+          direction: 'credit',
+          amount: command.processorFee,
+          currency,
+        },
       );
     }
     for (const p of parts) {
-      if (p.amount > 0n) postings.push({ account: partAccount(p.key, currency).code, direction: 'credit', amount: p.amount, currency });
+      if (p.amount > 0n)
+        postings.push({
+          account: partAccount(p.key, currency).code,
+          direction: 'credit',
+          amount: p.amount,
+          currency,
+        });
     }
     const id = randomUUID();
     const ledgerKey = `contribution:${command.sourceRef}`;
@@ -202,7 +237,10 @@ export class ContributionBookingService {
         idempotencyKey: ledgerKey,
         occurredAt: command.occurredAt,
         policyVersion: policy.version,
-        description: command.source === 'bank_receipt' ? 'levy received by bank transfer' : 'donation received through Stripe',
+        description:
+          command.source === 'bank_receipt'
+            ? 'levy received by bank transfer'
+            : 'donation received through Stripe',
         metadata: {
           ...command.metadata,
           contributionId: id,
@@ -235,11 +273,22 @@ export class ContributionBookingService {
    * account it came in; the parts give back in proportion to what they still hold; the share of
    * the processor's fee (not returned) and whatever a project no longer holds fall on the pool.
    */
-  async reverse(manager: EntityManager, command: ReverseContributionCommand): Promise<{ id: string; created: boolean }> {
-    const [row] = (await manager.query('SELECT * FROM contributions WHERE id = $1', [command.contributionId])) as ContributionRow[];
-    if (!row) throw new ContributionsError(ContributionsErrorCode.InvalidInput, `no contribution ${command.contributionId}`);
+  async reverse(
+    manager: EntityManager,
+    command: ReverseContributionCommand,
+  ): Promise<{ id: string; created: boolean }> {
+    const [row] = (await manager.query('SELECT * FROM contributions WHERE id = $1', [
+      command.contributionId,
+    ])) as ContributionRow[];
+    if (!row)
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidInput,
+        `no contribution ${command.contributionId}`,
+      );
     await this.lock(manager, row.source_ref);
-    const existing = (await manager.query('SELECT id FROM contribution_reversals WHERE source_ref = $1', [command.sourceRef])) as { id: string }[];
+    const existing = (await manager.query('SELECT id FROM contribution_reversals WHERE source_ref = $1', [
+      command.sourceRef,
+    ])) as { id: string }[];
     if (existing.length > 0) return { id: existing[0].id, created: false };
     const currency = row.currency;
     const gross = BigInt(row.gross);
@@ -253,7 +302,10 @@ export class ContributionBookingService {
     const left = gross - BigInt(reversedSoFar[0].s);
     const amount = command.amount > left ? left : command.amount;
     if (amount <= 0n) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidInput, `nothing is left to reverse on contribution ${row.id}`);
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidInput,
+        `nothing is left to reverse on contribution ${row.id}`,
+      );
     }
     const split = reversalSplit(amount, gross, fee, remaining);
     const cash = row.source === 'bank_receipt' ? Accounts.bank(currency) : Accounts.stripe(currency);
@@ -271,11 +323,19 @@ export class ContributionBookingService {
     });
     const poolCode = Accounts.pool(currency).code;
     const postings: PostingCommand[] = [];
-    if (amount - shortfall > 0n) postings.push({ account: cash.code, direction: 'credit', amount: amount - shortfall, currency });
+    if (amount - shortfall > 0n)
+      postings.push({ account: cash.code, direction: 'credit', amount: amount - shortfall, currency });
     for (const p of taken) {
-      if (p.amount > 0n) postings.push({ account: partAccount(p.key, currency).code, direction: 'debit', amount: p.amount, currency });
+      if (p.amount > 0n)
+        postings.push({
+          account: partAccount(p.key, currency).code,
+          direction: 'debit',
+          amount: p.amount,
+          currency,
+        });
     }
-    if (split.feeShare > 0n) postings.push({ account: poolCode, direction: 'debit', amount: split.feeShare, currency });
+    if (split.feeShare > 0n)
+      postings.push({ account: poolCode, direction: 'debit', amount: split.feeShare, currency });
     const id = randomUUID();
     const metadata = {
       contributionId: row.id,
@@ -339,9 +399,15 @@ export class ContributionBookingService {
   }
 
   /** A dispute won: the withdrawn funds come back, undoing the dispute's entries exactly. */
-  async reinstateDispute(manager: EntityManager, disputeSourceRef: string, occurredAt: Date): Promise<{ created: boolean }> {
+  async reinstateDispute(
+    manager: EntityManager,
+    disputeSourceRef: string,
+    occurredAt: Date,
+  ): Promise<{ created: boolean }> {
     const wonRef = `${disputeSourceRef}:won`;
-    const [dispute] = (await manager.query('SELECT * FROM contribution_reversals WHERE source_ref = $1', [disputeSourceRef])) as {
+    const [dispute] = (await manager.query('SELECT * FROM contribution_reversals WHERE source_ref = $1', [
+      disputeSourceRef,
+    ])) as {
       id: string;
       contribution_id: string;
       amount: string;
@@ -351,12 +417,20 @@ export class ContributionBookingService {
       ledger_key: string;
       shortfall_key: string | null;
     }[];
-    if (!dispute) throw new ContributionsError(ContributionsErrorCode.InvalidInput, `no dispute booked as ${disputeSourceRef}`);
-    const [{ source_ref }] = (await manager.query('SELECT source_ref FROM contributions WHERE id = $1', [dispute.contribution_id])) as {
+    if (!dispute)
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidInput,
+        `no dispute booked as ${disputeSourceRef}`,
+      );
+    const [{ source_ref }] = (await manager.query('SELECT source_ref FROM contributions WHERE id = $1', [
+      dispute.contribution_id,
+    ])) as {
       source_ref: string;
     }[];
     await this.lock(manager, source_ref);
-    const done = (await manager.query('SELECT 1 FROM contribution_reversals WHERE source_ref = $1', [wonRef])) as unknown[];
+    const done = (await manager.query('SELECT 1 FROM contribution_reversals WHERE source_ref = $1', [
+      wonRef,
+    ])) as unknown[];
     if (done.length > 0) return { created: false };
     const toUndo = [dispute.ledger_key, ...(dispute.shortfall_key ? [dispute.shortfall_key] : [])];
     const entries = [];
@@ -369,7 +443,16 @@ export class ContributionBookingService {
     await manager.query(
       `INSERT INTO contribution_reversals (contribution_id, source_ref, kind, amount, parts, fee_share, shortfall, ledger_key, shortfall_key)
        VALUES ($1,$2,'dispute_won',$3,$4,$5,$6,$7,$8)`,
-      [dispute.contribution_id, wonRef, dispute.amount, JSON.stringify(dispute.parts), dispute.fee_share, dispute.shortfall, keys[0], keys[1] ?? null],
+      [
+        dispute.contribution_id,
+        wonRef,
+        dispute.amount,
+        JSON.stringify(dispute.parts),
+        dispute.fee_share,
+        dispute.shortfall,
+        keys[0],
+        keys[1] ?? null,
+      ],
     );
     for (let i = 0; i < entries.length; i++) {
       await this.ledger.reverse(
@@ -378,7 +461,8 @@ export class ContributionBookingService {
           idempotencyKey: keys[i],
           kind: 'contribution.dispute_won',
           businessRef: wonRef,
-          description: i === 0 ? 'dispute won: funds reinstated' : 'dispute won: shortfall returned to the pool',
+          description:
+            i === 0 ? 'dispute won: funds reinstated' : 'dispute won: shortfall returned to the pool',
           metadata: { contributionId: dispute.contribution_id, reinstatedAt: occurredAt.toISOString() },
         },
         manager,
@@ -394,7 +478,10 @@ export class ContributionBookingService {
       ['pool', BigInt(row.pool)],
       ...row.directed.map((d) => [`project:${d.projectId}`, BigInt(d.amount)] as [string, bigint]),
     ]);
-    const reversals = (await manager.query('SELECT kind, parts FROM contribution_reversals WHERE contribution_id = $1', [row.id])) as {
+    const reversals = (await manager.query(
+      'SELECT kind, parts FROM contribution_reversals WHERE contribution_id = $1',
+      [row.id],
+    )) as {
       kind: string;
       parts: { key: string; amount: string }[];
     }[];

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { Direction, MAX_DIRECTIONS, reversalSplit, splitContribution, SplitPolicy, splitParts } from './contribution-split';
+import {
+  Direction,
+  MAX_DIRECTIONS,
+  reversalSplit,
+  splitContribution,
+  SplitPolicy,
+  splitParts,
+} from './contribution-split';
 import { ContributionsError } from './contributions.errors';
 
 const policyArb: fc.Arbitrary<SplitPolicy> = fc
@@ -9,11 +16,13 @@ const policyArb: fc.Arbitrary<SplitPolicy> = fc
     return { version: 1, directedShareBps: lo, poolShareBps: hi - lo, operatingFeeBps: 10000 - hi };
   });
 
-const directionsArb: fc.Arbitrary<Direction[]> = fc
-  .uniqueArray(fc.record({ projectId: fc.uuid(), weight: fc.bigInt({ min: 1n, max: 10n ** 6n }) }), {
+const directionsArb: fc.Arbitrary<Direction[]> = fc.uniqueArray(
+  fc.record({ projectId: fc.uuid(), weight: fc.bigInt({ min: 1n, max: 10n ** 6n }) }),
+  {
     maxLength: MAX_DIRECTIONS,
     selector: (d) => d.projectId,
-  });
+  },
+);
 
 const netArb = fc.bigInt({ min: 0n, max: 10n ** 15n });
 
@@ -39,7 +48,11 @@ describe('splitContribution', () => {
   });
 
   it('puts the directed share in the pool when there is no direction', () => {
-    const sut = splitContribution(1000n, { version: 1, directedShareBps: 5000, poolShareBps: 5000, operatingFeeBps: 0 }, []);
+    const sut = splitContribution(
+      1000n,
+      { version: 1, directedShareBps: 5000, poolShareBps: 5000, operatingFeeBps: 0 },
+      [],
+    );
     expect(sut.pool).toBe(1000n);
     expect(sut.directed).toEqual([]);
     expect(sut.directedShare).toBe(500n);
@@ -49,7 +62,9 @@ describe('splitContribution', () => {
     const policy = { version: 1, directedShareBps: 5000, poolShareBps: 5000, operatingFeeBps: 0 };
     const many = Array.from({ length: 201 }, (_, i) => ({ projectId: `p${i}`, weight: 1n }));
     expect(() => splitContribution(100n, policy, many)).toThrow(ContributionsError);
-    expect(() => splitContribution(100n, policy, [{ projectId: 'a', weight: 0n }])).toThrow(ContributionsError);
+    expect(() => splitContribution(100n, policy, [{ projectId: 'a', weight: 0n }])).toThrow(
+      ContributionsError,
+    );
     expect(() =>
       splitContribution(100n, policy, [
         { projectId: 'a', weight: 1n },
@@ -65,7 +80,11 @@ describe('splitContribution', () => {
         const directedSum = sut.directed.reduce((s, d) => s + d.amount, 0n);
         const parts = splitParts(sut);
         expect(parts.reduce((s, p) => s + p.amount, 0n)).toBe(net);
-        expect(sut.operatingFee + sut.directedShare + (sut.pool - (directions.length === 0 ? sut.directedShare : 0n))).toBe(net);
+        expect(
+          sut.operatingFee +
+            sut.directedShare +
+            (sut.pool - (directions.length === 0 ? sut.directedShare : 0n)),
+        ).toBe(net);
         if (directions.length > 0) expect(directedSum).toBe(sut.directedShare);
         else expect(directedSum).toBe(0n);
         for (const p of parts) expect(p.amount >= 0n).toBe(true);
@@ -91,7 +110,10 @@ describe('reversalSplit', () => {
   const policy = { version: 1, directedShareBps: 4500, poolShareBps: 4500, operatingFeeBps: 1000 };
 
   it('a full reversal takes back every part exactly and the fee share is the fee', () => {
-    const split = splitContribution(9700n, policy, [{ projectId: 'a', weight: 3n }, { projectId: 'b', weight: 1n }]);
+    const split = splitContribution(9700n, policy, [
+      { projectId: 'a', weight: 3n },
+      { projectId: 'b', weight: 1n },
+    ]);
     const sut = reversalSplit(10000n, 10000n, 300n, splitParts(split));
     expect(sut.parts).toEqual(splitParts(split));
     expect(sut.feeShare).toBe(300n);

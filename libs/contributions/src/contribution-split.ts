@@ -41,11 +41,19 @@ type ShareKey = 'directed' | 'operating' | 'pool';
  * policy's basis points, then the directed share over the directions by their weights, both with
  * the one allocator. Without direction, the directed share goes to the pool.
  */
-export function splitContribution(net: bigint, policy: SplitPolicy, directions: readonly Direction[]): ContributionSplit {
-  if (net < 0n) throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'a net amount cannot be negative');
+export function splitContribution(
+  net: bigint,
+  policy: SplitPolicy,
+  directions: readonly Direction[],
+): ContributionSplit {
+  if (net < 0n)
+    throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'a net amount cannot be negative');
   const bps = [policy.directedShareBps, policy.poolShareBps, policy.operatingFeeBps];
   if (bps.some((b) => !Number.isInteger(b) || b < 0) || bps.reduce((a, b) => a + b, 0) !== 10000) {
-    throw new ContributionsError(ContributionsErrorCode.InvalidSplitPolicy, 'policy shares must be non-negative and sum to 10000 bps');
+    throw new ContributionsError(
+      ContributionsErrorCode.InvalidSplitPolicy,
+      'policy shares must be non-negative and sum to 10000 bps',
+    );
   }
   assertDirections(directions);
   const shares: AllocationItem<ShareKey>[] = [
@@ -64,27 +72,47 @@ export function splitContribution(net: bigint, policy: SplitPolicy, directions: 
       directions.map((d) => ({ key: d.projectId, weight: d.weight })),
     ).map((p) => ({ projectId: p.key, amount: p.amount }));
   }
-  return { net, operatingFee, directedShare, pool, directed, policyVersion: policy.version, rule: ALLOCATION_RULE };
+  return {
+    net,
+    operatingFee,
+    directedShare,
+    pool,
+    directed,
+    policyVersion: policy.version,
+    rule: ALLOCATION_RULE,
+  };
 }
 
 /** Checks the shape of directions: at most 200, distinct projects, positive integer weights. */
 export function assertDirections(directions: readonly Direction[]): void {
   if (directions.length > MAX_DIRECTIONS) {
-    throw new ContributionsError(ContributionsErrorCode.InvalidDirections, `at most ${MAX_DIRECTIONS} directions`, {
-      field: 'directions',
-    });
+    throw new ContributionsError(
+      ContributionsErrorCode.InvalidDirections,
+      `at most ${MAX_DIRECTIONS} directions`,
+      {
+        field: 'directions',
+      },
+    );
   }
   const seen = new Set<string>();
   directions.forEach((d, i) => {
     if (d.weight <= 0n) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidDirections, 'a weight must be a positive integer', {
-        field: `directions[${i}].weight`,
-      });
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidDirections,
+        'a weight must be a positive integer',
+        {
+          field: `directions[${i}].weight`,
+        },
+      );
     }
     if (seen.has(d.projectId)) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidDirections, `project ${d.projectId} is directed twice`, {
-        field: `directions[${i}].projectId`,
-      });
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidDirections,
+        `project ${d.projectId} is directed twice`,
+        {
+          field: `directions[${i}].projectId`,
+        },
+      );
     }
     seen.add(d.projectId);
   });
@@ -119,11 +147,23 @@ export interface ReversalSplit {
  * (`remaining`), in proportion to what they hold. Both steps use the allocator, so the parts sum
  * exactly and a full reversal takes back every part exactly.
  */
-export function reversalSplit(amount: bigint, gross: bigint, fee: bigint, remaining: readonly SplitPart[]): ReversalSplit {
+export function reversalSplit(
+  amount: bigint,
+  gross: bigint,
+  fee: bigint,
+  remaining: readonly SplitPart[],
+): ReversalSplit {
   if (amount <= 0n || amount > gross) {
-    throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'a reversal must be positive and at most the gross amount');
+    throw new ContributionsError(
+      ContributionsErrorCode.InvalidInput,
+      'a reversal must be positive and at most the gross amount',
+    );
   }
-  if (fee < 0n || fee > gross) throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'the fee must lie within the gross amount');
+  if (fee < 0n || fee > gross)
+    throw new ContributionsError(
+      ContributionsErrorCode.InvalidInput,
+      'the fee must lie within the gross amount',
+    );
   const net = gross - fee;
   let netPart = amount;
   let feePart = 0n;

@@ -10,7 +10,21 @@ import { StatementsService } from './statements.service';
 /** Public levies and contributions: organisations, declarations, receipts, booking, statements. */
 @Module({
   imports: [ProjectsModule],
-  providers: [OrganisationsService, DeclarationsService, BankReceiptsService, ContributionBookingService, ProjectDirectory, StatementsService],
-  exports: [OrganisationsService, DeclarationsService, BankReceiptsService, ContributionBookingService, ProjectDirectory, StatementsService],
+  providers: [
+    OrganisationsService,
+    DeclarationsService,
+    BankReceiptsService,
+    ContributionBookingService,
+    ProjectDirectory,
+    StatementsService,
+  ],
+  exports: [
+    OrganisationsService,
+    DeclarationsService,
+    BankReceiptsService,
+    ContributionBookingService,
+    ProjectDirectory,
+    StatementsService,
+  ],
 })
 export class ContributionsModule {}

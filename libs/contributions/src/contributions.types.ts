@@ -66,6 +66,14 @@ export interface Statement {
   readonly contributor: { kind: 'organisation' | 'donor'; id: string; name: string | null };
   readonly year: number;
   readonly currency: string;
-  readonly totals: { gross: bigint; processorFee: bigint; net: bigint; reversed: bigint; operatingFee: bigint; pool: bigint; directedShare: bigint };
+  readonly totals: {
+    gross: bigint;
+    processorFee: bigint;
+    net: bigint;
+    reversed: bigint;
+    operatingFee: bigint;
+    pool: bigint;
+    directedShare: bigint;
+  };
   readonly lines: StatementLine[];
 }

@@ -38,10 +38,14 @@ const CENTS = /^(0|[1-9][0-9]*)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads and checks one direction list given as JSON: `[{ projectId, weight }]`, weight a positive integer. */
-export function readDirections(value: unknown, field = 'directions'): { directions: Direction[]; errors: FieldError[] } {
+export function readDirections(
+  value: unknown,
+  field = 'directions',
+): { directions: Direction[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   if (value === undefined || value === null) return { directions: [], errors };
-  if (!Array.isArray(value)) return { directions: [], errors: [{ field, message: 'must be a list of { projectId, weight }' }] };
+  if (!Array.isArray(value))
+    return { directions: [], errors: [{ field, message: 'must be a list of { projectId, weight }' }] };
   if (value.length > MAX_DIRECTIONS) {
     return { directions: [], errors: [{ field, message: `at most ${MAX_DIRECTIONS} directions` }] };
   }
@@ -50,8 +54,10 @@ export function readDirections(value: unknown, field = 'directions'): { directio
   value.forEach((item: unknown, i) => {
     const d = (item ?? {}) as { projectId?: unknown; weight?: unknown };
     const projectId = typeof d.projectId === 'string' ? d.projectId.toLowerCase() : '';
-    if (!UUID.test(projectId)) errors.push({ field: `${field}[${i}].projectId`, message: 'must be a project id (UUID)' });
-    else if (seen.has(projectId)) errors.push({ field: `${field}[${i}].projectId`, message: 'project directed twice' });
+    if (!UUID.test(projectId))
+      errors.push({ field: `${field}[${i}].projectId`, message: 'must be a project id (UUID)' });
+    else if (seen.has(projectId))
+      errors.push({ field: `${field}[${i}].projectId`, message: 'project directed twice' });
     seen.add(projectId);
     let weight: bigint | null = null;
     if (typeof d.weight === 'number' && Number.isSafeInteger(d.weight)) weight = BigInt(d.weight);
@@ -90,12 +96,19 @@ export function validateDeclaration(
   } else {
     budget = BigInt(raw.budgetExclVat);
     if (budget <= 0n) errors.push({ field: 'budgetExclVat', message: 'must be positive' });
-    else if (budget > MAX_BUDGET) errors.push({ field: 'budgetExclVat', message: `must be at most ${MAX_BUDGET} cents` });
+    else if (budget > MAX_BUDGET)
+      errors.push({ field: 'budgetExclVat', message: `must be at most ${MAX_BUDGET} cents` });
   }
   let fiscalYear = 0;
-  const fy = typeof raw.fiscalYear === 'string' && /^[0-9]{4}$/.test(raw.fiscalYear) ? Number(raw.fiscalYear) : raw.fiscalYear;
+  const fy =
+    typeof raw.fiscalYear === 'string' && /^[0-9]{4}$/.test(raw.fiscalYear)
+      ? Number(raw.fiscalYear)
+      : raw.fiscalYear;
   if (typeof fy !== 'number' || !Number.isInteger(fy) || fy < FIRST_FISCAL_YEAR || fy > lastFiscalYear(now)) {
-    errors.push({ field: 'fiscalYear', message: `must be a year from ${FIRST_FISCAL_YEAR} to ${lastFiscalYear(now)}` });
+    errors.push({
+      field: 'fiscalYear',
+      message: `must be a year from ${FIRST_FISCAL_YEAR} to ${lastFiscalYear(now)}`,
+    });
   } else {
     fiscalYear = fy;
   }
@@ -109,14 +122,26 @@ export function validateDeclaration(
     if (typeof raw.sbomAnalysisId !== 'string' || !UUID.test(raw.sbomAnalysisId)) {
       errors.push({ field: 'sbomAnalysisId', message: 'must be the id (UUID) of an SBOM analysis' });
     } else if (Array.isArray(raw.directions) && raw.directions.length > 0) {
-      errors.push({ field: 'sbomAnalysisId', message: 'give either directions or an SBOM analysis, not both' });
+      errors.push({
+        field: 'sbomAnalysisId',
+        message: 'give either directions or an SBOM analysis, not both',
+      });
     } else {
       sbomAnalysisId = raw.sbomAnalysisId.toLowerCase();
     }
   }
   if (errors.length > 0) return { value: null, errors };
   return {
-    value: { projectTitle: title, budgetExclVat: budget, fiscalYear, serviceCode, legalCommitment, publicContractId, directions, sbomAnalysisId },
+    value: {
+      projectTitle: title,
+      budgetExclVat: budget,
+      fiscalYear,
+      serviceCode,
+      legalCommitment,
+      publicContractId,
+      directions,
+      sbomAnalysisId,
+    },
     errors,
   };
 }

@@ -67,8 +67,15 @@ describe('parseDeclarationsCsv', () => {
     }
     expect(parseDeclarationsCsv('', NOW).ok).toBe(false);
     expect(parseDeclarationsCsv('project_title,budget_excl_vat_cents,fiscal_year\n', NOW).ok).toBe(false);
-    const latin1 = Buffer.concat([Buffer.from('project_title,budget_excl_vat_cents,fiscal_year\nCaf'), Buffer.from([0xe9]), Buffer.from(',1,2026\n')]);
-    expect(parseDeclarationsCsv(latin1, NOW)).toEqual({ ok: false, errors: [{ field: 'file', message: 'the file is not valid UTF-8' }] });
+    const latin1 = Buffer.concat([
+      Buffer.from('project_title,budget_excl_vat_cents,fiscal_year\nCaf'),
+      Buffer.from([0xe9]),
+      Buffer.from(',1,2026\n'),
+    ]);
+    expect(parseDeclarationsCsv(latin1, NOW)).toEqual({
+      ok: false,
+      errors: [{ field: 'file', message: 'the file is not valid UTF-8' }],
+    });
   });
 
   it('property: a file of valid rows is accepted whole; one bad row refuses it whole', () => {
@@ -87,8 +94,14 @@ describe('parseDeclarationsCsv', () => {
         const bad = [...lines];
         const i = badIndex % bad.length;
         bad[i] = `${rows[i].title},-5,${rows[i].year}`;
-        const refused = parseDeclarationsCsv(['project_title,budget_excl_vat_cents,fiscal_year', ...bad].join('\n'), NOW);
-        expect(refused).toEqual({ ok: false, errors: [expect.objectContaining({ row: i + 1, field: 'budget_excl_vat_cents' })] });
+        const refused = parseDeclarationsCsv(
+          ['project_title,budget_excl_vat_cents,fiscal_year', ...bad].join('\n'),
+          NOW,
+        );
+        expect(refused).toEqual({
+          ok: false,
+          errors: [expect.objectContaining({ row: i + 1, field: 'budget_excl_vat_cents' })],
+        });
       }),
       { numRuns: 100 },
     );

@@ -60,20 +60,26 @@ export function parseDeclarationsCsv(content: Buffer | string, now: Date = new D
     records = parse(text, { skip_empty_lines: true, relax_column_count: false, trim: true }) as string[][];
   } catch (e) {
     const line = (e as { lines?: number }).lines;
-    return { ok: false, errors: [{ field: 'file', message: `not a valid CSV: ${(e as Error).message}`, row: line }] };
+    return {
+      ok: false,
+      errors: [{ field: 'file', message: `not a valid CSV: ${(e as Error).message}`, row: line }],
+    };
   }
-  if (records.length === 0) return { ok: false, errors: [{ field: 'file', message: 'the file is empty', row: 0 }] };
+  if (records.length === 0)
+    return { ok: false, errors: [{ field: 'file', message: 'the file is empty', row: 0 }] };
   const header = records[0].map((h) => h.trim().toLowerCase());
   const errors: FieldError[] = [];
   for (const column of REQUIRED) {
     if (!header.includes(column)) errors.push({ row: 0, field: column, message: 'missing column' });
   }
   header.forEach((h, i) => {
-    if (!(DECLARATION_CSV_COLUMNS as readonly string[]).includes(h)) errors.push({ row: 0, field: h || `#${i + 1}`, message: 'unknown column' });
+    if (!(DECLARATION_CSV_COLUMNS as readonly string[]).includes(h))
+      errors.push({ row: 0, field: h || `#${i + 1}`, message: 'unknown column' });
     else if (header.indexOf(h) !== i) errors.push({ row: 0, field: h, message: 'duplicate column' });
   });
   if (records.length === 1) errors.push({ row: 0, field: 'file', message: 'no data row' });
-  if (records.length - 1 > MAX_CSV_ROWS) errors.push({ row: 0, field: 'file', message: `at most ${MAX_CSV_ROWS} rows` });
+  if (records.length - 1 > MAX_CSV_ROWS)
+    errors.push({ row: 0, field: 'file', message: `at most ${MAX_CSV_ROWS} rows` });
   if (errors.length > 0) return { ok: false, errors };
 
   const rows: DeclarationInput[] = [];
@@ -104,7 +110,11 @@ export function parseDeclarationsCsv(content: Buffer | string, now: Date = new D
     );
     for (const e of rowErrors) {
       const head = e.field.split('[')[0];
-      errors.push({ row: r, field: FIELD_TO_COLUMN[head] ?? e.field, message: e.field === head ? e.message : `${e.field.slice(head.length)}: ${e.message}` });
+      errors.push({
+        row: r,
+        field: FIELD_TO_COLUMN[head] ?? e.field,
+        message: e.field === head ? e.message : `${e.field.slice(head.length)}: ${e.message}`,
+      });
     }
     if (value) rows.push(value);
   }

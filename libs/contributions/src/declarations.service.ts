@@ -84,12 +84,18 @@ export class DeclarationsService {
     private readonly catalogue: ProjectsService,
   ) {}
 
-  async declare(caller: Principal | undefined, organisationId: string, raw: RawDeclaration): Promise<ObligationView> {
+  async declare(
+    caller: Principal | undefined,
+    organisationId: string,
+    raw: RawDeclaration,
+  ): Promise<ObligationView> {
     const actor = this.organisations.assertCanActFor(caller, organisationId, false);
     await this.organisations.get(actor, organisationId);
     const { value: validated, errors } = validateDeclaration(raw);
     if (!validated) throw invalid(errors);
-    const value = validated.sbomAnalysisId ? await this.withSbomDirections(validated, validated.sbomAnalysisId) : validated;
+    const value = validated.sbomAnalysisId
+      ? await this.withSbomDirections(validated, validated.sbomAnalysisId)
+      : validated;
     await this.projects.assertRegistered(value.directions);
     return this.dataSource.transaction(async (m) => {
       const [view] = await this.insert(m, actor, organisationId, [value], null);
@@ -98,15 +104,23 @@ export class DeclarationsService {
   }
 
   /** A CSV of declarations, accepted whole or refused whole with the errors per row and column. */
-  async importCsv(caller: Principal | undefined, organisationId: string, content: Buffer): Promise<{ importId: string; declarations: ObligationView[] }> {
+  async importCsv(
+    caller: Principal | undefined,
+    organisationId: string,
+    content: Buffer,
+  ): Promise<{ importId: string; declarations: ObligationView[] }> {
     const actor = this.organisations.assertCanActFor(caller, organisationId, false);
     await this.organisations.get(actor, organisationId);
     const parsed = parseDeclarationsCsv(content);
     if (!parsed.ok) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidCsv, `the file has ${parsed.errors.length} error(s); nothing was imported`, {
-        field: parsed.errors[0]?.field,
-        errors: parsed.errors,
-      });
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidCsv,
+        `the file has ${parsed.errors.length} error(s); nothing was imported`,
+        {
+          field: parsed.errors[0]?.field,
+          errors: parsed.errors,
+        },
+      );
     }
     const rowErrors: FieldError[] = [];
     for (let i = 0; i < parsed.rows.length; i++) {
@@ -118,15 +132,25 @@ export class DeclarationsService {
       }
     }
     if (rowErrors.length > 0) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidCsv, `the file has ${rowErrors.length} error(s); nothing was imported`, {
-        field: 'directions',
-        errors: rowErrors,
-      });
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidCsv,
+        `the file has ${rowErrors.length} error(s); nothing was imported`,
+        {
+          field: 'directions',
+          errors: rowErrors,
+        },
+      );
     }
     return this.dataSource.transaction(async (m) => {
       const [{ id }] = (await m.query('SELECT gen_random_uuid()::text AS id')) as { id: string }[];
       const declarations = await this.insert(m, actor, organisationId, parsed.rows, id);
-      await this.audit.record(actor, 'declarations.imported', { type: 'organisation', id: organisationId }, { importId: id, rows: declarations.length }, m);
+      await this.audit.record(
+        actor,
+        'declarations.imported',
+        { type: 'organisation', id: organisationId },
+        { importId: id, rows: declarations.length },
+        m,
+      );
       return { importId: id, declarations };
     });
   }
@@ -140,9 +164,20 @@ export class DeclarationsService {
     return rows.map(toObligationView);
   }
 
-  async get(caller: Principal | undefined, declarationId: string, manager: EntityManager = this.dataSource.manager): Promise<ObligationView> {
-    const rows = (await manager.query(`SELECT ${OBLIGATION_COLUMNS} FROM levy_declarations d WHERE d.id = $1`, [declarationId])) as ObligationRow[];
-    if (rows.length === 0) throw new ContributionsError(ContributionsErrorCode.DeclarationNotFound, `no declaration ${declarationId}`);
+  async get(
+    caller: Principal | undefined,
+    declarationId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ObligationView> {
+    const rows = (await manager.query(
+      `SELECT ${OBLIGATION_COLUMNS} FROM levy_declarations d WHERE d.id = $1`,
+      [declarationId],
+    )) as ObligationRow[];
+    if (rows.length === 0)
+      throw new ContributionsError(
+        ContributionsErrorCode.DeclarationNotFound,
+        `no declaration ${declarationId}`,
+      );
     this.organisations.assertCanActFor(caller, rows[0].organisation_id, true);
     return toObligationView(rows[0]);
   }
@@ -156,12 +191,18 @@ export class DeclarationsService {
       const suggested = await this.catalogue.directionsFromAnalysis(analysisId);
       const directions = [...suggested.directions]
         .filter((d) => d.weight > 0n)
-        .sort((a, b) => (a.weight === b.weight ? (a.projectId < b.projectId ? -1 : 1) : a.weight > b.weight ? -1 : 1))
+        .sort((a, b) =>
+          a.weight === b.weight ? (a.projectId < b.projectId ? -1 : 1) : a.weight > b.weight ? -1 : 1,
+        )
         .slice(0, MAX_DIRECTIONS);
       return { ...input, directions };
     } catch (e) {
       if (e instanceof ProjectsError && e.code === ProjectsErrorCode.AnalysisNotFound) {
-        throw new ContributionsError(ContributionsErrorCode.InvalidDirections, `no SBOM analysis ${analysisId}`, { field: 'sbomAnalysisId' });
+        throw new ContributionsError(
+          ContributionsErrorCode.InvalidDirections,
+          `no SBOM analysis ${analysisId}`,
+          { field: 'sbomAnalysisId' },
+        );
       }
       throw e;
     }
@@ -192,7 +233,9 @@ export class DeclarationsService {
           input.serviceCode,
           input.legalCommitment,
           input.publicContractId,
-          JSON.stringify(input.directions.map((d) => ({ projectId: d.projectId, weight: d.weight.toString() }))),
+          JSON.stringify(
+            input.directions.map((d) => ({ projectId: d.projectId, weight: d.weight.toString() })),
+          ),
           policy.currency,
           policy.levyRateBps,
           policy.version,
@@ -204,7 +247,14 @@ export class DeclarationsService {
         ],
       )) as ObligationRow[];
       const view = toObligationView(rows[0]);
-      if (!importId) await this.audit.record(actor, 'declaration.created', { type: 'declaration', id: view.id }, { organisationId }, m);
+      if (!importId)
+        await this.audit.record(
+          actor,
+          'declaration.created',
+          { type: 'declaration', id: view.id },
+          { organisationId },
+          m,
+        );
       views.push(view);
     }
     return views;

@@ -23,17 +23,28 @@ export class OrganisationsService {
     private readonly identity: IdentityService,
   ) {}
 
-  async create(caller: Principal | undefined, input: { siret?: unknown; name?: unknown }): Promise<OrganisationView> {
+  async create(
+    caller: Principal | undefined,
+    input: { siret?: unknown; name?: unknown },
+  ): Promise<OrganisationView> {
     const actor = requireRole(caller, ['admin', 'treasurer']);
     const siret = typeof input.siret === 'string' ? normaliseSiret(input.siret) : null;
     if (!siret) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidSiret, 'siret is not a valid SIRET (14 digits, Luhn, La Poste rule)', {
-        field: 'siret',
-      });
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidSiret,
+        'siret is not a valid SIRET (14 digits, Luhn, La Poste rule)',
+        {
+          field: 'siret',
+        },
+      );
     }
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name.length === 0 || name.length > 300) {
-      throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'name is required (at most 300 characters)', { field: 'name' });
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidInput,
+        'name is required (at most 300 characters)',
+        { field: 'name' },
+      );
     }
     return this.dataSource.transaction(async (m) => {
       const rows = (await m.query(
@@ -42,9 +53,19 @@ export class OrganisationsService {
         [siret, siret.slice(0, 9), name],
       )) as OrganisationRow[];
       if (rows.length === 0) {
-        throw new ContributionsError(ContributionsErrorCode.OrganisationExists, `an organisation with SIRET ${siret} exists`, { field: 'siret' });
+        throw new ContributionsError(
+          ContributionsErrorCode.OrganisationExists,
+          `an organisation with SIRET ${siret} exists`,
+          { field: 'siret' },
+        );
       }
-      await this.audit.record(actor, 'organisation.created', { type: 'organisation', id: rows[0].id }, { siret }, m);
+      await this.audit.record(
+        actor,
+        'organisation.created',
+        { type: 'organisation', id: rows[0].id },
+        { siret },
+        m,
+      );
       return toView(rows[0]);
     });
   }
@@ -52,15 +73,24 @@ export class OrganisationsService {
   /** Staff see every organisation; a buyer only its own (403 otherwise). */
   async get(caller: Principal | undefined, organisationId: string): Promise<OrganisationView> {
     this.assertCanActFor(caller, organisationId, true);
-    const rows = (await this.dataSource.query('SELECT id::text, siret, siren, name, created_at FROM organisations WHERE id = $1', [
-      organisationId,
-    ])) as OrganisationRow[];
-    if (rows.length === 0) throw new ContributionsError(ContributionsErrorCode.OrganisationNotFound, `no organisation ${organisationId}`);
+    const rows = (await this.dataSource.query(
+      'SELECT id::text, siret, siren, name, created_at FROM organisations WHERE id = $1',
+      [organisationId],
+    )) as OrganisationRow[];
+    if (rows.length === 0)
+      throw new ContributionsError(
+        ContributionsErrorCode.OrganisationNotFound,
+        `no organisation ${organisationId}`,
+      );
     return toView(rows[0]);
   }
 
   /** Makes a user a buyer of the organisation (an administrator's act, like every role grant). */
-  async addBuyer(caller: Principal | undefined, organisationId: string, userId: string): Promise<{ organisationId: string; userId: string }> {
+  async addBuyer(
+    caller: Principal | undefined,
+    organisationId: string,
+    userId: string,
+  ): Promise<{ organisationId: string; userId: string }> {
     const actor = requireRole(caller, 'admin');
     await this.get(actor, organisationId);
     await this.identity.grantRole(actor, userId, { role: 'buyer', scopeId: organisationId });

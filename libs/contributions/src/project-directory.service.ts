@@ -17,7 +17,11 @@ export class ProjectDirectory {
     private readonly projects: ProjectsService,
   ) {}
 
-  async assertRegistered(directions: readonly Direction[], field = 'directions', manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async assertRegistered(
+    directions: readonly Direction[],
+    field = 'directions',
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     if (directions.length === 0) return;
     try {
       await this.projects.assertFundable(
@@ -28,11 +32,16 @@ export class ProjectDirectory {
       if (!(e instanceof ProjectsError) || e.code !== ProjectsErrorCode.NotFundable) throw e;
       const details = e.details as { unknown?: string[]; notFundable?: { id: string; status: string }[] };
       const refused = new Set([...(details.unknown ?? []), ...(details.notFundable ?? []).map((p) => p.id)]);
-      const index = Math.max(0, directions.findIndex((d) => refused.has(d.projectId)));
+      const index = Math.max(
+        0,
+        directions.findIndex((d) => refused.has(d.projectId)),
+      );
       const status = details.notFundable?.find((p) => p.id === directions[index].projectId)?.status;
       throw new ContributionsError(
         ContributionsErrorCode.UnknownProject,
-        status ? `project ${directions[index].projectId} is ${status} and cannot receive money` : `project ${directions[index].projectId} is not registered`,
+        status
+          ? `project ${directions[index].projectId} is ${status} and cannot receive money`
+          : `project ${directions[index].projectId} is not registered`,
         { field: `${field}[${index}].projectId` },
       );
     }

@@ -10,17 +10,22 @@ interface SiretCase {
   why: string;
 }
 
-const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'siret.json'), 'utf8')) as { cases: SiretCase[] };
+const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'siret.json'), 'utf8')) as {
+  cases: SiretCase[];
+};
 
 describe('SIREN / SIRET validation', () => {
   it('loads the shared vectors', () => {
     expect(vectors.cases.length).toBeGreaterThanOrEqual(20);
   });
 
-  it.each(vectors.cases.map((c) => [`${c.type} ${JSON.stringify(c.input)} (${c.why})`, c] as const))('vector: %s', (_n, c) => {
-    const sut = c.type === 'siren' ? isValidSiren : isValidSiret;
-    expect(sut(c.input)).toBe(c.valid);
-  });
+  it.each(vectors.cases.map((c) => [`${c.type} ${JSON.stringify(c.input)} (${c.why})`, c] as const))(
+    'vector: %s',
+    (_n, c) => {
+      const sut = c.type === 'siren' ? isValidSiren : isValidSiret;
+      expect(sut(c.input)).toBe(c.valid);
+    },
+  );
 
   it('normalises a SIRET by stripping spaces', () => {
     expect(normaliseSiret('732 829 320 00074')).toBe('73282932000074');
@@ -37,13 +42,19 @@ describe('SIREN / SIRET validation', () => {
 
   it('a single changed digit breaks a valid (non-La Poste) SIRET', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[0-9]{13}$/), fc.nat({ max: 13 }), fc.integer({ min: 1, max: 9 }), (body, pos, delta) => {
-        const check = [...'0123456789'].find((d) => luhnValid(body + d))!;
-        const siret = body + check;
-        fc.pre(!siret.startsWith('356000000'));
-        const changed = siret.slice(0, pos) + String((Number(siret[pos]) + delta) % 10) + siret.slice(pos + 1);
-        expect(luhnValid(changed)).toBe(false);
-      }),
+      fc.property(
+        fc.stringMatching(/^[0-9]{13}$/),
+        fc.nat({ max: 13 }),
+        fc.integer({ min: 1, max: 9 }),
+        (body, pos, delta) => {
+          const check = [...'0123456789'].find((d) => luhnValid(body + d))!;
+          const siret = body + check;
+          fc.pre(!siret.startsWith('356000000'));
+          const changed =
+            siret.slice(0, pos) + String((Number(siret[pos]) + delta) % 10) + siret.slice(pos + 1);
+          expect(luhnValid(changed)).toBe(false);
+        },
+      ),
     );
   });
 });

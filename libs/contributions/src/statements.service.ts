@@ -41,7 +41,11 @@ export class StatementsService {
     private readonly organisations: OrganisationsService,
   ) {}
 
-  async forOrganisation(caller: Principal | undefined, organisationId: string, year: number): Promise<Statement> {
+  async forOrganisation(
+    caller: Principal | undefined,
+    organisationId: string,
+    year: number,
+  ): Promise<Statement> {
     const organisation = await this.organisations.get(caller, organisationId);
     assertYear(year);
     const rows = (await this.dataSource.query(
@@ -55,7 +59,11 @@ export class StatementsService {
   /** The calling donor's own statement (donations made while signed in as this user). */
   async forDonor(caller: Principal | undefined, year: number): Promise<Statement> {
     const actor = requireRole(caller, 'donor');
-    if (!actor.userId) throw new ContributionsError(ContributionsErrorCode.Forbidden, 'a donor statement is for a signed-in donor');
+    if (!actor.userId)
+      throw new ContributionsError(
+        ContributionsErrorCode.Forbidden,
+        'a donor statement is for a signed-in donor',
+      );
     assertYear(year);
     const rows = (await this.dataSource.query(
       `${LINE_QUERY} JOIN donation_intents i ON i.id = c.donation_intent_id
@@ -93,8 +101,23 @@ export class StatementsService {
     return stringify(records, {
       header: true,
       columns: [
-        'year', 'contribution_id', 'occurred_at', 'source', 'reference', 'currency', 'gross', 'processor_fee', 'net',
-        'operating_fee', 'pool', 'directed_share', 'reversed', 'policy_version', 'ledger_entry_id', 'directed_project_id', 'directed_amount',
+        'year',
+        'contribution_id',
+        'occurred_at',
+        'source',
+        'reference',
+        'currency',
+        'gross',
+        'processor_fee',
+        'net',
+        'operating_fee',
+        'pool',
+        'directed_share',
+        'reversed',
+        'policy_version',
+        'ledger_entry_id',
+        'directed_project_id',
+        'directed_amount',
       ],
     });
   }
@@ -102,7 +125,9 @@ export class StatementsService {
 
 function assertYear(year: number): void {
   if (!Number.isInteger(year) || year < 2000 || year > 2200) {
-    throw new ContributionsError(ContributionsErrorCode.InvalidFiscalYear, 'year must be a calendar year', { field: 'year' });
+    throw new ContributionsError(ContributionsErrorCode.InvalidFiscalYear, 'year must be a calendar year', {
+      field: 'year',
+    });
   }
 }
 

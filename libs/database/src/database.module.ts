@@ -9,8 +9,12 @@ import { dataSourceOptions } from './data-source-options';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
-        if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start through `npm start`, which provides one');
-        return { ...dataSourceOptions(config.DATABASE_URL, [], config.DATABASE_POOL_SIZE), autoLoadEntities: true };
+        if (!config.DATABASE_URL)
+          throw new Error('DATABASE_URL is not set: start through `npm start`, which provides one');
+        return {
+          ...dataSourceOptions(config.DATABASE_URL, [], config.DATABASE_POOL_SIZE),
+          autoLoadEntities: true,
+        };
       },
     }),
   ],

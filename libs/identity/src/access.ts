@@ -11,7 +11,11 @@ export function hasRole(principal: Principal, role: Role, scopeId?: string): boo
  * Access checks live in services, so HTTP, the worker and the CLI get the same rules.
  * Passes when the principal holds any of `roles` (scoped ones for `scopeId`); else 401/403.
  */
-export function requireRole(principal: Principal | null | undefined, roles: Role | readonly Role[], scopeId?: string): Principal {
+export function requireRole(
+  principal: Principal | null | undefined,
+  roles: Role | readonly Role[],
+  scopeId?: string,
+): Principal {
   if (!principal) throw new IdentityError(IdentityErrorCode.Unauthenticated, 'a valid API token is required');
   const wanted = typeof roles === 'string' ? [roles] : roles;
   if (wanted.some((role) => hasRole(principal, role, scopeId))) return principal;

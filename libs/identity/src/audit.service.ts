@@ -18,7 +18,15 @@ export class AuditService {
     await manager.query(
       `INSERT INTO audit_events (actor_id, actor_kind, action, target_type, target_id, request_id, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [principal.userId, principal.kind, action, target.type, target.id, principal.requestId ?? null, JSON.stringify(details)],
+      [
+        principal.userId,
+        principal.kind,
+        action,
+        target.type,
+        target.id,
+        principal.requestId ?? null,
+        JSON.stringify(details),
+      ],
     );
   }
 

@@ -45,8 +45,15 @@ export class IdentityService {
         GROUP BY t.id`,
       [hashToken(token)],
     )) as { token_id: string; user_id: string; grants: RoleGrant[] }[];
-    if (rows.length === 0) throw new IdentityError(IdentityErrorCode.Unauthenticated, 'this token is unknown, expired or revoked');
-    return { kind: 'user', userId: rows[0].user_id, tokenId: rows[0].token_id, grants: rows[0].grants, requestId };
+    if (rows.length === 0)
+      throw new IdentityError(IdentityErrorCode.Unauthenticated, 'this token is unknown, expired or revoked');
+    return {
+      kind: 'user',
+      userId: rows[0].user_id,
+      tokenId: rows[0].token_id,
+      grants: rows[0].grants,
+      requestId,
+    };
   }
 
   async createUser(
@@ -59,19 +66,31 @@ export class IdentityService {
       const existing = input.email
         ? ((await m.query('SELECT id FROM users WHERE lower(email) = lower($1)', [input.email])) as unknown[])
         : [];
-      if (existing.length > 0) throw new IdentityError(IdentityErrorCode.EmailTaken, 'a user already has this email');
+      if (existing.length > 0)
+        throw new IdentityError(IdentityErrorCode.EmailTaken, 'a user already has this email');
       const [user] = (await m.query('INSERT INTO users (email, display_name) VALUES ($1, $2) RETURNING id', [
         input.email ?? null,
         input.displayName ?? null,
       ])) as { id: string }[];
       for (const grant of input.roles ?? []) await this.insertGrant(m, actor, user.id, grant);
-      await this.audit.record(actor, 'user.create', { type: 'user', id: user.id }, { roles: input.roles ?? [] }, m);
+      await this.audit.record(
+        actor,
+        'user.create',
+        { type: 'user', id: user.id },
+        { roles: input.roles ?? [] },
+        m,
+      );
       return this.getUser(user.id, m);
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
 
-  async grantRole(actor: Principal, userId: string, grant: RoleGrant, manager?: EntityManager): Promise<UserView> {
+  async grantRole(
+    actor: Principal,
+    userId: string,
+    grant: RoleGrant,
+    manager?: EntityManager,
+  ): Promise<UserView> {
     requireRole(actor, 'admin');
     const run = async (m: EntityManager) => {
       await this.getUser(userId, m);
@@ -95,7 +114,13 @@ export class IdentityService {
   }
 
   /** Issues a token for `userId` (an admin, or the user for itself). The plaintext is returned once. */
-  async issueToken(actor: Principal, userId: string, name: string, days = DEFAULT_TOKEN_DAYS, manager?: EntityManager): Promise<IssuedToken> {
+  async issueToken(
+    actor: Principal,
+    userId: string,
+    name: string,
+    days = DEFAULT_TOKEN_DAYS,
+    manager?: EntityManager,
+  ): Promise<IssuedToken> {
     if (actor.userId !== userId) requireRole(actor, 'admin');
     const run = async (m: EntityManager) => {
       await this.getUser(userId, m);
@@ -105,7 +130,13 @@ export class IdentityService {
          VALUES ($1, $2, $3, now() + make_interval(days => $4)) RETURNING id, expires_at`,
         [userId, name, hashToken(token), days],
       )) as { id: string; expires_at: Date }[];
-      await this.audit.record(actor, 'token.issue', { type: 'api_token', id: row.id }, { userId, name, days }, m);
+      await this.audit.record(
+        actor,
+        'token.issue',
+        { type: 'api_token', id: row.id },
+        { userId, name, days },
+        m,
+      );
       return { id: row.id, token, expiresAt: row.expires_at };
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
@@ -113,10 +144,14 @@ export class IdentityService {
 
   async revokeToken(actor: Principal, tokenId: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const rows = (await m.query('SELECT user_id FROM api_tokens WHERE id::text = $1', [tokenId])) as { user_id: string }[];
+      const rows = (await m.query('SELECT user_id FROM api_tokens WHERE id::text = $1', [tokenId])) as {
+        user_id: string;
+      }[];
       if (rows.length === 0) throw new IdentityError(IdentityErrorCode.UnknownToken, `no token ${tokenId}`);
       if (rows[0].user_id !== actor.userId) requireRole(actor, 'admin');
-      await m.query('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1', [tokenId]);
+      await m.query('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1', [
+        tokenId,
+      ]);
       await this.audit.record(actor, 'token.revoke', { type: 'api_token', id: tokenId }, {}, m);
     });
   }
@@ -138,14 +173,26 @@ export class IdentityService {
          FROM users u LEFT JOIN role_grants g ON g.user_id = u.id AND g.revoked_at IS NULL
         WHERE u.id::text = $1 AND u.erased_at IS NULL GROUP BY u.id`,
       [userId],
-    )) as { id: string; email: string | null; display_name: string | null; created_at: Date; roles: RoleGrant[] }[];
+    )) as {
+      id: string;
+      email: string | null;
+      display_name: string | null;
+      created_at: Date;
+      roles: RoleGrant[];
+    }[];
     if (rows.length === 0) throw new IdentityError(IdentityErrorCode.UnknownUser, `no user ${userId}`);
     const r = rows[0];
     return { id: r.id, email: r.email, displayName: r.display_name, createdAt: r.created_at, roles: r.roles };
   }
 
-  private async insertGrant(m: EntityManager, actor: Principal, userId: string, grant: RoleGrant): Promise<void> {
-    if (!ROLES.includes(grant.role)) throw new IdentityError(IdentityErrorCode.InvalidGrant, `unknown role ${grant.role}`);
+  private async insertGrant(
+    m: EntityManager,
+    actor: Principal,
+    userId: string,
+    grant: RoleGrant,
+  ): Promise<void> {
+    if (!ROLES.includes(grant.role))
+      throw new IdentityError(IdentityErrorCode.InvalidGrant, `unknown role ${grant.role}`);
     const scoped = SCOPED_ROLES.includes(grant.role);
     if (scoped !== (grant.scopeId !== '')) {
       throw new IdentityError(

@@ -56,7 +56,10 @@ export class LedgerService {
   ) {}
 
   /** Creates the accounts that do not exist yet; an existing account must match its spec. */
-  async ensureAccounts(specs: readonly AccountSpec[], manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async ensureAccounts(
+    specs: readonly AccountSpec[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     const missing = specs.filter((s) => !this.accounts.has(s.code));
     if (missing.length === 0) return;
     for (const spec of missing) assertCurrency(spec.currency);
@@ -72,11 +75,17 @@ export class LedgerService {
         missing.map((s) => (s.hot ? HOT_SHARDS : 1)),
       ],
     );
-    const rows = await this.loadAccounts(manager, missing.map((s) => s.code));
+    const rows = await this.loadAccounts(
+      manager,
+      missing.map((s) => s.code),
+    );
     for (const spec of missing) {
       const row = rows.get(spec.code);
       if (!row || row.currency !== spec.currency || row.normalSide !== spec.normalSide) {
-        throw new LedgerError(LedgerErrorCode.AccountConflict, `account ${spec.code} exists with another definition`);
+        throw new LedgerError(
+          LedgerErrorCode.AccountConflict,
+          `account ${spec.code} exists with another definition`,
+        );
       }
     }
   }
@@ -102,12 +111,21 @@ export class LedgerService {
   /** A new entry undoing `entryId` posting for posting; an entry is reversed at most once. */
   async reverse(
     entryId: string,
-    options: { idempotencyKey: string; kind?: string; businessRef?: string; description?: string; metadata?: Record<string, unknown> },
+    options: {
+      idempotencyKey: string;
+      kind?: string;
+      businessRef?: string;
+      description?: string;
+      metadata?: Record<string, unknown>;
+    },
     manager?: EntityManager,
   ): Promise<PostedEntry> {
     const original = await this.getEntry(entryId, manager);
     if (original.flow !== 'posted') {
-      throw new LedgerError(LedgerErrorCode.InvalidEntry, 'only posted entries are reversed; void a pending one');
+      throw new LedgerError(
+        LedgerErrorCode.InvalidEntry,
+        'only posted entries are reversed; void a pending one',
+      );
     }
     return this.post(
       {
@@ -133,11 +151,17 @@ export class LedgerService {
   async resolvePending(
     pendingEntryId: string,
     flow: 'post_pending' | 'void_pending',
-    options: { idempotencyKey: string; kind?: string; description?: string; metadata?: Record<string, unknown> },
+    options: {
+      idempotencyKey: string;
+      kind?: string;
+      description?: string;
+      metadata?: Record<string, unknown>;
+    },
     manager?: EntityManager,
   ): Promise<PostedEntry> {
     const pending = await this.getEntry(pendingEntryId, manager);
-    if (pending.flow !== 'pending') throw new LedgerError(LedgerErrorCode.NotPending, `entry ${pendingEntryId} is not pending`);
+    if (pending.flow !== 'pending')
+      throw new LedgerError(LedgerErrorCode.NotPending, `entry ${pendingEntryId} is not pending`);
     return this.post(
       {
         kind: options.kind ?? `${pending.kind}.${flow === 'post_pending' ? 'posted' : 'voided'}`.slice(0, 64),
@@ -147,26 +171,40 @@ export class LedgerService {
         pendingEntryId: pending.id,
         description: options.description,
         metadata: options.metadata,
-        postings: pending.postings.map((p) => ({ account: p.account, currency: p.currency, amount: p.amount, direction: p.direction })),
+        postings: pending.postings.map((p) => ({
+          account: p.account,
+          currency: p.currency,
+          amount: p.amount,
+          direction: p.direction,
+        })),
       },
       manager,
     );
   }
 
   async getEntry(entryId: string, manager: EntityManager = this.dataSource.manager): Promise<PostedEntry> {
-    if (!/^[0-9]{1,19}$/.test(entryId)) throw new LedgerError(LedgerErrorCode.UnknownEntry, `no entry ${entryId}`);
+    if (!/^[0-9]{1,19}$/.test(entryId))
+      throw new LedgerError(LedgerErrorCode.UnknownEntry, `no entry ${entryId}`);
     const rows = (await manager.query('SELECT * FROM ledger_entries WHERE id = $1', [entryId])) as EntryRow[];
     if (rows.length === 0) throw new LedgerError(LedgerErrorCode.UnknownEntry, `no entry ${entryId}`);
     return this.hydrate(manager, rows[0], false);
   }
 
-  async findByIdempotencyKey(key: string, manager: EntityManager = this.dataSource.manager): Promise<PostedEntry | null> {
-    const rows = (await manager.query('SELECT * FROM ledger_entries WHERE idempotency_key = $1', [key])) as EntryRow[];
+  async findByIdempotencyKey(
+    key: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<PostedEntry | null> {
+    const rows = (await manager.query('SELECT * FROM ledger_entries WHERE idempotency_key = $1', [
+      key,
+    ])) as EntryRow[];
     return rows.length === 0 ? null : this.hydrate(manager, rows[0], false);
   }
 
   /** Current balances (the sum of an account's balance shards). */
-  async balances(codes: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, AccountBalance>> {
+  async balances(
+    codes: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, AccountBalance>> {
     const rows = (await manager.query(
       `SELECT a.code, a.currency, a.normal_side, a.balance_limit,
               sum(b.debits_posted) AS dp, sum(b.credits_posted) AS cp,
@@ -174,7 +212,15 @@ export class LedgerService {
          FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
         WHERE a.code = ANY($1) GROUP BY a.id`,
       [codes],
-    )) as { code: string; currency: string; normal_side: NormalSide; dp: string; cp: string; dpe: string; cpe: string }[];
+    )) as {
+      code: string;
+      currency: string;
+      normal_side: NormalSide;
+      dp: string;
+      cp: string;
+      dpe: string;
+      cpe: string;
+    }[];
     const result = new Map<string, AccountBalance>();
     for (const r of rows) {
       const [dp, cp, dpe, cpe] = [BigInt(r.dp), BigInt(r.cp), BigInt(r.dpe), BigInt(r.cpe)];
@@ -196,7 +242,8 @@ export class LedgerService {
 
   async balance(code: string, manager?: EntityManager): Promise<AccountBalance> {
     const found = (await this.balances([code], manager)).get(code);
-    if (!found) throw new LedgerError(LedgerErrorCode.UnknownAccount, `no account ${code}`, { account: code });
+    if (!found)
+      throw new LedgerError(LedgerErrorCode.UnknownAccount, `no account ${code}`, { account: code });
     return found;
   }
 
@@ -211,7 +258,9 @@ export class LedgerService {
     for (const posting of command.postings) {
       const account = accounts.get(posting.account);
       if (!account) {
-        throw new LedgerError(LedgerErrorCode.UnknownAccount, `no account ${posting.account}`, { account: posting.account });
+        throw new LedgerError(LedgerErrorCode.UnknownAccount, `no account ${posting.account}`, {
+          account: posting.account,
+        });
       }
       if (account.currency !== posting.currency) {
         throw new LedgerError(
@@ -276,7 +325,13 @@ export class LedgerService {
     const entry = inserted[0];
     const posted = this.toEntry(
       entry,
-      postings.map((p) => ({ accountId: p.accountId, account: p.account, direction: p.direction, amount: p.amount, currency: p.currency })),
+      postings.map((p) => ({
+        accountId: p.accountId,
+        account: p.account,
+        direction: p.direction,
+        amount: p.amount,
+        currency: p.currency,
+      })),
       true,
     );
     await this.hooks.run(manager, posted);
@@ -285,13 +340,20 @@ export class LedgerService {
 
   private validate(command: PostEntryCommand): Buffer {
     const invalid = (message: string) => new LedgerError(LedgerErrorCode.InvalidEntry, message);
-    if (!/^[a-z][a-z0-9_.:-]{0,63}$/.test(command.kind)) throw invalid(`invalid entry kind "${command.kind}"`);
-    if (!command.businessRef || command.businessRef.length > 200) throw invalid('a business reference of 1 to 200 characters is required');
-    if (!command.idempotencyKey || command.idempotencyKey.length > 255) throw invalid('an idempotency key of 1 to 255 characters is required');
-    if ((command.flow === 'post_pending' || command.flow === 'void_pending') !== (command.pendingEntryId !== undefined)) {
+    if (!/^[a-z][a-z0-9_.:-]{0,63}$/.test(command.kind))
+      throw invalid(`invalid entry kind "${command.kind}"`);
+    if (!command.businessRef || command.businessRef.length > 200)
+      throw invalid('a business reference of 1 to 200 characters is required');
+    if (!command.idempotencyKey || command.idempotencyKey.length > 255)
+      throw invalid('an idempotency key of 1 to 255 characters is required');
+    if (
+      (command.flow === 'post_pending' || command.flow === 'void_pending') !==
+      (command.pendingEntryId !== undefined)
+    ) {
       throw invalid('a post or void names the pending entry it resolves, and only they do');
     }
-    if (command.postings.length < 2) throw new LedgerError(LedgerErrorCode.Unbalanced, 'an entry needs at least two postings');
+    if (command.postings.length < 2)
+      throw new LedgerError(LedgerErrorCode.Unbalanced, 'an entry needs at least two postings');
     const sums = new Map<string, bigint>();
     for (const p of command.postings) {
       if (typeof p.amount !== 'bigint' || p.amount <= 0n || p.amount > MAX_AMOUNT) {
@@ -301,7 +363,12 @@ export class LedgerService {
       sums.set(p.currency, (sums.get(p.currency) ?? 0n) + (p.direction === 'debit' ? p.amount : -p.amount));
     }
     for (const [currency, sum] of sums) {
-      if (sum !== 0n) throw new LedgerError(LedgerErrorCode.Unbalanced, `debits and credits differ by ${sum} in ${currency}`, { currency });
+      if (sum !== 0n)
+        throw new LedgerError(
+          LedgerErrorCode.Unbalanced,
+          `debits and credits differ by ${sum} in ${currency}`,
+          { currency },
+        );
     }
     const canonical = canonicalize({
       kind: command.kind,
@@ -314,7 +381,12 @@ export class LedgerService {
       metadata: command.metadata ?? {},
       occurredAt: command.occurredAt?.toISOString() ?? null,
       postings: command.postings
-        .map((p) => ({ account: p.account, direction: p.direction, amount: p.amount.toString(), currency: p.currency }))
+        .map((p) => ({
+          account: p.account,
+          direction: p.direction,
+          amount: p.amount.toString(),
+          currency: p.currency,
+        }))
         .sort((a, b) => (a.account + a.direction + a.amount < b.account + b.direction + b.amount ? -1 : 1)),
     });
     if (canonical === undefined) throw invalid('the entry cannot be serialised');
@@ -357,10 +429,20 @@ export class LedgerService {
          FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
         WHERE p.entry_id = $1 ORDER BY p.id`,
       [row.id],
-    )) as { accountId: string; account: string; direction: 'D' | 'C'; amount: bigint | string; currency: string }[];
+    )) as {
+      accountId: string;
+      account: string;
+      direction: 'D' | 'C';
+      amount: bigint | string;
+      currency: string;
+    }[];
     return this.toEntry(
       row,
-      postings.map((p) => ({ ...p, direction: p.direction === 'D' ? 'debit' : 'credit', amount: BigInt(p.amount) })),
+      postings.map((p) => ({
+        ...p,
+        direction: p.direction === 'D' ? 'debit' : 'credit',
+        amount: BigInt(p.amount),
+      })),
       created,
     );
   }
@@ -395,13 +477,18 @@ export function translateLedgerError(error: unknown): unknown {
   const e = error as { code?: string; constraint?: string; detail?: string; message?: string };
   switch (e.code) {
     case 'LG001':
-      return new LedgerError(LedgerErrorCode.BalanceLimitExceeded, `balance limit exceeded on ${e.detail}`, { account: e.detail });
+      return new LedgerError(LedgerErrorCode.BalanceLimitExceeded, `balance limit exceeded on ${e.detail}`, {
+        account: e.detail,
+      });
     case 'LG002':
       return new LedgerError(LedgerErrorCode.Unbalanced, e.message ?? 'unbalanced entry');
     case 'LG003':
       return new LedgerError(LedgerErrorCode.Immutable, e.message ?? 'ledger rows are immutable');
     case 'LG005':
-      return new LedgerError(LedgerErrorCode.NotLogged, e.message ?? 'every ledger entry must be appended to the public log');
+      return new LedgerError(
+        LedgerErrorCode.NotLogged,
+        e.message ?? 'every ledger entry must be appended to the public log',
+      );
     case 'LG004':
       return new LedgerError(LedgerErrorCode.NotPending, e.message ?? 'not a pending entry');
     case '23505':
@@ -409,15 +496,24 @@ export function translateLedgerError(error: unknown): unknown {
         return new LedgerError(LedgerErrorCode.AlreadyReversed, 'this entry has already been reversed');
       }
       if (e.constraint === 'ledger_entries_pending_entry_id_key') {
-        return new LedgerError(LedgerErrorCode.PendingAlreadyResolved, 'this pending entry is already posted or voided');
+        return new LedgerError(
+          LedgerErrorCode.PendingAlreadyResolved,
+          'this pending entry is already posted or voided',
+        );
       }
       return error;
     case '23503':
-      if (e.constraint === 'ledger_entries_reverses_entry_fkey' || e.constraint === 'ledger_entries_pending_entry_fkey') {
+      if (
+        e.constraint === 'ledger_entries_reverses_entry_fkey' ||
+        e.constraint === 'ledger_entries_pending_entry_fkey'
+      ) {
         return new LedgerError(LedgerErrorCode.UnknownEntry, 'the referenced entry does not exist');
       }
       if (e.constraint === 'ledger_postings_account_currency_fkey') {
-        return new LedgerError(LedgerErrorCode.CurrencyMismatch, 'a posting does not match the currency of its account');
+        return new LedgerError(
+          LedgerErrorCode.CurrencyMismatch,
+          'a posting does not match the currency of its account',
+        );
       }
       return error;
     default:

@@ -7,7 +7,12 @@ import { sharedPath } from '@app/config';
 
 interface VectorFile {
   rule: string;
-  cases: { name: string; total: string; items: { key: string; weight: string }[]; expected: { key: string; amount: string }[] }[];
+  cases: {
+    name: string;
+    total: string;
+    items: { key: string; weight: string }[];
+    expected: { key: string; amount: string }[];
+  }[];
   invalid_cases: { name: string; total: string; items: { key: string; weight: string }[] }[];
 }
 
@@ -35,7 +40,10 @@ describe('allocate (hamilton-v1)', () => {
 
   const itemsArb = fc
     .uniqueArray(
-      fc.record({ key: fc.string({ minLength: 1, maxLength: 6 }), weight: fc.bigInt({ min: 0n, max: 2n ** 62n }) }),
+      fc.record({
+        key: fc.string({ minLength: 1, maxLength: 6 }),
+        weight: fc.bigInt({ min: 0n, max: 2n ** 62n }),
+      }),
       { minLength: 1, maxLength: 30, selector: (i) => i.key },
     )
     .filter((items) => items.some((i) => i.weight > 0n));
@@ -66,11 +74,20 @@ describe('allocate (hamilton-v1)', () => {
 
   it('does not depend on the order of the items', () => {
     fc.assert(
-      fc.property(totalArb, itemsArb.chain((items) => fc.tuple(fc.constant(items), fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length }))), (total, [items, shuffled]) => {
-        const byKey = (parts: { key: string; amount: bigint }[]) =>
-          Object.fromEntries(parts.map((p) => [p.key, p.amount]));
-        expect(byKey(allocate(total, shuffled))).toEqual(byKey(allocate(total, items)));
-      }),
+      fc.property(
+        totalArb,
+        itemsArb.chain((items) =>
+          fc.tuple(
+            fc.constant(items),
+            fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length }),
+          ),
+        ),
+        (total, [items, shuffled]) => {
+          const byKey = (parts: { key: string; amount: bigint }[]) =>
+            Object.fromEntries(parts.map((p) => [p.key, p.amount]));
+          expect(byKey(allocate(total, shuffled))).toEqual(byKey(allocate(total, items)));
+        },
+      ),
     );
   });
 });

@@ -22,7 +22,10 @@ function byteCompare(a: string, b: string): number {
  * integers only. Leftover units go to the larger remainder, then the larger weight, then the
  * smaller key byte-wise. The parts always sum to `total` and come back in the order of `items`.
  */
-export function allocate<K extends string>(total: bigint, items: readonly AllocationItem<K>[]): AllocationPart<K>[] {
+export function allocate<K extends string>(
+  total: bigint,
+  items: readonly AllocationItem<K>[],
+): AllocationPart<K>[] {
   if (total < 0n) throw invalid('the total cannot be negative');
   if (items.length === 0) throw invalid('there must be at least one item');
   const keys = new Set<string>();

@@ -12,12 +12,16 @@ describe('levy', () => {
 
   it('never differs from the exact value by more than half a cent', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.integer({ min: 0, max: 10000 }), (budget, rate) => {
-        const twice = budget * BigInt(rate) * 2n; // 2 × exact value × 10000
-        const diff = levy(budget, rate) * 20000n - twice;
-        expect(diff >= -10000n && diff <= 10000n).toBe(true);
-        if (diff === -10000n) throw new Error('a half cent must round up');
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 15n }),
+        fc.integer({ min: 0, max: 10000 }),
+        (budget, rate) => {
+          const twice = budget * BigInt(rate) * 2n; // 2 × exact value × 10000
+          const diff = levy(budget, rate) * 20000n - twice;
+          expect(diff >= -10000n && diff <= 10000n).toBe(true);
+          if (diff === -10000n) throw new Error('a half cent must round up');
+        },
+      ),
     );
   });
 });

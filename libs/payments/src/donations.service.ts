@@ -3,7 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { ContributionsError, ContributionsErrorCode, ProjectDirectory, readDirections } from '@app/contributions';
+import {
+  ContributionsError,
+  ContributionsErrorCode,
+  ProjectDirectory,
+  readDirections,
+} from '@app/contributions';
 import { hasRole, Principal } from '@app/identity';
 import { StripeGateway } from './stripe.gateway';
 
@@ -57,35 +62,59 @@ export class DonationsService {
   async checkout(caller: Principal | undefined, input: CheckoutInput): Promise<CheckoutResult> {
     const fail = (field: string, message: string, code = ContributionsErrorCode.InvalidInput) =>
       new ContributionsError(code, `${field}: ${message}`, { field });
-    if (typeof input.amount !== 'string' || !/^[1-9][0-9]{0,17}$/.test(input.amount)) throw fail('amount', 'must be a positive string of cents');
+    if (typeof input.amount !== 'string' || !/^[1-9][0-9]{0,17}$/.test(input.amount))
+      throw fail('amount', 'must be a positive string of cents');
     const amount = BigInt(input.amount);
-    if (amount < 100n || amount > MAX_DONATION) throw fail('amount', `must be between 100 and ${MAX_DONATION} cents`);
+    if (amount < 100n || amount > MAX_DONATION)
+      throw fail('amount', `must be between 100 and ${MAX_DONATION} cents`);
     const currency = input.currency === undefined ? 'EUR' : input.currency;
     if (currency !== 'EUR') throw fail('currency', 'only EUR is accepted');
     const mode = (input.mode ?? 'one_time') as DonationMode;
     if (!MODES.includes(mode)) throw fail('mode', 'must be one_time, monthly or yearly');
     const { directions, errors } = readDirections(input.directions);
-    if (errors.length > 0) throw new ContributionsError(ContributionsErrorCode.InvalidDirections, `${errors[0].field}: ${errors[0].message}`, { field: errors[0].field, errors });
+    if (errors.length > 0)
+      throw new ContributionsError(
+        ContributionsErrorCode.InvalidDirections,
+        `${errors[0].field}: ${errors[0].message}`,
+        { field: errors[0].field, errors },
+      );
     await this.projects.assertRegistered(directions);
     let publicName: string | null = null;
     if (input.publicName !== undefined && input.publicName !== null) {
-      if (typeof input.publicName !== 'string' || input.publicName.trim().length === 0 || input.publicName.length > 120) {
+      if (
+        typeof input.publicName !== 'string' ||
+        input.publicName.trim().length === 0 ||
+        input.publicName.length > 120
+      ) {
         throw fail('publicName', 'must be text of 1 to 120 characters');
       }
       publicName = input.publicName.trim();
     }
     let email: string | null = null;
     if (input.email !== undefined && input.email !== null) {
-      if (typeof input.email !== 'string' || !/^[^@\s]{1,64}@[^@\s]{1,190}$/.test(input.email)) throw fail('email', 'must be an e-mail address');
+      if (typeof input.email !== 'string' || !/^[^@\s]{1,64}@[^@\s]{1,190}$/.test(input.email))
+        throw fail('email', 'must be an e-mail address');
       email = input.email;
     }
     const donorUserId = caller && caller.userId && hasRole(caller, 'donor') ? caller.userId : null;
-    const [{ id }] = (await this.dataSource.query('SELECT gen_random_uuid()::text AS id')) as { id: string }[];
+    const [{ id }] = (await this.dataSource.query('SELECT gen_random_uuid()::text AS id')) as {
+      id: string;
+    }[];
     const pseudonym = donorPseudonym(donorUserId ?? id);
     await this.dataSource.query(
       `INSERT INTO donation_intents (id, mode, amount, currency, directions, public_name, donor_email, donor_user_id, pseudonym)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-      [id, mode, amount.toString(), currency, JSON.stringify(directions.map((d) => ({ projectId: d.projectId, weight: d.weight.toString() }))), publicName, email, donorUserId, pseudonym],
+      [
+        id,
+        mode,
+        amount.toString(),
+        currency,
+        JSON.stringify(directions.map((d) => ({ projectId: d.projectId, weight: d.weight.toString() }))),
+        publicName,
+        email,
+        donorUserId,
+        pseudonym,
+      ],
     );
     const metadata = { donation_intent_id: id };
     const base = this.config.PUBLIC_BASE_URL.replace(/\/$/, '');
@@ -98,21 +127,42 @@ export class DonationsService {
             price_data: {
               currency: currency.toLowerCase(),
               unit_amount: Number(amount),
-              product_data: { name: mode === 'one_time' ? 'Donation to the Librery' : `${mode === 'monthly' ? 'Monthly' : 'Yearly'} donation to the Librery` },
-              ...(mode === 'one_time' ? {} : { recurring: { interval: mode === 'monthly' ? 'month' : 'year' } }),
+              product_data: {
+                name:
+                  mode === 'one_time'
+                    ? 'Donation to the Librery'
+                    : `${mode === 'monthly' ? 'Monthly' : 'Yearly'} donation to the Librery`,
+              },
+              ...(mode === 'one_time'
+                ? {}
+                : { recurring: { interval: mode === 'monthly' ? 'month' : 'year' } }),
             },
           },
         ],
         client_reference_id: id,
         metadata,
-        ...(mode === 'one_time' ? { payment_intent_data: { metadata } } : { subscription_data: { metadata } }),
+        ...(mode === 'one_time'
+          ? { payment_intent_data: { metadata } }
+          : { subscription_data: { metadata } }),
         ...(email ? { customer_email: email } : {}),
         success_url: `${base}/donations/thanks?intent=${id}`,
         cancel_url: `${base}/donations/cancelled?intent=${id}`,
       },
       `donation-intent:${id}`,
     );
-    await this.dataSource.query('UPDATE donation_intents SET stripe_session_id = $2 WHERE id = $1', [id, session.id]);
-    return { donationIntentId: id, checkoutSessionId: session.id, url: session.url, mode, amount, currency, publicName, pseudonym };
+    await this.dataSource.query('UPDATE donation_intents SET stripe_session_id = $2 WHERE id = $1', [
+      id,
+      session.id,
+    ]);
+    return {
+      donationIntentId: id,
+      checkoutSessionId: session.id,
+      url: session.url,
+      mode,
+      amount,
+      currency,
+      publicName,
+      pseudonym,
+    };
   }
 }

@@ -10,7 +10,13 @@ import { StripeGateway, stripeClientProvider } from './stripe.gateway';
 /** Stripe (one client provider), donations through Checkout, webhook intake and event processing. */
 @Module({
   imports: [ContributionsModule, BullModule.registerQueue({ name: QueueName.StripeEvents })],
-  providers: [stripeClientProvider, StripeGateway, DonationsService, StripeWebhookService, StripeEventsService],
+  providers: [
+    stripeClientProvider,
+    StripeGateway,
+    DonationsService,
+    StripeWebhookService,
+    StripeEventsService,
+  ],
   exports: [StripeGateway, DonationsService, StripeWebhookService, StripeEventsService],
 })
 export class PaymentsModule {}

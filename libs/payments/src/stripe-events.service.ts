@@ -35,17 +35,20 @@ export class StripeEventsService {
   ) {}
 
   async process(eventId: string): Promise<string> {
-    const rows = (await this.dataSource.query('SELECT payload, processed_at FROM stripe_events WHERE event_id = $1', [eventId])) as {
+    const rows = (await this.dataSource.query(
+      'SELECT payload, processed_at FROM stripe_events WHERE event_id = $1',
+      [eventId],
+    )) as {
       payload: Json;
       processed_at: Date | null;
     }[];
     if (rows.length === 0) return 'unknown event';
     if (rows[0].processed_at) return 'already processed';
     const outcome = await this.handle(rows[0].payload);
-    await this.dataSource.query('UPDATE stripe_events SET processed_at = now(), outcome = $2 WHERE event_id = $1 AND processed_at IS NULL', [
-      eventId,
-      outcome,
-    ]);
+    await this.dataSource.query(
+      'UPDATE stripe_events SET processed_at = now(), outcome = $2 WHERE event_id = $1 AND processed_at IS NULL',
+      [eventId, outcome],
+    );
     return outcome;
   }
 
@@ -59,7 +62,8 @@ export class StripeEventsService {
       case 'checkout.session.async_payment_succeeded': {
         const session = await this.stripe.checkoutSession(String(object.id));
         if (session.payment_status !== 'paid') return 'ignored: session not paid';
-        if (session.mode === 'payment') chargeId = await this.chargeOfPaymentIntent(idOf(session.payment_intent));
+        if (session.mode === 'payment')
+          chargeId = await this.chargeOfPaymentIntent(idOf(session.payment_intent));
         else if (idOf(session.invoice)) chargeId = await this.chargeOfInvoice(idOf(session.invoice)!);
         break;
       }
@@ -98,14 +102,25 @@ export class StripeEventsService {
    */
   private async paymentAlreadyBooked(type: string, object: Json): Promise<boolean> {
     let query: { sql: string; value: string } | null = null;
-    if (type === 'payment_intent.succeeded' && typeof object.id === 'string') query = { sql: 'source_ref = $1', value: `stripe:pi:${object.id}` };
-    else if (type === 'checkout.session.completed' && object.mode === 'payment' && idOf(object.payment_intent)) {
+    if (type === 'payment_intent.succeeded' && typeof object.id === 'string')
+      query = { sql: 'source_ref = $1', value: `stripe:pi:${object.id}` };
+    else if (
+      type === 'checkout.session.completed' &&
+      object.mode === 'payment' &&
+      idOf(object.payment_intent)
+    ) {
       query = { sql: 'source_ref = $1', value: `stripe:pi:${idOf(object.payment_intent)}` };
-    } else if ((type === 'invoice.paid' || type === 'invoice.payment_succeeded') && typeof object.id === 'string') {
+    } else if (
+      (type === 'invoice.paid' || type === 'invoice.payment_succeeded') &&
+      typeof object.id === 'string'
+    ) {
       query = { sql: 'source_ref = $1', value: `stripe:invoice:${object.id}` };
-    } else if (type === 'charge.succeeded' && typeof object.id === 'string') query = { sql: 'stripe_charge_id = $1', value: object.id };
+    } else if (type === 'charge.succeeded' && typeof object.id === 'string')
+      query = { sql: 'stripe_charge_id = $1', value: object.id };
     if (!query) return false;
-    const rows = (await this.dataSource.query(`SELECT 1 FROM contributions WHERE ${query.sql} LIMIT 1`, [query.value])) as unknown[];
+    const rows = (await this.dataSource.query(`SELECT 1 FROM contributions WHERE ${query.sql} LIMIT 1`, [
+      query.value,
+    ])) as unknown[];
     return rows.length > 0;
   }
 
@@ -134,7 +149,9 @@ export class StripeEventsService {
     const legacy = idOf(invoice.charge);
     if (legacy) return legacy;
     const payments = ((invoice.payments as Json | undefined)?.data ?? []) as Json[];
-    const pi = payments.map((p) => idOf((p.payment as Json | undefined)?.payment_intent)).find((x) => x !== null) ?? idOf(invoice.payment_intent);
+    const pi =
+      payments.map((p) => idOf((p.payment as Json | undefined)?.payment_intent)).find((x) => x !== null) ??
+      idOf(invoice.payment_intent);
     return this.chargeOfPaymentIntent(pi ?? null);
   }
 
@@ -161,14 +178,30 @@ export class StripeEventsService {
       [intentId],
     )) as IntentRow[];
     if (!intent) return 'ignored: unknown donation intent';
-    if ((intent.mode === 'one_time') !== (expectedMode === 'one_time')) return 'ignored: payment belongs to an invoice';
+    if ((intent.mode === 'one_time') !== (expectedMode === 'one_time'))
+      return 'ignored: payment belongs to an invoice';
     const refunds = (await this.stripe.refunds(chargeId)).filter((r) => r.status === 'succeeded');
     const disputes = (await this.stripe.disputes(chargeId)).filter((d) => WITHDRAWN.has(String(d.status)));
     const reversals = [
-      ...refunds.map((r) => ({ kind: 'refund' as const, id: String(r.id), amount: BigInt(Number(r.amount)), created: Number(r.created), status: 'succeeded' })),
-      ...disputes.map((d) => ({ kind: 'dispute' as const, id: String(d.id), amount: BigInt(Number(d.amount)), created: Number(d.created), status: String(d.status) })),
+      ...refunds.map((r) => ({
+        kind: 'refund' as const,
+        id: String(r.id),
+        amount: BigInt(Number(r.amount)),
+        created: Number(r.created),
+        status: 'succeeded',
+      })),
+      ...disputes.map((d) => ({
+        kind: 'dispute' as const,
+        id: String(d.id),
+        amount: BigInt(Number(d.amount)),
+        created: Number(d.created),
+        status: String(d.status),
+      })),
     ].sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const directions: Direction[] = intent.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) }));
+    const directions: Direction[] = intent.directions.map((d) => ({
+      projectId: d.projectId,
+      weight: BigInt(d.weight),
+    }));
     await this.booking.prepareAccounts(charge.currency, Accounts.stripe(charge.currency), directions);
     try {
       // One transaction per booking (each with its own entries), so that locks on hot accounts are
@@ -186,18 +219,30 @@ export class StripeEventsService {
           directions,
           occurredAt: new Date(charge.created * 1000),
           stripeChargeId: charge.id,
-          metadata: { donor: intent.public_name ?? intent.pseudonym, named: intent.public_name !== null, mode: intent.mode },
+          metadata: {
+            donor: intent.public_name ?? intent.pseudonym,
+            named: intent.public_name !== null,
+            mode: intent.mode,
+          },
         }),
       );
       let changes = booked.created ? 1 : 0;
       for (const r of reversals) {
         const ref = `stripe:${r.kind}:${r.id}`;
         const done = await this.transaction((m) =>
-          this.booking.reverse(m, { contributionId: booked.id, sourceRef: ref, kind: r.kind, amount: r.amount, occurredAt: new Date(r.created * 1000) }),
+          this.booking.reverse(m, {
+            contributionId: booked.id,
+            sourceRef: ref,
+            kind: r.kind,
+            amount: r.amount,
+            occurredAt: new Date(r.created * 1000),
+          }),
         );
         if (done.created) changes += 1;
         if (r.kind === 'dispute' && r.status === 'won') {
-          const won = await this.transaction((m) => this.booking.reinstateDispute(m, ref, new Date(r.created * 1000)));
+          const won = await this.transaction((m) =>
+            this.booking.reinstateDispute(m, ref, new Date(r.created * 1000)),
+          );
           if (won.created) changes += 1;
         }
       }

@@ -25,8 +25,16 @@ export class StripeWebhookService {
     @InjectQueue(QueueName.StripeEvents) private readonly queue: Queue<StripeEventJob>,
   ) {}
 
-  async receive(rawBody: Buffer | undefined, signature: string | string[] | undefined): Promise<WebhookReceipt> {
-    const event = verifyStripeWebhook(this.stripe.stripe, rawBody ?? Buffer.alloc(0), signature, this.stripe.webhookSecret());
+  async receive(
+    rawBody: Buffer | undefined,
+    signature: string | string[] | undefined,
+  ): Promise<WebhookReceipt> {
+    const event = verifyStripeWebhook(
+      this.stripe.stripe,
+      rawBody ?? Buffer.alloc(0),
+      signature,
+      this.stripe.webhookSecret(),
+    );
     const rows = (await this.dataSource.query(
       `WITH ins AS (
          INSERT INTO stripe_events (event_id, type, payload) VALUES ($1, $2, $3)
@@ -37,7 +45,8 @@ export class StripeWebhookService {
     )) as { inserted: boolean; processed: boolean | null }[];
     const { inserted, processed } = rows[0];
     // A redelivery of an event not yet processed re-enqueues it: same job id, so BullMQ keeps one.
-    if (inserted || !processed) await this.queue.add('stripe-event', { eventId: event.id }, { jobId: event.id });
+    if (inserted || !processed)
+      await this.queue.add('stripe-event', { eventId: event.id }, { jobId: event.id });
     return { received: true, eventId: event.id, duplicate: !inserted };
   }
 }

@@ -18,7 +18,9 @@ interface WebhookVectors {
   }[];
 }
 
-const vectors = JSON.parse(readFileSync(sharedPath('test-vectors', 'stripe-webhook.json'), 'utf8')) as WebhookVectors;
+const vectors = JSON.parse(
+  readFileSync(sharedPath('test-vectors', 'stripe-webhook.json'), 'utf8'),
+) as WebhookVectors;
 const stripe = createStripeClient({ secretKey: 'sk_test_unused' });
 
 describe('verifyStripeWebhook', () => {
@@ -29,7 +31,8 @@ describe('verifyStripeWebhook', () => {
 
   it.each(vectors.cases.map((c) => [c.name, c] as const))('vector: %s', (_name, c) => {
     expect(c.toleranceSeconds).toBe(300);
-    const run = () => verifyStripeWebhook(stripe, Buffer.from(c.payload, 'utf8'), c.header, c.secret, c.receivedAt * 1000);
+    const run = () =>
+      verifyStripeWebhook(stripe, Buffer.from(c.payload, 'utf8'), c.header, c.secret, c.receivedAt * 1000);
     if (c.expected.valid) {
       expect(run().id).toBe('evt_test_webhook');
     } else {
@@ -40,7 +43,10 @@ describe('verifyStripeWebhook', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(PaymentsError);
-      const code = c.expected.reason === 'timestamp outside tolerance' ? PaymentsErrorCode.StaleSignature : PaymentsErrorCode.InvalidSignature;
+      const code =
+        c.expected.reason === 'timestamp outside tolerance'
+          ? PaymentsErrorCode.StaleSignature
+          : PaymentsErrorCode.InvalidSignature;
       expect((error as PaymentsError).code).toBe(code);
     }
   });
@@ -51,13 +57,22 @@ describe('verifyStripeWebhook', () => {
 
   it('property: a body signed with the SDK helper verifies within 300 s and not after', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^evt_[A-Za-z0-9]{1,20}$/), fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }), fc.nat({ max: 600 }), (id, t, age) => {
-        const payload = JSON.stringify({ id, object: 'event', type: 'ping' });
-        const header = stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_p', timestamp: t });
-        const run = () => verifyStripeWebhook(stripe, payload, header, 'whsec_p', (t + age) * 1000);
-        if (age <= 300) expect(run().id).toBe(id);
-        else expect(run).toThrow(PaymentsError);
-      }),
+      fc.property(
+        fc.stringMatching(/^evt_[A-Za-z0-9]{1,20}$/),
+        fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }),
+        fc.nat({ max: 600 }),
+        (id, t, age) => {
+          const payload = JSON.stringify({ id, object: 'event', type: 'ping' });
+          const header = stripe.webhooks.generateTestHeaderString({
+            payload,
+            secret: 'whsec_p',
+            timestamp: t,
+          });
+          const run = () => verifyStripeWebhook(stripe, payload, header, 'whsec_p', (t + age) * 1000);
+          if (age <= 300) expect(run().id).toBe(id);
+          else expect(run).toThrow(PaymentsError);
+        },
+      ),
       { numRuns: 100 },
     );
   });

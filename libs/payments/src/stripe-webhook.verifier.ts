@@ -36,7 +36,8 @@ export function verifyStripeWebhook(
         stale ? 'the webhook signature is older than the tolerance' : 'the webhook signature does not match',
       );
     }
-    if (e instanceof SyntaxError) throw new PaymentsError(PaymentsErrorCode.InvalidEvent, 'the webhook body is not JSON');
+    if (e instanceof SyntaxError)
+      throw new PaymentsError(PaymentsErrorCode.InvalidEvent, 'the webhook body is not JSON');
     throw e;
   }
 }

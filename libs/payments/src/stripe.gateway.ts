@@ -11,7 +11,10 @@ export const stripeClientProvider = {
   provide: STRIPE_CLIENT,
   inject: [AppConfig],
   useFactory: (config: AppConfig): Stripe =>
-    createStripeClient({ secretKey: config.STRIPE_SECRET_KEY ?? 'sk_test_not_configured', apiBase: config.STRIPE_API_BASE }),
+    createStripeClient({
+      secretKey: config.STRIPE_SECRET_KEY ?? 'sk_test_not_configured',
+      apiBase: config.STRIPE_API_BASE,
+    }),
 };
 
 type Json = Record<string, unknown>;
@@ -41,8 +44,12 @@ export class StripeGateway {
     return secret;
   }
 
-  async createCheckoutSession(params: Stripe.Checkout.SessionCreateParams, idempotencyKey: string): Promise<{ id: string; url: string | null }> {
-    if (!this.config.STRIPE_SECRET_KEY) throw new PaymentsError(PaymentsErrorCode.NotConfigured, 'STRIPE_SECRET_KEY is not set');
+  async createCheckoutSession(
+    params: Stripe.Checkout.SessionCreateParams,
+    idempotencyKey: string,
+  ): Promise<{ id: string; url: string | null }> {
+    if (!this.config.STRIPE_SECRET_KEY)
+      throw new PaymentsError(PaymentsErrorCode.NotConfigured, 'STRIPE_SECRET_KEY is not set');
     const session = await this.call(() => this.stripe.checkout.sessions.create(params, { idempotencyKey }));
     return { id: session.id, url: session.url ?? null };
   }
@@ -61,11 +68,16 @@ export class StripeGateway {
 
   /** The charge with its processor fee (from its balance transaction). */
   async charge(id: string): Promise<ChargeFacts> {
-    const charge = (await this.call(() => this.stripe.charges.retrieve(id, { expand: ['balance_transaction'] }))) as unknown as Json;
+    const charge = (await this.call(() =>
+      this.stripe.charges.retrieve(id, { expand: ['balance_transaction'] }),
+    )) as unknown as Json;
     const txn = charge.balance_transaction as Json | string | null;
     let fee = 0;
     if (txn && typeof txn === 'object') fee = Number(txn.fee);
-    else if (typeof txn === 'string') fee = Number(((await this.call(() => this.stripe.balanceTransactions.retrieve(txn))) as unknown as Json).fee);
+    else if (typeof txn === 'string')
+      fee = Number(
+        ((await this.call(() => this.stripe.balanceTransactions.retrieve(txn))) as unknown as Json).fee,
+      );
     return {
       id: String(charge.id),
       amount: Number(charge.amount),
@@ -92,7 +104,10 @@ export class StripeGateway {
       return await fn();
     } catch (e) {
       if (e instanceof Stripe.errors.StripeError) {
-        throw new PaymentsError(PaymentsErrorCode.ProcessorError, `Stripe refused: ${e.message}`, { stripeCode: e.code ?? null, status: e.statusCode ?? null });
+        throw new PaymentsError(PaymentsErrorCode.ProcessorError, `Stripe refused: ${e.message}`, {
+          stripeCode: e.code ?? null,
+          status: e.statusCode ?? null,
+        });
       }
       throw e;
     }
@@ -102,6 +117,7 @@ export class StripeGateway {
 /** The id of an expandable Stripe field (an id string or an expanded object). */
 export function idOf(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as Json).id === 'string') return (value as Json).id as string;
+  if (value && typeof value === 'object' && typeof (value as Json).id === 'string')
+    return (value as Json).id as string;
   return null;
 }

@@ -32,13 +32,15 @@ export class PolicyService {
       'SELECT * FROM policies WHERE effective_at <= $1 ORDER BY effective_at DESC LIMIT 1',
       [at],
     )) as PolicyRow[];
-    if (rows.length === 0) throw new PolicyError(PolicyErrorCode.NoPolicy, `no policy is in effect at ${at.toISOString()}`);
+    if (rows.length === 0)
+      throw new PolicyError(PolicyErrorCode.NoPolicy, `no policy is in effect at ${at.toISOString()}`);
     return toPolicy(rows[0]);
   }
 
   async get(version: number, manager: EntityManager = this.dataSource.manager): Promise<Policy> {
     const rows = (await manager.query('SELECT * FROM policies WHERE version = $1', [version])) as PolicyRow[];
-    if (rows.length === 0) throw new PolicyError(PolicyErrorCode.UnknownVersion, `no policy version ${version}`);
+    if (rows.length === 0)
+      throw new PolicyError(PolicyErrorCode.UnknownVersion, `no policy version ${version}`);
     return toPolicy(rows[0]);
   }
 
@@ -51,7 +53,10 @@ export class PolicyService {
   async adopt(policy: NewPolicy, manager: EntityManager = this.dataSource.manager): Promise<Policy> {
     const shares = policy.directedShareBps + policy.poolShareBps + policy.operatingFeeBps;
     if (shares !== 10000) {
-      throw new PolicyError(PolicyErrorCode.InvalidPolicy, `shares must sum to 10000 basis points, not ${shares}`);
+      throw new PolicyError(
+        PolicyErrorCode.InvalidPolicy,
+        `shares must sum to 10000 basis points, not ${shares}`,
+      );
     }
     const rows = (await manager.query(
       `INSERT INTO policies (version, effective_at, currency, levy_rate_bps, directed_share_bps, pool_share_bps,

@@ -16,13 +16,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(error);
     problem.instance = request.originalUrl ?? request.url;
     if (request.id !== undefined) problem.requestId = String(request.id);
-    if (problem.status >= 500) this.logger.error({ err: error, requestId: problem.requestId }, 'unhandled error');
-    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem, bigintReplacer));
+    if (problem.status >= 500)
+      this.logger.error({ err: error, requestId: problem.requestId }, 'unhandled error');
+    response
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problem, bigintReplacer));
   }
 
   private toProblem(error: unknown): Problem {
     if (error instanceof ValidationProblem) {
-      return problem(400, 'validation.failed', 'The request is not valid', error.message, { errors: error.errors });
+      return problem(400, 'validation.failed', 'The request is not valid', error.message, {
+        errors: error.errors,
+      });
     }
     if (isDomainError(error)) {
       const status = PROBLEM_STATUSES[error.code] ?? 500;
@@ -31,26 +37,44 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();
-      const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
+      const detail =
+        typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
       if (status === 413) return problem(413, 'request.too_large', 'Request body too large', detail);
-      if (status === 400 && /JSON/.test(detail)) return problem(400, 'request.malformed_json', 'Malformed JSON', detail);
+      if (status === 400 && /JSON/.test(detail))
+        return problem(400, 'request.malformed_json', 'Malformed JSON', detail);
       return problem(status, `http.${status}`, HttpStatus[status] ?? 'Error', detail);
     }
     const bodyError = error as { type?: string; status?: number; message?: string };
     if (bodyError?.type === 'entity.too.large') {
-      return problem(413, 'request.too_large', 'Request body too large', 'the request body is larger than the limit');
+      return problem(
+        413,
+        'request.too_large',
+        'Request body too large',
+        'the request body is larger than the limit',
+      );
     }
     if (bodyError?.type === 'entity.parse.failed') {
       return problem(400, 'request.malformed_json', 'Malformed JSON', 'the request body is not valid JSON');
     }
     if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
-      return problem(bodyError.status, `http.${bodyError.status}`, 'Bad request', bodyError.message ?? 'bad request');
+      return problem(
+        bodyError.status,
+        `http.${bodyError.status}`,
+        'Bad request',
+        bodyError.message ?? 'bad request',
+      );
     }
     return problem(500, 'internal', 'Internal error', 'an unexpected error occurred; it has been logged');
   }
 }
 
-function problem(status: number, code: string, title: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+function problem(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Problem {
   return { ...extra, type: `/problems/${code}`, title, status, detail, code };
 }
 

@@ -8,7 +8,9 @@ export interface FieldError {
 /** What the global ValidationPipe throws: every invalid field, by its path. */
 export class ValidationProblem extends Error {
   constructor(readonly errors: FieldError[]) {
-    super(`invalid ${errors.map((e) => e.field).join(', ')}: ${errors.map((e) => e.messages.join('; ')).join(' | ')}`);
+    super(
+      `invalid ${errors.map((e) => e.field).join(', ')}: ${errors.map((e) => e.messages.join('; ')).join(' | ')}`,
+    );
   }
 
   static from(errors: ValidationError[]): ValidationProblem {

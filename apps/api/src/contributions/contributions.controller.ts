@@ -1,9 +1,30 @@
-import { Body, Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { BankReceiptsService, DeclarationsService, OrganisationsService, StatementsService } from '@app/contributions';
+import {
+  BankReceiptsService,
+  DeclarationsService,
+  OrganisationsService,
+  StatementsService,
+} from '@app/contributions';
 import { Caller, Principal } from '@app/identity';
-import { AddBuyerRequest, CreateOrganisationRequest, DeclareRequest, RecordReceiptRequest } from './dto/contributions.request';
+import {
+  AddBuyerRequest,
+  CreateOrganisationRequest,
+  DeclareRequest,
+  RecordReceiptRequest,
+} from './dto/contributions.request';
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
@@ -29,7 +50,11 @@ export class ContributionsController {
   }
 
   @Post('organisations/:id/buyers')
-  addBuyer(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: AddBuyerRequest) {
+  addBuyer(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AddBuyerRequest,
+  ) {
     return this.organisations.addBuyer(caller, id, body.userId);
   }
 
@@ -56,7 +81,11 @@ export class ContributionsController {
   }
 
   @Post('obligations/:id/receipts')
-  receipt(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: RecordReceiptRequest) {
+  receipt(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RecordReceiptRequest,
+  ) {
     return this.receipts.record(caller, id, body);
   }
 
@@ -71,7 +100,9 @@ export class ContributionsController {
   ) {
     const statement = await this.statements.forOrganisation(caller, id, year);
     if (format !== 'csv') return statement;
-    res.type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="statement-${id}-${year}.csv"`);
+    res
+      .type('text/csv; charset=utf-8')
+      .setHeader('content-disposition', `attachment; filename="statement-${id}-${year}.csv"`);
     return this.statements.toCsv(statement);
   }
 
@@ -97,7 +128,8 @@ async function readBody(req: Request & { rawBody?: Buffer }): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_CSV_BYTES) throw Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 });
+    if (size > MAX_CSV_BYTES)
+      throw Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 });
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -17,7 +17,11 @@ export class HealthController {
     @InjectDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
   ) {
-    this.redis = new Redis({ ...redisConnection(config.REDIS_URL), lazyConnect: true, maxRetriesPerRequest: 1 });
+    this.redis = new Redis({
+      ...redisConnection(config.REDIS_URL),
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
     this.redis.on('error', () => undefined);
   }
 
@@ -26,8 +30,14 @@ export class HealthController {
   @Get()
   async check(@Res({ passthrough: true }) res: Response) {
     const [database, redis] = await Promise.all([
-      this.dataSource.query('SELECT 1').then(() => 'up', () => 'down'),
-      this.redis.ping().then((p) => (p === 'PONG' ? 'up' : 'down'), () => 'down'),
+      this.dataSource.query('SELECT 1').then(
+        () => 'up',
+        () => 'down',
+      ),
+      this.redis.ping().then(
+        (p) => (p === 'PONG' ? 'up' : 'down'),
+        () => 'down',
+      ),
     ]);
     const ok = database === 'up' && redis === 'up';
     res.status(ok ? 200 : 503);

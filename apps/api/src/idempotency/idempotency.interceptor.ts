@@ -37,7 +37,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.header('idempotency-key');
     if (!MUTATING.has(request.method) || key === undefined) return next.handle();
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-      return throwError(() => new IdempotencyError(IdempotencyErrorCode.InvalidKey, 'Idempotency-Key must be 1 to 255 visible ASCII characters'));
+      return throwError(
+        () =>
+          new IdempotencyError(
+            IdempotencyErrorCode.InvalidKey,
+            'Idempotency-Key must be 1 to 255 visible ASCII characters',
+          ),
+      );
     }
     const scope = request.principal?.userId ?? 'public';
     const hash = createHash('sha256')
@@ -50,14 +56,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
           return of(replay.body);
         }
         return next.handle().pipe(
-          mergeMap((body) => from(this.complete(scope, key, response.statusCode, body)).pipe(mergeMap(() => of(body)))),
-          catchError((error: unknown) => from(this.forget(scope, key)).pipe(mergeMap(() => throwError(() => error)))),
+          mergeMap((body) =>
+            from(this.complete(scope, key, response.statusCode, body)).pipe(mergeMap(() => of(body))),
+          ),
+          catchError((error: unknown) =>
+            from(this.forget(scope, key)).pipe(mergeMap(() => throwError(() => error))),
+          ),
         );
       }),
     );
   }
 
-  private async begin(scope: string, key: string, request: Request, hash: Buffer): Promise<{ status: number; body: unknown } | null> {
+  private async begin(
+    scope: string,
+    key: string,
+    request: Request,
+    hash: Buffer,
+  ): Promise<{ status: number; body: unknown } | null> {
     const inserted = (await this.dataSource.query(
       `INSERT INTO idempotency_records (scope, key, method, path, request_hash) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
@@ -72,7 +87,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     )) as Row[];
     if (!row) return this.begin(scope, key, request, hash);
     if (!Buffer.from(row.request_hash).equals(hash)) {
-      throw new IdempotencyError(IdempotencyErrorCode.KeyReused, 'this Idempotency-Key was used for a different request');
+      throw new IdempotencyError(
+        IdempotencyErrorCode.KeyReused,
+        'this Idempotency-Key was used for a different request',
+      );
     }
     if (row.state === 'completed') return { status: row.response_status ?? 200, body: row.response_body };
     if (row.stale) {
@@ -83,7 +101,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       )) as unknown[];
       if (taken.length > 0) return null;
     }
-    throw new IdempotencyError(IdempotencyErrorCode.InProgress, 'a request with this Idempotency-Key is still in progress');
+    throw new IdempotencyError(
+      IdempotencyErrorCode.InProgress,
+      'a request with this Idempotency-Key is still in progress',
+    );
   }
 
   private async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
@@ -95,6 +116,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async forget(scope: string, key: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM idempotency_records WHERE scope = $1 AND key = $2 AND state = 'started'`, [scope, key]);
+    await this.dataSource.query(
+      `DELETE FROM idempotency_records WHERE scope = $1 AND key = $2 AND state = 'started'`,
+      [scope, key],
+    );
   }
 }

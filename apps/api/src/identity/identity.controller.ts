@@ -20,19 +20,31 @@ export class IdentityController {
   }
 
   @Post('users/:id/roles')
-  grantRole(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: RoleGrantRequest) {
+  grantRole(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RoleGrantRequest,
+  ) {
     return this.identity.grantRole(caller, id, grant(body));
   }
 
   @Post('users/:id/roles/revoke')
   @HttpCode(200)
-  revokeRole(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: RoleGrantRequest) {
+  revokeRole(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RoleGrantRequest,
+  ) {
     return this.identity.revokeRole(caller, id, grant(body));
   }
 
   /** Issues an API token: the plaintext is in this response only. */
   @Post('users/:id/tokens')
-  issueToken(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: IssueTokenRequest) {
+  issueToken(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: IssueTokenRequest,
+  ) {
     return this.identity.issueToken(caller, id, body.name, body.days);
   }
 

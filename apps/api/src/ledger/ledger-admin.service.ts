@@ -19,20 +19,24 @@ export class LedgerAdminService {
   async adjust(caller: Principal, request: AdjustmentRequest, idempotencyKey?: string): Promise<PostedEntry> {
     requireRole(caller, 'treasurer');
     return this.inTransaction(async (m) => {
-    const entry = await this.ledger.post({
-      kind: request.kind ?? 'adjustment',
-      businessRef: request.businessRef,
-      idempotencyKey: `adjustment:${caller.userId}:${idempotencyKey ?? randomUUID()}`,
-      description: request.description,
-      postings: request.postings.map((p) => ({
-        account: p.account,
-        direction: p.direction,
-        currency: p.currency,
-        amount: parseCents(p.amount, 'amount'),
-      })),
-    }, m);
-    if (entry.created) await this.audit.record(caller, 'ledger.adjust', { type: 'ledger_entry', id: entry.id }, {}, m);
-    return entry;
+      const entry = await this.ledger.post(
+        {
+          kind: request.kind ?? 'adjustment',
+          businessRef: request.businessRef,
+          idempotencyKey: `adjustment:${caller.userId}:${idempotencyKey ?? randomUUID()}`,
+          description: request.description,
+          postings: request.postings.map((p) => ({
+            account: p.account,
+            direction: p.direction,
+            currency: p.currency,
+            amount: parseCents(p.amount, 'amount'),
+          })),
+        },
+        m,
+      );
+      if (entry.created)
+        await this.audit.record(caller, 'ledger.adjust', { type: 'ledger_entry', id: entry.id }, {}, m);
+      return entry;
     });
   }
 
@@ -41,7 +45,14 @@ export class LedgerAdminService {
     return this.inTransaction(async (m) => {
       const key = `reversal:${entryId}:${idempotencyKey ?? randomUUID()}`;
       const entry = await this.ledger.reverse(entryId, { idempotencyKey: key }, m);
-      if (entry.created) await this.audit.record(caller, 'ledger.reverse', { type: 'ledger_entry', id: entry.id }, { reverses: entryId }, m);
+      if (entry.created)
+        await this.audit.record(
+          caller,
+          'ledger.reverse',
+          { type: 'ledger_entry', id: entry.id },
+          { reverses: entryId },
+          m,
+        );
       return entry;
     });
   }

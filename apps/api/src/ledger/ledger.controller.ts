@@ -12,12 +12,20 @@ export class LedgerController {
   constructor(private readonly ledger: LedgerAdminService) {}
 
   @Post('adjustments')
-  async adjust(@Caller() caller: Principal, @Body() body: AdjustmentRequest, @Headers('idempotency-key') key?: string) {
+  async adjust(
+    @Caller() caller: Principal,
+    @Body() body: AdjustmentRequest,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return EntryResponse.from(await this.ledger.adjust(caller, body, key));
   }
 
   @Post('entries/:id/reversal')
-  async reverse(@Caller() caller: Principal, @Param('id') id: string, @Headers('idempotency-key') key?: string) {
+  async reverse(
+    @Caller() caller: Principal,
+    @Param('id') id: string,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return EntryResponse.from(await this.ledger.reverse(caller, id, key));
   }
 

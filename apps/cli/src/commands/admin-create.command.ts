@@ -22,7 +22,14 @@ export function registerAdminCreate(program: Command): void {
         const { user, token } = await app
           .get(IdentityService)
           .createAdmin(options.email, { kind: 'cli', userId: null, tokenId: null, grants: [] });
-        process.stdout.write(JSON.stringify({ userId: user.id, email: user.email, token: token.token, expiresAt: token.expiresAt }) + '\n');
+        process.stdout.write(
+          JSON.stringify({
+            userId: user.id,
+            email: user.email,
+            token: token.token,
+            expiresAt: token.expiresAt,
+          }) + '\n',
+        );
       } finally {
         await app.close();
         await database.stop();

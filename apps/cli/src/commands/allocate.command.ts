@@ -17,6 +17,8 @@ export function registerAllocate(program: Command): void {
         return { key, weight: BigInt(weight) };
       });
       const parts = allocate(parseCents(options.total, 'total'), items);
-      process.stdout.write(JSON.stringify(parts.map((p) => ({ key: p.key, amount: p.amount.toString() }))) + '\n');
+      process.stdout.write(
+        JSON.stringify(parts.map((p) => ({ key: p.key, amount: p.amount.toString() }))) + '\n',
+      );
     });
 }

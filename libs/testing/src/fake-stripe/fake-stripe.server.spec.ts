@@ -23,7 +23,12 @@ describe('FakeStripe (the official SDK against a local fake)', () => {
   it('creates a one-time Checkout Session, then the payment and its fee can be retrieved', async () => {
     const session = await sut.checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 2500, product_data: { name: 'Donation' } } }],
+      line_items: [
+        {
+          quantity: 1,
+          price_data: { currency: 'eur', unit_amount: 2500, product_data: { name: 'Donation' } },
+        },
+      ],
       payment_intent_data: { metadata: { donation_intent_id: 'd1' } },
       metadata: { donation_intent_id: 'd1' },
       success_url: 'https://example.org/ok',
@@ -31,7 +36,11 @@ describe('FakeStripe (the official SDK against a local fake)', () => {
     expect(session.url).toMatch(/^https:\/\//);
     expect(session.amount_total).toBe(2500);
     const events = fake.completeCheckout(session.id, { fee: 63 });
-    expect(events.map((e) => e.type)).toEqual(['checkout.session.completed', 'payment_intent.succeeded', 'charge.succeeded']);
+    expect(events.map((e) => e.type)).toEqual([
+      'checkout.session.completed',
+      'payment_intent.succeeded',
+      'charge.succeeded',
+    ]);
     const pi = await sut.paymentIntents.retrieve(String(fake.get(session.id).payment_intent), {
       expand: ['latest_charge.balance_transaction'],
     });
@@ -46,7 +55,9 @@ describe('FakeStripe (the official SDK against a local fake)', () => {
   it('refunds partially through the SDK, and refuses more than is left', async () => {
     const session = await sut.checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 1000, product_data: { name: 'D' } } }],
+      line_items: [
+        { quantity: 1, price_data: { currency: 'eur', unit_amount: 1000, product_data: { name: 'D' } } },
+      ],
     });
     fake.completeCheckout(session.id);
     const pi = fake.get(String(fake.get(session.id).payment_intent));
@@ -62,7 +73,17 @@ describe('FakeStripe (the official SDK against a local fake)', () => {
   it('pays subscription invoices with the donation metadata on the invoice', async () => {
     const session = await sut.checkout.sessions.create({
       mode: 'subscription',
-      line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 1200, recurring: { interval: 'month' }, product_data: { name: 'M' } } }],
+      line_items: [
+        {
+          quantity: 1,
+          price_data: {
+            currency: 'eur',
+            unit_amount: 1200,
+            recurring: { interval: 'month' },
+            product_data: { name: 'M' },
+          },
+        },
+      ],
       subscription_data: { metadata: { donation_intent_id: 'd2' } },
     });
     const events = fake.completeCheckout(session.id);
@@ -77,17 +98,31 @@ describe('FakeStripe (the official SDK against a local fake)', () => {
   });
 
   it('replays a transfer by Idempotency-Key and can fail the next call', async () => {
-    const first = await sut.transfers.create({ amount: 500, currency: 'eur', destination: 'acct_1' }, { idempotencyKey: 'k1' });
-    const again = await sut.transfers.create({ amount: 500, currency: 'eur', destination: 'acct_1' }, { idempotencyKey: 'k1' });
+    const first = await sut.transfers.create(
+      { amount: 500, currency: 'eur', destination: 'acct_1' },
+      { idempotencyKey: 'k1' },
+    );
+    const again = await sut.transfers.create(
+      { amount: 500, currency: 'eur', destination: 'acct_1' },
+      { idempotencyKey: 'k1' },
+    );
     expect(again.id).toBe(first.id);
-    fake.failNext('POST', '/v1/transfers', 400, { type: 'invalid_request_error', code: 'balance_insufficient', message: 'Insufficient funds' });
-    await expect(sut.transfers.create({ amount: 1, currency: 'eur', destination: 'acct_1' })).rejects.toThrow(/Insufficient/);
+    fake.failNext('POST', '/v1/transfers', 400, {
+      type: 'invalid_request_error',
+      code: 'balance_insufficient',
+      message: 'Insufficient funds',
+    });
+    await expect(sut.transfers.create({ amount: 1, currency: 'eur', destination: 'acct_1' })).rejects.toThrow(
+      /Insufficient/,
+    );
   });
 
   it('signs events the SDK verifies, and disputes follow Stripe’s shapes', async () => {
     const session = await sut.checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 3000, product_data: { name: 'D' } } }],
+      line_items: [
+        { quantity: 1, price_data: { currency: 'eur', unit_amount: 3000, product_data: { name: 'D' } } },
+      ],
     });
     const [, , chargeEvent] = fake.completeCheckout(session.id);
     const chargeId = String((chargeEvent.data as { object: { id: string } }).object.id);

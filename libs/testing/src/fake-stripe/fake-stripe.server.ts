@@ -3,7 +3,14 @@ import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { parseStripeForm } from './form-body';
-import { buildStripeEvent, defaultStripeFee, fakeStripeId, signStripeDelivery, SignedDelivery, StripeObject } from './stripe-event.factory';
+import {
+  buildStripeEvent,
+  defaultStripeFee,
+  fakeStripeId,
+  signStripeDelivery,
+  SignedDelivery,
+  StripeObject,
+} from './stripe-event.factory';
 
 interface Failure {
   method: string;
@@ -63,7 +70,13 @@ export class FakeStripe {
 
   /** An SDK client pointed at this fake. */
   client(): Stripe {
-    return new Stripe(this.secretKey, { host: '127.0.0.1', port: this.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+    return new Stripe(this.secretKey, {
+      host: '127.0.0.1',
+      port: this.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      telemetry: false,
+    });
   }
 
   /** Makes the next `method` call whose path starts with `pathPrefix` fail with this status and error. */
@@ -101,16 +114,26 @@ export class FakeStripe {
         status: 'active',
         currency,
         metadata: subData.metadata ?? {},
-        items: { object: 'list', data: [{ price: { unit_amount: amount, currency, recurring: session.recurring } }] },
+        items: {
+          object: 'list',
+          data: [{ price: { unit_amount: amount, currency, recurring: session.recurring } }],
+        },
         created: this.tick(),
       });
       Object.assign(session, { status: 'complete', payment_status: 'paid', subscription: subscription.id });
       const events = this.payInvoice(subscription.id, options);
-      const invoiceId = String((events.find((e) => e.type === 'invoice.paid')!.data as Json & { object: Json }).object.id);
+      const invoiceId = String(
+        (events.find((e) => e.type === 'invoice.paid')!.data as Json & { object: Json }).object.id,
+      );
       session.invoice = invoiceId;
       return [this.event('checkout.session.completed', session), ...events];
     }
-    const { paymentIntent, charge } = this.createPayment(amount, currency, ((session.payment_intent_data ?? {}) as Json).metadata as Json, options.fee);
+    const { paymentIntent, charge } = this.createPayment(
+      amount,
+      currency,
+      ((session.payment_intent_data ?? {}) as Json).metadata as Json,
+      options.fee,
+    );
     Object.assign(session, { status: 'complete', payment_status: 'paid', payment_intent: paymentIntent.id });
     return [
       this.event('checkout.session.completed', session),
@@ -134,8 +157,19 @@ export class FakeStripe {
       amount_due: amount,
       amount_paid: amount,
       subscription: subscriptionId,
-      parent: { type: 'subscription_details', subscription_details: { subscription: subscriptionId, metadata: subscription.metadata } },
-      payments: { object: 'list', data: [{ object: 'invoice_payment', payment: { type: 'payment_intent', payment_intent: paymentIntent.id } }] },
+      parent: {
+        type: 'subscription_details',
+        subscription_details: { subscription: subscriptionId, metadata: subscription.metadata },
+      },
+      payments: {
+        object: 'list',
+        data: [
+          {
+            object: 'invoice_payment',
+            payment: { type: 'payment_intent', payment_intent: paymentIntent.id },
+          },
+        ],
+      },
       payment_intent: paymentIntent.id,
       charge: charge.id,
       created: this.tick(),
@@ -221,7 +255,12 @@ export class FakeStripe {
     return object;
   }
 
-  private createPayment(amount: number, currency: string, metadata: Json | undefined, fee?: number): { paymentIntent: StripeObject; charge: StripeObject } {
+  private createPayment(
+    amount: number,
+    currency: string,
+    metadata: Json | undefined,
+    fee?: number,
+  ): { paymentIntent: StripeObject; charge: StripeObject } {
     const feeAmount = fee ?? defaultStripeFee(amount);
     const paymentIntentId = fakeStripeId('pi');
     const chargeId = fakeStripeId('ch');
@@ -272,7 +311,12 @@ export class FakeStripe {
     const charge = this.get(chargeId);
     const left = Number(charge.amount) - Number(charge.amount_refunded);
     const value = amount ?? left;
-    if (value <= 0 || value > left) throw new FakeStripeError(400, 'invalid_request_error', `refund of ${value} exceeds what is left (${left})`);
+    if (value <= 0 || value > left)
+      throw new FakeStripeError(
+        400,
+        'invalid_request_error',
+        `refund of ${value} exceeds what is left (${left})`,
+      );
     const refund = this.put({
       id: fakeStripeId('re'),
       object: 'refund',
@@ -296,7 +340,10 @@ export class FakeStripe {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = (req.method ?? 'GET').toUpperCase();
-    const params = method === 'GET' || method === 'DELETE' ? parseStripeForm(url.search.slice(1)) : parseStripeForm(Buffer.concat(chunks).toString('utf8'));
+    const params =
+      method === 'GET' || method === 'DELETE'
+        ? parseStripeForm(url.search.slice(1))
+        : parseStripeForm(Buffer.concat(chunks).toString('utf8'));
     const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
     this.requests.push({ method, path: url.pathname, body: params, idempotencyKey });
     const send = (status: number, body: Json) => {
@@ -313,7 +360,9 @@ export class FakeStripe {
       send(reply.status, reply.body);
       return;
     }
-    const failure = this.failures.findIndex((f) => f.method === method && url.pathname.startsWith(f.pathPrefix));
+    const failure = this.failures.findIndex(
+      (f) => f.method === method && url.pathname.startsWith(f.pathPrefix),
+    );
     let status = 200;
     let body: Json;
     if (failure >= 0) {
@@ -347,8 +396,10 @@ export class FakeStripe {
           return this.createSession(params);
         case 'refunds': {
           let chargeId = params.charge as string | undefined;
-          if (!chargeId && params.payment_intent) chargeId = String(this.get(String(params.payment_intent)).latest_charge);
-          if (!chargeId || !this.objects.has(chargeId)) throw new FakeStripeError(404, 'invalid_request_error', 'No such charge');
+          if (!chargeId && params.payment_intent)
+            chargeId = String(this.get(String(params.payment_intent)).latest_charge);
+          if (!chargeId || !this.objects.has(chargeId))
+            throw new FakeStripeError(404, 'invalid_request_error', 'No such charge');
           return this.createRefund(chargeId, params.amount === undefined ? undefined : Number(params.amount));
         }
         case 'transfers':
@@ -377,7 +428,12 @@ export class FakeStripe {
     if (method === 'GET' && !id && (key === 'refunds' || key === 'disputes')) {
       const kind = key === 'refunds' ? 'refund' : 'dispute';
       const data = [...this.objects.values()]
-        .filter((o) => o.object === kind && (!params.charge || o.charge === params.charge) && (!params.payment_intent || o.payment_intent === params.payment_intent))
+        .filter(
+          (o) =>
+            o.object === kind &&
+            (!params.charge || o.charge === params.charge) &&
+            (!params.payment_intent || o.payment_intent === params.payment_intent),
+        )
         .sort((a, b) => Number(b.created) - Number(a.created));
       return { object: 'list', url: path, has_more: false, data };
     }
@@ -386,7 +442,8 @@ export class FakeStripe {
 
   private createSession(params: Json): Json {
     const mode = String(params.mode ?? '');
-    if (mode !== 'payment' && mode !== 'subscription') throw new FakeStripeError(400, 'invalid_request_error', 'mode must be payment or subscription');
+    if (mode !== 'payment' && mode !== 'subscription')
+      throw new FakeStripeError(400, 'invalid_request_error', 'mode must be payment or subscription');
     const items = (params.line_items ?? []) as Json[];
     if (items.length === 0) throw new FakeStripeError(400, 'invalid_request_error', 'line_items required');
     let amount = 0;
@@ -398,8 +455,10 @@ export class FakeStripe {
       currency = String(price.currency);
       recurring = price.recurring ?? null;
     }
-    if (!Number.isSafeInteger(amount) || amount <= 0) throw new FakeStripeError(400, 'invalid_request_error', 'invalid amount');
-    if (mode === 'subscription' && !recurring) throw new FakeStripeError(400, 'invalid_request_error', 'recurring price required');
+    if (!Number.isSafeInteger(amount) || amount <= 0)
+      throw new FakeStripeError(400, 'invalid_request_error', 'invalid amount');
+    if (mode === 'subscription' && !recurring)
+      throw new FakeStripeError(400, 'invalid_request_error', 'recurring price required');
     const id = fakeStripeId('cs');
     return this.put({
       id,
@@ -426,7 +485,8 @@ export class FakeStripe {
 
   private createTransfer(params: Json): Json {
     const amount = Number(params.amount);
-    if (!Number.isSafeInteger(amount) || amount <= 0) throw new FakeStripeError(400, 'invalid_request_error', 'invalid amount');
+    if (!Number.isSafeInteger(amount) || amount <= 0)
+      throw new FakeStripeError(400, 'invalid_request_error', 'invalid amount');
     if (typeof params.destination !== 'string' || !params.destination.startsWith('acct_')) {
       throw new FakeStripeError(400, 'invalid_request_error', 'No such destination');
     }

@@ -12,10 +12,14 @@ export function parseStripeForm(body: string): Record<string, unknown> {
       if (Array.isArray(cursor)) {
         const index = k === '' ? cursor.length : Number(k);
         if (last) cursor[index] = value;
-        else cursor = (cursor[index] ??= /^[0-9]*$/.test(path[i + 1]) ? [] : {}) as Record<string, unknown> | unknown[];
+        else
+          cursor = (cursor[index] ??= /^[0-9]*$/.test(path[i + 1]) ? [] : {}) as
+            Record<string, unknown> | unknown[];
       } else {
         if (last) cursor[k] = value;
-        else cursor = (cursor[k] ??= /^[0-9]*$/.test(path[i + 1]) ? [] : {}) as Record<string, unknown> | unknown[];
+        else
+          cursor = (cursor[k] ??= /^[0-9]*$/.test(path[i + 1]) ? [] : {}) as
+            Record<string, unknown> | unknown[];
       }
     }
   }

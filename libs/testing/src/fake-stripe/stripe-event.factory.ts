@@ -22,13 +22,20 @@ export type DonationEventType =
   | 'customer.created';
 
 /** A snapshot event as Stripe delivers it, wrapping a copy of the object at that moment. */
-export function buildStripeEvent(type: string, object: StripeObject, created: number, previous?: Record<string, unknown>): StripeObject {
+export function buildStripeEvent(
+  type: string,
+  object: StripeObject,
+  created: number,
+  previous?: Record<string, unknown>,
+): StripeObject {
   return {
     id: fakeStripeId('evt'),
     object: 'event',
     api_version: Stripe.API_VERSION,
     created,
-    data: previous ? { object: structuredClone(object), previous_attributes: previous } : { object: structuredClone(object) },
+    data: previous
+      ? { object: structuredClone(object), previous_attributes: previous }
+      : { object: structuredClone(object) },
     livemode: false,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
@@ -48,7 +55,11 @@ export interface SignedDelivery {
   readonly header: string;
 }
 
-export function signStripeDelivery(event: StripeObject, secret: string, timestamp = Math.floor(Date.now() / 1000)): SignedDelivery {
+export function signStripeDelivery(
+  event: StripeObject,
+  secret: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): SignedDelivery {
   const payload = JSON.stringify(event, null, 2);
   const header = Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
   return { payload, header };

@@ -5,7 +5,9 @@ import { Allow, IsUUID } from 'class-validator';
 // CSV import and the CLI); here they are only declared, so unknown fields are still refused.
 
 export class CreateOrganisationRequest {
-  @ApiProperty({ example: '13002526500013', description: 'SIRET (14 digits, spaces allowed)' }) @Allow() siret!: unknown;
+  @ApiProperty({ example: '13002526500013', description: 'SIRET (14 digits, spaces allowed)' })
+  @Allow()
+  siret!: unknown;
   @ApiProperty({ example: 'Direction interministérielle du numérique' }) @Allow() name!: unknown;
 }
 
@@ -20,15 +22,23 @@ export class DirectionRequest {
 
 export class DeclareRequest {
   @ApiProperty({ example: 'Portail usagers' }) @Allow() projectTitle!: unknown;
-  @ApiProperty({ example: '150000000', description: 'budget excluding VAT, integer cents as a string' }) @Allow() budgetExclVat!: unknown;
+  @ApiProperty({ example: '150000000', description: 'budget excluding VAT, integer cents as a string' })
+  @Allow()
+  budgetExclVat!: unknown;
   @ApiProperty({ example: 2026 }) @Allow() fiscalYear!: unknown;
   @ApiPropertyOptional({ description: 'Chorus Pro code service' }) @Allow() serviceCode?: unknown;
   @ApiPropertyOptional({ description: 'legal-commitment (EJ) number' }) @Allow() legalCommitment?: unknown;
   @ApiPropertyOptional({ description: 'public-contract id (DECP)' }) @Allow() publicContractId?: unknown;
-  @ApiPropertyOptional({ type: [DirectionRequest], description: 'up to 200 registered projects with positive integer weights' })
+  @ApiPropertyOptional({
+    type: [DirectionRequest],
+    description: 'up to 200 registered projects with positive integer weights',
+  })
   @Allow()
   directions?: unknown;
-  @ApiPropertyOptional({ format: 'uuid', description: 'use the direction suggested by this SBOM analysis instead of typing one' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'use the direction suggested by this SBOM analysis instead of typing one',
+  })
   @Allow()
   sbomAnalysisId?: unknown;
 }

@@ -1,5 +1,17 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { Role, ROLES } from '@app/identity';
 
 export class RoleGrantRequest {
@@ -11,7 +23,11 @@ export class RoleGrantRequest {
 export class CreateUserRequest {
   @IsOptional() @IsEmail() email?: string;
   @IsOptional() @IsString() @Length(1, 200) displayName?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => RoleGrantRequest)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => RoleGrantRequest)
   roles?: RoleGrantRequest[];
 }
 

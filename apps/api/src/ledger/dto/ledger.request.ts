@@ -1,5 +1,15 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
 import { IsCents } from '../../common/is-cents.decorator';
 
 export class PostingRequest {
@@ -13,7 +23,11 @@ export class PostingRequest {
 export class AdjustmentRequest {
   @IsString() @Length(1, 200) businessRef!: string;
   @IsString() @Length(1, 500) description!: string;
-  @IsArray() @ArrayMinSize(2) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => PostingRequest)
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => PostingRequest)
   postings!: PostingRequest[];
   @IsOptional() @IsString() @Length(1, 64) @Matches(/^[a-z][a-z0-9_.:-]*$/) kind?: string;
 }

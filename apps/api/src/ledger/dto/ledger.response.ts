@@ -25,7 +25,12 @@ export class EntryResponse {
       description: e.description,
       occurredAt: e.occurredAt.toISOString(),
       recordedAt: e.recordedAt.toISOString(),
-      postings: e.postings.map((p) => ({ account: p.account, direction: p.direction, amount: p.amount.toString(), currency: p.currency })),
+      postings: e.postings.map((p) => ({
+        account: p.account,
+        direction: p.direction,
+        amount: p.amount.toString(),
+        currency: p.currency,
+      })),
     };
   }
 }
