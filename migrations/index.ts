@@ -1,6 +1,7 @@
 import { CreateLedger1763769600000 } from './1763769600000-create-ledger';
 import { CreatePolicies1763769600001 } from './1763769600001-create-policies';
 import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
+import { KeepOneOpenEntrySetting1763769600003 } from './1763769600003-keep-one-open-entry-setting';
 import { CreateGovernance1763769610000 } from './1763769610000-create-governance';
 import { CreateTransparencyLog1763769620000 } from './1763769620000-create-transparency-log';
 import { AddTransparencyAppendFunction1763769620001 } from './1763769620001-add-transparency-append-function';
@@ -16,6 +17,7 @@ export const migrations = [
   CreateLedger1763769600000,
   CreatePolicies1763769600001,
   CreateIdentity1763769600002,
+  KeepOneOpenEntrySetting1763769600003,
   CreateGovernance1763769610000,
   CreateTransparencyLog1763769620000,
   AddTransparencyAppendFunction1763769620001,

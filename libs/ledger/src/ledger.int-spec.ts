@@ -316,6 +316,38 @@ describe('ledger invariants (reference §8.1)', () => {
     ).rejects.toThrow(/public log/);
   });
 
+  it('writing many entries on one connection leaves a single session setting behind, not one per entry', async () => {
+    const a = await setup();
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      for (let i = 0; i < 20; i++) {
+        const key = randomUUID();
+        await ledger.post(
+          {
+            kind: 'test.move',
+            businessRef: key,
+            idempotencyKey: key,
+            postings: [
+              { account: a.cash, direction: 'debit', amount: 1n, currency: 'EUR' },
+              { account: a.pool, direction: 'credit', amount: 1n, currency: 'EUR' },
+            ],
+          },
+          runner.manager,
+        );
+      }
+      await runner.commitTransaction();
+      const [row] = await runner.query(
+        `SELECT count(*)::int AS n FROM pg_settings WHERE name LIKE 'ledger.%'`,
+      );
+      expect(row.n).toBeLessThanOrEqual(1);
+    } finally {
+      await runner.release();
+    }
+    expect((await ledger.balance(a.pool)).balance).toBe(20n);
+  });
+
   it('an account created in a transaction that rolls back is not remembered', async () => {
     const n = id();
     const ghost: AccountSpec = {

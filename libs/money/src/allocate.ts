@@ -13,10 +13,6 @@ export interface AllocationPart<K extends string = string> {
   readonly amount: bigint;
 }
 
-function byteCompare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
 /**
  * The one allocator: splits `total` minor units over `items` by largest remainder (Hamilton),
  * integers only. Leftover units go to the larger remainder, then the larger weight, then the
@@ -40,14 +36,20 @@ export function allocate<K extends string>(
 
   const rows = items.map((item, index) => {
     const product = total * item.weight;
-    return { index, item, base: product / weightSum, remainder: product % weightSum };
+    return {
+      index,
+      item,
+      bytes: Buffer.from(item.key, 'utf8'),
+      base: product / weightSum,
+      remainder: product % weightSum,
+    };
   });
   let left = total - rows.reduce((sum, row) => sum + row.base, 0n);
   const order = [...rows].sort(
     (x, y) =>
       compareDesc(x.remainder, y.remainder) ||
       compareDesc(x.item.weight, y.item.weight) ||
-      byteCompare(x.item.key, y.item.key),
+      Buffer.compare(x.bytes, y.bytes),
   );
   const extra = new Array<bigint>(rows.length).fill(0n);
   for (const row of order) {
