@@ -62,6 +62,21 @@ describe('ledger invariants (reference §8.1)', () => {
         { account: from, direction: 'credit', amount, currency: 'EUR' },
       ],
     });
+  /** Writes an entry and its postings by raw SQL in one transaction, around the service: the database alone decides. */
+  const rawEntry = (postings: [code: string, currency: string, direction: 'D' | 'C', amount: number][]) =>
+    db.transaction(async (m) => {
+      const [e] = await m.query(
+        `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash) VALUES ('x', 'x', $1, $2) RETURNING id`,
+        [randomUUID(), Buffer.alloc(32)],
+      );
+      for (const [code, currency, direction, amount] of postings) {
+        await m.query(
+          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
+           SELECT $1, id, $3, $4, $5 FROM ledger_accounts WHERE code = $2`,
+          [e.id, code, currency, direction, amount],
+        );
+      }
+    });
   const expectCode = async (promise: Promise<unknown>, code: LedgerErrorCode) => {
     await expect(promise).rejects.toBeInstanceOf(LedgerError);
     await expect(promise).rejects.toMatchObject({ code });
@@ -72,32 +87,8 @@ describe('ledger invariants (reference §8.1)', () => {
     await expectCode(move(a.pool, a.cash, 0n), LedgerErrorCode.InvalidEntry);
     await expectCode(move(a.pool, a.cash, -5n), LedgerErrorCode.InvalidEntry);
     // bypassing the service, the database itself refuses
-    await expect(
-      db.transaction(async (m) => {
-        const [e] = await m.query(
-          `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash) VALUES ('x', 'x', $1, $2) RETURNING id`,
-          [randomUUID(), Buffer.alloc(32)],
-        );
-        const [acct] = await m.query('SELECT id FROM ledger_accounts WHERE code = $1', [a.cash]);
-        await m.query(
-          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount) VALUES ($1, $2, 'USD', 'D', 5)`,
-          [e.id, acct.id],
-        );
-      }),
-    ).rejects.toThrow(/foreign key/);
-    await expect(
-      db.transaction(async (m) => {
-        const [e] = await m.query(
-          `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash) VALUES ('x', 'x', $1, $2) RETURNING id`,
-          [randomUUID(), Buffer.alloc(32)],
-        );
-        const [acct] = await m.query('SELECT id FROM ledger_accounts WHERE code = $1', [a.cash]);
-        await m.query(
-          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount) VALUES ($1, $2, 'EUR', 'D', 0)`,
-          [e.id, acct.id],
-        );
-      }),
-    ).rejects.toThrow(/ledger_postings_amount_check/);
+    await expect(rawEntry([[a.cash, 'USD', 'D', 5]])).rejects.toThrow(/foreign key/);
+    await expect(rawEntry([[a.cash, 'EUR', 'D', 0]])).rejects.toThrow(/ledger_postings_amount_check/);
   });
 
   it('2. balanced entries: debits equal credits per currency, at least two postings, checked at COMMIT', async () => {
@@ -116,20 +107,10 @@ describe('ledger invariants (reference §8.1)', () => {
     );
     // raw SQL: an unbalanced entry fails at COMMIT
     await expect(
-      db.transaction(async (m) => {
-        const [e] = await m.query(
-          `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash) VALUES ('x', 'x', $1, $2) RETURNING id`,
-          [randomUUID(), Buffer.alloc(32)],
-        );
-        const accts = await m.query('SELECT id, code FROM ledger_accounts WHERE code = ANY($1) ORDER BY id', [
-          [a.cash, a.pool],
-        ]);
-        const idOf = (c: string) => accts.find((r: { code: string }) => r.code === c).id;
-        await m.query(
-          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount) VALUES ($1, $2, 'EUR', 'D', 10), ($1, $3, 'EUR', 'C', 9)`,
-          [e.id, idOf(a.cash), idOf(a.pool)],
-        );
-      }),
+      rawEntry([
+        [a.cash, 'EUR', 'D', 10],
+        [a.pool, 'EUR', 'C', 9],
+      ]),
     ).rejects.toThrow(/not balanced/);
     // a single posting, or none, is refused too
     await expect(
@@ -299,20 +280,10 @@ describe('ledger invariants (reference §8.1)', () => {
     ]);
     expect(leaf).toBeDefined();
     await expect(
-      db.transaction(async (m) => {
-        const [e] = await m.query(
-          `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash) VALUES ('x', 'x', $1, $2) RETURNING id`,
-          [randomUUID(), Buffer.alloc(32)],
-        );
-        const accts = await m.query('SELECT id, code FROM ledger_accounts WHERE code = ANY($1)', [
-          [a.cash, a.pool],
-        ]);
-        const idOf = (c: string) => accts.find((r: { code: string }) => r.code === c).id;
-        await m.query(
-          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount) VALUES ($1, $2, 'EUR', 'D', 5), ($1, $3, 'EUR', 'C', 5)`,
-          [e.id, idOf(a.cash), idOf(a.pool)],
-        );
-      }),
+      rawEntry([
+        [a.cash, 'EUR', 'D', 5],
+        [a.pool, 'EUR', 'C', 5],
+      ]),
     ).rejects.toThrow(/public log/);
   });
 
