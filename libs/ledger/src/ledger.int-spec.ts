@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { createTestApp } from '../../../test/support/create-test-app';
 import { AccountSpec } from './ledger.types';
 import { LedgerError, LedgerErrorCode } from './ledger.errors';
+import { LedgerHooks } from './ledger-hooks';
 import { LedgerService } from './ledger.service';
 
 /** The ledger invariants of reference §8.1, each by its number and name, on the real database. */
@@ -317,6 +318,27 @@ describe('ledger invariants (reference §8.1)', () => {
       await runner.release();
     }
     expect((await ledger.balance(a.pool)).balance).toBe(20n);
+  });
+
+  it('a bulk load may write several entries before their postings, in one transaction', async () => {
+    const a = await setup();
+    await db.transaction(async (m) => {
+      const entries = await m.query(
+        `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash)
+         SELECT 'bulk', 'bulk', gen_random_uuid()::text, $1 FROM generate_series(1, 3) RETURNING id`,
+        [Buffer.alloc(32)],
+      );
+      for (const e of entries) {
+        await m.query(
+          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
+           SELECT $1, id, 'EUR', CASE code WHEN $2 THEN 'D' ELSE 'C' END, 7 FROM ledger_accounts WHERE code IN ($2, $3) ORDER BY id`,
+          [e.id, a.cash, a.pool],
+        );
+        // and each is queued for the public log the way every process does
+        await app.get(LedgerHooks).run(m, await ledger.getEntry(String(e.id), m));
+      }
+    });
+    expect((await ledger.balance(a.pool)).balance).toBe(21n);
   });
 
   it('an account created in a transaction that rolls back is not remembered', async () => {
