@@ -108,6 +108,18 @@ export class LedgerService {
     }
   }
 
+  /**
+   * A transaction for business rows and the ledger entries they imply, committed together. What
+   * the database refuses, including at COMMIT (limits, balance, the public log), keeps its ledger code.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      throw translateLedgerError(error);
+    }
+  }
+
   /** A new entry undoing `entryId` posting for posting; an entry is reversed at most once. */
   async reverse(
     entryId: string,

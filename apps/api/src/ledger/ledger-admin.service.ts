@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditService, Principal, requireRole } from '@app/identity';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { AccountBalance, LedgerService, PostedEntry, translateLedgerError } from '@app/ledger';
+import { AccountBalance, LedgerService, PostedEntry } from '@app/ledger';
 import { parseCents } from '@app/money';
 import { AdjustmentRequest } from './dto/ledger.request';
 
@@ -11,14 +9,13 @@ import { AdjustmentRequest } from './dto/ledger.request';
 @Injectable()
 export class LedgerAdminService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
   ) {}
 
   async adjust(caller: Principal, request: AdjustmentRequest, idempotencyKey?: string): Promise<PostedEntry> {
     requireRole(caller, 'treasurer');
-    return this.inTransaction(async (m) => {
+    return this.ledger.transaction(async (m) => {
       const entry = await this.ledger.post(
         {
           kind: request.kind ?? 'adjustment',
@@ -42,7 +39,7 @@ export class LedgerAdminService {
 
   async reverse(caller: Principal, entryId: string, idempotencyKey?: string): Promise<PostedEntry> {
     requireRole(caller, 'treasurer');
-    return this.inTransaction(async (m) => {
+    return this.ledger.transaction(async (m) => {
       const key = `reversal:${entryId}:${idempotencyKey ?? randomUUID()}`;
       const entry = await this.ledger.reverse(entryId, { idempotencyKey: key }, m);
       if (entry.created)
@@ -58,13 +55,6 @@ export class LedgerAdminService {
   }
 
   /** One transaction for the entry and its audit record; what the database refuses at COMMIT keeps its ledger code. */
-  private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.dataSource.transaction(work);
-    } catch (error) {
-      throw translateLedgerError(error);
-    }
-  }
 
   async balance(caller: Principal, code: string): Promise<AccountBalance> {
     requireRole(caller, ['treasurer', 'admin']);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, Principal, requireRole } from '@app/identity';
-import { Accounts, LedgerService, PostingCommand, translateLedgerError } from '@app/ledger';
+import { Accounts, LedgerService, PostingCommand } from '@app/ledger';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
 import { queryRows } from '../sql-rows';
 import {
@@ -146,7 +146,7 @@ export class PayoutsService {
   /** The bank executed the batch: every payout still pending is posted. Twice: 409. */
   async markBatchExecuted(principal: Principal, batchId: string): Promise<BatchView> {
     requireRole(principal, 'treasurer');
-    return this.inTransaction(async (m) => {
+    return this.ledger.transaction(async (m) => {
       const [batch] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [
         batchId,
       ])) as BatchRow[];
@@ -185,7 +185,7 @@ export class PayoutsService {
   /** The bank confirmed one payout: its reservation is posted. Confirming twice, or a failed payout: 409. */
   async confirmPayout(principal: Principal, payoutId: string): Promise<PayoutView> {
     requireRole(principal, 'treasurer');
-    return this.inTransaction(async (m) => {
+    return this.ledger.transaction(async (m) => {
       const payout = await this.lockPayout(m, payoutId);
       const done = await this.confirmLocked(m, payout);
       await this.audit.record(
@@ -202,7 +202,7 @@ export class PayoutsService {
   /** The payout failed: its reservation is voided and the money returns to the project's balances. Twice: 409. */
   async failPayout(principal: Principal, payoutId: string, reason: string): Promise<PayoutView> {
     requireRole(principal, 'treasurer');
-    return this.inTransaction(async (m) => {
+    return this.ledger.transaction(async (m) => {
       const payout = await this.lockPayout(m, payoutId);
       const done = await this.failLocked(m, payout, reason);
       await this.audit.record(
@@ -305,7 +305,7 @@ export class PayoutsService {
       );
     const debtor = input.debtor;
     const executionDate = input.requestedExecutionDate ?? now.toISOString().slice(0, 10);
-    return this.inTransaction(async (m) => {
+    return this.ledger.transaction(async (m) => {
       const [locked] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [
         batch.id,
       ])) as BatchRow[];
@@ -365,7 +365,7 @@ export class PayoutsService {
   private async submitStripe(principal: Principal, batch: BatchRow): Promise<BatchView> {
     if (batch.status === 'executed') return this.view(this.dataSource.manager, batch);
     // Phase 1: reserve every payout (idempotent), mark the batch submitted.
-    await this.inTransaction(async (m) => {
+    await this.ledger.transaction(async (m) => {
       const [locked] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [
         batch.id,
       ])) as BatchRow[];
@@ -408,7 +408,7 @@ export class PayoutsService {
         idempotencyKey: `disbursement-payout:${p.id}`,
         metadata: { payoutId: p.id, projectId: p.project_id, runId: p.run_id },
       });
-      await this.inTransaction(async (m) => {
+      await this.ledger.transaction(async (m) => {
         const locked = await this.lockPayout(m, p.id);
         if (locked.status !== 'pending') return;
         if (result.ok) {
@@ -423,7 +423,7 @@ export class PayoutsService {
         }
       });
     }
-    return this.inTransaction(async (m) => {
+    return this.ledger.transaction(async (m) => {
       const [b] = (await queryRows(
         m,
         `UPDATE disbursement_batches SET status = 'executed', executed_at = now()
@@ -602,14 +602,6 @@ export class PayoutsService {
       executedAt: b.executed_at ? new Date(b.executed_at).toISOString() : null,
       payouts: payouts.map(toPayoutView),
     };
-  }
-
-  private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.dataSource.transaction(work);
-    } catch (error) {
-      throw translateLedgerError(error);
-    }
   }
 }
 

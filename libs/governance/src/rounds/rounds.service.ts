@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, Principal, requireRole } from '@app/identity';
-import { Accounts, LedgerService, PostingCommand, translateLedgerError } from '@app/ledger';
+import { Accounts, LedgerService, PostingCommand } from '@app/ledger';
 import { PolicyService } from '@app/policy';
 import { ProjectsService } from '@app/projects';
 import { BallotBoxService } from '../ballots/ballot-box.service';
@@ -245,17 +245,9 @@ export class RoundsService {
       );
       return updated[0];
     };
-    const opened = manager ? await run(manager) : await this.inTransaction(run);
+    const opened = manager ? await run(manager) : await this.ledger.transaction(run);
     if (!manager) await this.scheduler.scheduleClose('round', id, opened.closes_at);
     return opened;
-  }
-
-  private async inTransaction<T>(run: (m: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.dataSource.transaction(run);
-    } catch (error) {
-      throw translateLedgerError(error);
-    }
   }
 
   async vote(
@@ -300,7 +292,7 @@ export class RoundsService {
 
   /** closed → tallied, booking the result, exactly once even with many workers. */
   async tally(id: string): Promise<boolean> {
-    return this.inTransaction(async (m) => {
+    return this.ledger.transaction(async (m) => {
       // The claim: a conditional UPDATE on the row. A second worker waits on the row lock, then matches nothing.
       const claimed = normaliseReturning<RoundRow>(
         await m.query(
