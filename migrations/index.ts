@@ -6,6 +6,7 @@ import { CreateGovernance1763769610000 } from './1763769610000-create-governance
 import { CreateTransparencyLog1763769620000 } from './1763769620000-create-transparency-log';
 import { AddTransparencyAppendFunction1763769620001 } from './1763769620001-add-transparency-append-function';
 import { AppendLogAtCommit1763769620002 } from './1763769620002-append-log-at-commit';
+import { SequenceLogAfterCommit1763769620003 } from './1763769620003-sequence-log-after-commit';
 import { CreateProjects1763769630000 } from './1763769630000-create-projects';
 import { AllowAdminAttestedControl1763769630001 } from './1763769630001-allow-admin-attested-control';
 import { AddSbomContentHash1763769630002 } from './1763769630002-add-sbom-content-hash';
@@ -22,6 +23,7 @@ export const migrations = [
   CreateTransparencyLog1763769620000,
   AddTransparencyAppendFunction1763769620001,
   AppendLogAtCommit1763769620002,
+  SequenceLogAfterCommit1763769620003,
   CreateProjects1763769630000,
   AllowAdminAttestedControl1763769630001,
   AddSbomContentHash1763769630002,

@@ -74,8 +74,12 @@ export class CheckpointService {
     return this.signLatest();
   }
 
-  /** Signs the log as it is committed now, after checking it extends the last signed checkpoint. */
+  /**
+   * Signs the log as it is committed now, after checking it extends the last signed checkpoint.
+   * Leaves a crashed writer left queued are appended first.
+   */
   async signLatest(): Promise<StoredCheckpoint> {
+    await this.log.sequence();
     try {
       return await this.signOnce();
     } catch (e) {

@@ -1,6 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
 import { LedgerEntryHook, LedgerHooks, PostedEntry } from '@app/ledger';
 import { encodeLeaf } from '../leaf/ledger-leaf';
 import { decodeFrontier, frontierRoot } from '../merkle/compact-range';
@@ -24,13 +31,22 @@ export interface LogHead {
 /** Most leaves one call returns. */
 export const MAX_LEAVES_PER_PAGE = 1000;
 
+/** Most leaves one sequencer transaction appends. */
+const SEQUENCE_BATCH = 5000;
+
+/** Set on a query runner whose transaction queued a leaf: it must be sequenced once committed. */
+const LEAF_QUEUED = 'librery.transparency.leafQueued';
+
 /**
- * The append-only Merkle log of the ledger. Every new entry becomes one leaf inside its own
- * transaction (LedgerHooks): the single head row is locked as the last step before COMMIT, so
- * log indices follow commit order with no gap, across any number of API and worker processes.
+ * The append-only Merkle log of the ledger. Every new entry queues its leaf inside its own
+ * transaction (LedgerHooks; the database refuses at COMMIT an entry that did not); once that
+ * transaction has committed, the sequencer gives the queued leaves their gapless indices, many
+ * per commit, in an order every dependency between entries respects (migration
+ * 1763769620003). A transaction run by TypeORM returns only after its leaves are in the log;
+ * whatever a crash left queued is appended by the next writer or the checkpoint worker.
  */
 @Injectable()
-export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
+export class TransparencyLogService implements LedgerEntryHook, EntitySubscriberInterface, OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hooks: LedgerHooks,
@@ -38,18 +54,46 @@ export class TransparencyLogService implements LedgerEntryHook, OnModuleInit {
 
   onModuleInit(): void {
     this.hooks.register(this);
+    this.dataSource.subscribers.push(this);
   }
 
   async onEntryPosted(manager: EntityManager, entry: PostedEntry): Promise<void> {
-    // Everything but the index is built here and queued with the entry; at COMMIT a deferred
-    // trigger locks the head, places the index, hashes and stores the leaf and the subtrees it
-    // completes (migration 1763769620002). The head is held only while the commit completes.
+    // Everything but the index is built here and queued with the entry.
     const { prefix, suffix } = splitAtSeq(encodeLeaf(leafOfEntry(entry, 0)), entry.id);
     await manager.query('INSERT INTO transparency_log_queue (entry_id, prefix, suffix) VALUES ($1, $2, $3)', [
       entry.id,
       prefix,
       suffix,
     ]);
+    if (manager.queryRunner) manager.queryRunner.data[LEAF_QUEUED] = true;
+  }
+
+  /** TypeORM calls this once a transaction has committed, on its still-held connection. */
+  async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+    const runner = event.queryRunner;
+    if (!runner.data[LEAF_QUEUED] || runner.isTransactionActive) return;
+    delete runner.data[LEAF_QUEUED];
+    await this.sequence(runner);
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (!event.queryRunner.isTransactionActive) delete event.queryRunner.data[LEAF_QUEUED];
+  }
+
+  /**
+   * Appends every committed queued leaf; returns how many. Safe from any number of processes at
+   * once (one advisory lock); a caller that finds the queue empty writes nothing.
+   */
+  async sequence(runner?: QueryRunner): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [{ appended }] = (await (runner ?? this.dataSource).query(
+        'SELECT transparency_sequence($1) AS appended',
+        [SEQUENCE_BATCH],
+      )) as { appended: number }[];
+      total += appended;
+      if (appended < SEQUENCE_BATCH) return total;
+    }
   }
 
   /** The committed size and root of the log. */

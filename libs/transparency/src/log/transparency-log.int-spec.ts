@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { AccountSpec, LedgerService } from '@app/ledger';
+import { createTestApp } from '../../../../test/support/create-test-app';
+import { CheckpointService } from '../checkpoint/checkpoint.service';
+import { TransparencyLogService } from './transparency-log.service';
+
+/** The sequencer that gives committed entries their log indices (migration 1763769620003). */
+describe('public log sequencing', () => {
+  let app: NestExpressApplication;
+  let ledger: LedgerService;
+  let log: TransparencyLogService;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    ledger = app.get(LedgerService);
+    log = app.get(TransparencyLogService);
+    db = app.get(DataSource);
+  });
+  afterAll(() => app.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  async function accounts() {
+    const n = randomUUID().slice(0, 8);
+    const cash: AccountSpec = {
+      code: `asset:cash:${n}`,
+      currency: 'EUR',
+      normalSide: 'debit',
+      balanceLimit: 'credits_must_not_exceed_debits',
+    };
+    const pool: AccountSpec = {
+      code: `liability:pool:${n}`,
+      currency: 'EUR',
+      normalSide: 'credit',
+      balanceLimit: 'debits_must_not_exceed_credits',
+    };
+    const project: AccountSpec = {
+      code: `liability:project:${n}`,
+      currency: 'EUR',
+      normalSide: 'credit',
+      balanceLimit: 'debits_must_not_exceed_credits',
+    };
+    await ledger.ensureAccounts([cash, pool, project]);
+    return { cash: cash.code, pool: pool.code, project: project.code };
+  }
+  /** Debits `to`, credits `from`. */
+  const move = (from: string, to: string, amount: bigint) => {
+    const key = randomUUID();
+    return ledger.post({
+      kind: 'test.move',
+      businessRef: key,
+      idempotencyKey: key,
+      postings: [
+        { account: to, direction: 'debit', amount, currency: 'EUR' },
+        { account: from, direction: 'credit', amount, currency: 'EUR' },
+      ],
+    });
+  };
+  const indexOf = async (entryId: string): Promise<number | null> => {
+    const rows = (await db.query(
+      'SELECT log_index::int AS i FROM transparency_log_leaves WHERE entry_id = $1',
+      [entryId],
+    )) as { i: number }[];
+    return rows.length === 0 ? null : rows[0].i;
+  };
+  const queued = async (): Promise<number> =>
+    ((await db.query('SELECT count(*)::int AS n FROM transparency_log_queue')) as { n: number }[])[0].n;
+
+  it('concurrent writers: every entry is appended once, gapless, each leaf carrying its own index', async () => {
+    const a = await accounts();
+    await Promise.all(Array.from({ length: 60 }, (_, i) => move(a.pool, a.cash, BigInt(i + 1))));
+    expect(await queued()).toBe(0);
+    const [check] = (await db.query(
+      `SELECT (SELECT size::int FROM transparency_log_head) AS size,
+              count(*)::int AS leaves, min(log_index)::int AS first, max(log_index)::int AS last,
+              count(*) FILTER (WHERE leaf_data NOT LIKE '%"seq":' || log_index || ',"tx":%')::int AS wrong_seq,
+              (SELECT count(*)::int FROM ledger_entries e
+                WHERE NOT EXISTS (SELECT 1 FROM transparency_log_leaves l WHERE l.entry_id = e.id)) AS missing
+         FROM transparency_log_leaves`,
+    )) as { size: number; leaves: number; first: number; last: number; wrong_seq: number; missing: number }[];
+    expect(check).toEqual({
+      size: check.leaves,
+      leaves: check.leaves,
+      first: 0,
+      last: check.leaves - 1,
+      wrong_seq: 0,
+      missing: 0,
+    });
+  });
+
+  it('an entry committed but not yet sequenced (a crash) is appended by the next writer, before what relied on it', async () => {
+    const a = await accounts();
+    // The writer "crashes" between its COMMIT and the sequencing.
+    jest.spyOn(log, 'sequence').mockResolvedValueOnce(0);
+    const funding = await move(a.pool, a.cash, 500n);
+    expect(await indexOf(funding.id)).toBeNull();
+    expect(await queued()).toBe(1);
+    jest.restoreAllMocks();
+
+    // This entry spends the money the first one brought: it can only come after it in the log.
+    const spending = await move(a.project, a.pool, 500n);
+    const [f, s] = [await indexOf(funding.id), await indexOf(spending.id)];
+    expect(f).not.toBeNull();
+    expect(s).toBe((f as number) + 1);
+    expect(await queued()).toBe(0);
+  });
+
+  it('the checkpoint signer appends what a crashed writer left queued before it signs', async () => {
+    const a = await accounts();
+    jest.spyOn(log, 'sequence').mockResolvedValueOnce(0);
+    const orphan = await move(a.pool, a.cash, 7n);
+    jest.restoreAllMocks();
+    const checkpoint = await app.get(CheckpointService).signLatest();
+    const index = await indexOf(orphan.id);
+    expect(index).not.toBeNull();
+    expect(checkpoint.treeSize).toBeGreaterThan(index as number);
+  });
+
+  it('a sequencer that finds nothing to append writes nothing (its commit needs no WAL flush)', async () => {
+    await log.sequence();
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const [{ appended }] = (await runner.query('SELECT transparency_sequence() AS appended')) as {
+        appended: number;
+      }[];
+      const [{ xid }] = (await runner.query('SELECT pg_current_xact_id_if_assigned()::text AS xid')) as {
+        xid: string | null;
+      }[];
+      await runner.commitTransaction();
+      expect(appended).toBe(0);
+      expect(xid).toBeNull();
+    } finally {
+      await runner.release();
+    }
+  });
+
+  it('entries posted in one transaction are appended when it commits, in the order they were posted', async () => {
+    const a = await accounts();
+    const ids = await ledger.transaction(async (m) => {
+      const first = await ledger.post(
+        {
+          kind: 'test.move',
+          businessRef: 'one',
+          idempotencyKey: randomUUID(),
+          postings: [
+            { account: a.cash, direction: 'debit', amount: 20n, currency: 'EUR' },
+            { account: a.pool, direction: 'credit', amount: 20n, currency: 'EUR' },
+          ],
+        },
+        m,
+      );
+      const second = await ledger.post(
+        {
+          kind: 'test.move',
+          businessRef: 'two',
+          idempotencyKey: randomUUID(),
+          postings: [
+            { account: a.pool, direction: 'debit', amount: 20n, currency: 'EUR' },
+            { account: a.project, direction: 'credit', amount: 20n, currency: 'EUR' },
+          ],
+        },
+        m,
+      );
+      expect(await indexOf(first.id)).toBeNull();
+      return [first.id, second.id];
+    });
+    const [i1, i2] = [await indexOf(ids[0]), await indexOf(ids[1])];
+    expect(i1).not.toBeNull();
+    expect(i2).toBe((i1 as number) + 1);
+  });
+});
