@@ -12,6 +12,7 @@ import { AllowAdminAttestedControl1763769630001 } from './1763769630001-allow-ad
 import { AddSbomContentHash1763769630002 } from './1763769630002-add-sbom-content-hash';
 import { CreateContributions1763769640000 } from './1763769640000-create-contributions';
 import { CreateDisbursements1763769650000 } from './1763769650000-create-disbursements';
+import { AddDisbursementLots1763769650001 } from './1763769650001-add-disbursement-lots';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   AddSbomContentHash1763769630002,
   CreateContributions1763769640000,
   CreateDisbursements1763769650000,
+  AddDisbursementLots1763769650001,
 ];

@@ -6,14 +6,16 @@ import { DataSource } from 'typeorm';
 import { ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import {
-  computeProjectOutcome,
+  BalanceSums,
+  claimDeadline,
+  computeProjectOutcomeFromSums,
   DisbursementRunScheduler,
   DisbursementRunService,
   FixedPayeeDirectory,
   PayeeDirectory,
   PayoutsService,
   PayoutTransfers,
-  readProjectLots,
+  readProjectBalances,
 } from '@app/disbursements';
 import { IdentityModule, Principal } from '@app/identity';
 import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
@@ -106,26 +108,36 @@ export async function run(): Promise<Record<string, number>> {
     // The computation alone (streamed reads + pure function, no writes).
     const runs = app.get(DisbursementRunService);
     const policy = { cutoff: new Date(), minimumPayout: 5000n, claimDeadlineDays: 730 };
-    const [{ mark }] = (await db.query('SELECT max(id)::text AS mark FROM ledger_entries')) as {
+    const [{ mark }] = (await db.query(
+      'SELECT size::text AS mark FROM transparency_log_head WHERE id = 1',
+    )) as {
       mark: string;
     }[];
     const t0 = process.hrtime.bigint();
     let computed = 0;
-    for await (const page of readProjectLots(db, {
+    const none: BalanceSums = { credited: 0n, debited: 0n };
+    for await (const page of readProjectBalances(db, {
       currency: 'EUR',
       cutoff: policy.cutoff,
       ledgerMark: mark,
     })) {
-      const found = await payees.find(page.map((p) => p.projectId));
-      for (const p of page) {
+      const found = await payees.find(page.projects.map((p) => p.projectId));
+      const claimed = (id: string) => found.get(id)?.admitted === true && found.get(id)?.destination != null;
+      const before = await page.creditedBefore(
+        page.projects.filter((p) => p.directed && !claimed(p.projectId)).map((p) => p.directed!.accountId),
+        claimDeadline(policy),
+      );
+      for (const p of page.projects) {
         const payee = found.get(p.projectId);
-        computeProjectOutcome(
+        computeProjectOutcomeFromSums(
           {
             projectId: p.projectId,
             admitted: payee?.admitted ?? false,
             payoutVerified: payee?.destination != null,
-            directed: { credits: p.directed, debited: 0n },
-            allocated: { credits: p.allocated, debited: 0n },
+            directed: p.directed
+              ? { ...p.directed, creditedBeforeDeadline: before.get(p.directed.accountId) ?? 0n }
+              : none,
+            allocated: p.allocated ?? none,
           },
           policy,
         );
@@ -157,7 +169,8 @@ export async function run(): Promise<Record<string, number>> {
       `SELECT (SELECT coalesce(sum(payable + expired + carried_over), 0) FROM disbursement_run_projects WHERE run_id = $1)::text AS run_total,
               (SELECT coalesce(sum(CASE p.direction WHEN 'C' THEN p.amount ELSE -p.amount END), 0)
                  FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
-                WHERE a.code LIKE 'liability:project:%' AND p.entry_id <= $2)::text AS ledger_total`,
+                 JOIN transparency_log_leaves t ON t.entry_id = p.entry_id AND t.log_index < $2
+                WHERE a.code LIKE 'liability:project:%')::text AS ledger_total`,
       [done.id, done.ledgerMark],
     )) as { run_total: string; ledger_total: string }[];
     if (check.run_total !== check.ledger_total)
@@ -195,6 +208,32 @@ async function load(url: string, ledger: LedgerService, db: DataSource): Promise
   } finally {
     await db.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_logged');
   }
+  await loadLeaves(db);
+}
+
+/**
+ * A run sees the entries logged below its mark (the log's size at its start), so the bulk-loaded
+ * entries get synthetic leaves (no hashing, no subtree nodes: only their indices matter here) and
+ * the head moves past them, with a frontier of the right length so that the sequencer can go on
+ * appending the run's own entries.
+ */
+async function loadLeaves(db: DataSource): Promise<void> {
+  await db.query(
+    `INSERT INTO transparency_log_leaves (log_index, entry_id, leaf_data, leaf_hash)
+     SELECT h.size + row_number() OVER (ORDER BY e.id) - 1, e.id, 'bench', decode(repeat('00', 32), 'hex')
+       FROM ledger_entries e, transparency_log_head h
+      WHERE h.id = 1 AND NOT EXISTS (SELECT 1 FROM transparency_log_leaves l WHERE l.entry_id = e.id)
+        AND NOT EXISTS (SELECT 1 FROM transparency_log_queue q WHERE q.entry_id = e.id)`,
+  );
+  const [{ size }] = (await db.query(`SELECT max(log_index) + 1 AS size FROM transparency_log_leaves`)) as {
+    size: string;
+  }[];
+  const ones = BigInt(size).toString(2).replace(/0/g, '').length;
+  await db.query('UPDATE transparency_log_head SET size = $1, frontier = $2 WHERE id = 1', [
+    size,
+    Buffer.alloc(32 * ones),
+  ]);
+  await db.query('ANALYZE transparency_log_leaves');
 }
 
 async function loadFund(url: string, ledger: LedgerService, db: DataSource): Promise<void> {

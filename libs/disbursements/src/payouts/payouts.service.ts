@@ -14,7 +14,9 @@ import {
   StatementSourceView,
 } from '../disbursements.types';
 import { PayeeDestination } from '../payees/payee-directory';
-import { CarryOverReason } from '../run/run-computation.types';
+import { readRunCredits } from '../run/run-balances.reader';
+import { expandSources } from '../run/run-computation';
+import { BalanceKind, CarryOverReason, SourceCredit, SourceRange } from '../run/run-computation.types';
 import { buildPain001 } from '../sepa/pain001';
 import { SepaParty } from '../sepa/pain001.types';
 import { PayoutTransfers } from './payout-transfers';
@@ -57,6 +59,7 @@ interface StatementRow {
   cutoff: Date;
   algorithm: string;
   policy_version: number;
+  ledger_mark: bigint | string | null;
   outcome: 'payable' | 'carried_over' | 'expired_only';
   payable: bigint | string;
   directed: bigint | string;
@@ -219,7 +222,7 @@ export class PayoutsService {
   /** A project's statement: each run's outcome for it, the sources of what it was paid, and the payout. Public. */
   async statement(projectId: string, currency = 'EUR'): Promise<ProjectStatementView> {
     const rows = (await this.dataSource.query(
-      `SELECT rp.*, r.cutoff, r.algorithm, r.policy_version,
+      `SELECT rp.*, r.cutoff, r.algorithm, r.policy_version, r.ledger_mark,
               p.id AS payout_id, p.status AS payout_status, p.amount AS payout_amount, p.end_to_end_id, p.failure_reason
          FROM disbursement_run_projects rp
          JOIN disbursement_runs r ON r.id = rp.run_id
@@ -228,15 +231,49 @@ export class PayoutsService {
         ORDER BY r.cutoff`,
       [projectId, currency],
     )) as StatementRow[];
-    // The run stores each source's entry id and amount; kind and reference come from the ledger.
-    type Stored = { balance: 'directed' | 'allocated'; entryId: string; amount: string };
-    const stored = (r: StatementRow, key: 'payable' | 'expired'): Stored[] =>
-      (r.sources?.[key] as Stored[] | undefined) ?? [];
-    const ids = [
-      ...new Set(
-        rows.flatMap((r) => [...stored(r, 'payable'), ...stored(r, 'expired')].map((x) => x.entryId)),
-      ),
-    ];
+    // A v1 run stored each source's entry id and amount; a v2 run stores positions in each
+    // account's FIFO order, expanded here from the lots it saw. Kind and reference: the ledger's.
+    type Listed = { balance: BalanceKind; entryId: string; amount: string };
+    type Stored = Listed | { balance: BalanceKind; from: string; to: string };
+    const lists = await Promise.all(
+      rows.map(async (r) => {
+        const stored = (key: 'payable' | 'expired') => (r.sources?.[key] as Stored[] | undefined) ?? [];
+        const credits = new Map<BalanceKind, Promise<SourceCredit[]>>();
+        const creditsOf = (balance: BalanceKind) => {
+          let found = credits.get(balance);
+          if (!found) {
+            const account =
+              balance === 'directed'
+                ? Accounts.projectDirected(projectId, currency)
+                : Accounts.projectAllocated(projectId, currency);
+            found = readRunCredits(this.dataSource, account.code, {
+              cutoff: new Date(r.cutoff),
+              ledgerMark: String(r.ledger_mark),
+            });
+            credits.set(balance, found);
+          }
+          return found;
+        };
+        const list = async (key: 'payable' | 'expired'): Promise<Listed[]> => {
+          const items = stored(key);
+          if (!items.some((x) => 'from' in x)) return items as Listed[];
+          const ranges: SourceRange[] = (items as { balance: BalanceKind; from: string; to: string }[]).map(
+            (x) => ({ balance: x.balance, from: BigInt(x.from), to: BigInt(x.to) }),
+          );
+          const byBalance = {
+            directed: ranges.some((x) => x.balance === 'directed') ? await creditsOf('directed') : [],
+            allocated: ranges.some((x) => x.balance === 'allocated') ? await creditsOf('allocated') : [],
+          };
+          return expandSources(ranges, byBalance).map((a) => ({
+            balance: a.balance,
+            entryId: a.sourceId,
+            amount: a.amount.toString(),
+          }));
+        };
+        return { payable: await list('payable'), expired: await list('expired') };
+      }),
+    );
+    const ids = [...new Set(lists.flatMap((l) => [...l.payable, ...l.expired].map((x) => x.entryId)))];
     const entries = new Map(
       (
         (await this.dataSource.query(
@@ -249,7 +286,7 @@ export class PayoutsService {
         }[]
       ).map((e) => [e.id, e]),
     );
-    const sources = (list: Stored[]): StatementSourceView[] =>
+    const sources = (list: Listed[]): StatementSourceView[] =>
       list.map((x) => ({
         balance: x.balance,
         entryId: x.entryId,
@@ -260,7 +297,7 @@ export class PayoutsService {
     return {
       projectId,
       currency,
-      lines: rows.map((r) => ({
+      lines: rows.map((r, i) => ({
         runId: r.run_id,
         cutoff: new Date(r.cutoff).toISOString(),
         algorithm: r.algorithm,
@@ -274,8 +311,8 @@ export class PayoutsService {
         reason: r.reason,
         payableEntryId: r.payable_entry_id === null ? null : String(r.payable_entry_id),
         expiryEntryId: r.expiry_entry_id === null ? null : String(r.expiry_entry_id),
-        sources: sources(stored(r, 'payable')),
-        expiredSources: sources(stored(r, 'expired')),
+        sources: sources(lists[i].payable),
+        expiredSources: sources(lists[i].expired),
         payout: r.payout_id
           ? {
               id: r.payout_id,

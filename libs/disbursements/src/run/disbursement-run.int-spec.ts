@@ -16,6 +16,7 @@ import { PayeeDirectory } from '../payees/payee-directory';
 import { PayoutTransfers } from '../payouts/payout-transfers';
 import { DisbursementRunScheduler } from './disbursement-run.scheduler';
 import { DisbursementRunService } from './disbursement-run.service';
+import { ProjectBalances, readProjectBalances } from './run-balances.reader';
 import { openLots } from './run-computation';
 
 const treasurer: Principal = {
@@ -100,6 +101,13 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   const bal = async (code: string) => (await ledger.balance(code)).balance;
 
+  /** The sources of a run's payable amount for a project, as its statement lists them. */
+  async function statementSources(runId: string, projectId: string) {
+    const statement = await app.get(PayoutsService).statement(projectId);
+    const line = statement.lines.find((l) => l.runId === runId)!;
+    return line.sources.map(({ balance, entryId, amount }) => ({ balance, entryId, amount }));
+  }
+
   it('moves eligible balances to payable, carries over the rest with reasons, returns expired directed money to the pool', async () => {
     const [paid, small, unverified, stranger] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     payees.set({
@@ -126,7 +134,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     const run = await runNow();
     expect(run.status).toBe('completed');
     expect(run.inputs).toMatchObject({
-      algorithm: 'disbursement-run-v1',
+      algorithm: 'disbursement-run-v2',
       allocationRule: 'hamilton-v1',
       minimumPayout: '5000',
       claimDeadlineDays: 730,
@@ -154,11 +162,12 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     }[];
     const by = new Map(rows.map((r) => [r.project_id, r]));
     expect(by.get(paid)).toMatchObject({ outcome: 'payable', payable: 6500n });
+    // Stored as positions in each account's FIFO order (both balances moved whole)…
     expect(by.get(paid)!.sources.payable).toEqual([
-      { balance: 'directed', entryId: d1.id, amount: '4000' },
-      { balance: 'allocated', entryId: a1.id, amount: '2500' },
+      { balance: 'directed', from: '0', to: '4000' },
+      { balance: 'allocated', from: '0', to: '2500' },
     ]);
-    // The statement names each source's kind and reference, from the ledger.
+    // …which the statement lists as source entries and amounts, with their kind and reference.
     const statement = await app.get(PayoutsService).statement(paid);
     expect(statement.lines[0].sources).toEqual([
       {
@@ -236,12 +245,9 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     });
     const run = await runNow();
     const [row] = (await db.query(
-      'SELECT payable, sources FROM disbursement_run_projects WHERE run_id = $1 AND project_id = $2',
+      'SELECT payable FROM disbursement_run_projects WHERE run_id = $1 AND project_id = $2',
       [run.id, project],
-    )) as {
-      payable: bigint;
-      sources: { payable: unknown[] };
-    }[];
+    )) as { payable: bigint }[];
     const expected = openLots('directed', {
       credits: [c1, c2, c3].map((e) => ({
         sourceId: e.id,
@@ -255,9 +261,147 @@ describe('DisbursementRunService (PostgreSQL)', () => {
       [c3.id, 2500n],
     ]);
     expect(row.payable).toBe(8400n);
-    expect(row.sources.payable).toEqual(
+    expect(await statementSources(run.id, project)).toEqual(
       expected.map((l) => ({ balance: 'directed', entryId: l.sourceId, amount: String(l.open) })),
     );
+  });
+
+  it('orders lots by when they occurred, not when they were booked: a back-dated credit is consumed first', async () => {
+    const project = randomUUID();
+    payees.set({
+      projectId: project,
+      name: 'Late',
+      admitted: true,
+      destination: { rail: 'sepa', accountHolder: 'Late', iban: 'DE89370400440532013000', bic: null },
+    });
+    const c1 = await fund(project, 'directed', 3000n, 10);
+    const c2 = await fund(project, 'directed', 4000n, 5);
+    const key = randomUUID();
+    await ledger.post({
+      kind: 'contribution.refunded',
+      businessRef: `test:${key}`,
+      idempotencyKey: key,
+      postings: [
+        {
+          account: Accounts.projectDirected(project).code,
+          direction: 'debit',
+          amount: 3500n,
+          currency: 'EUR',
+        },
+        { account: Accounts.bank().code, direction: 'credit', amount: 3500n, currency: 'EUR' },
+      ],
+    });
+    // Booked last, occurred first: in FIFO order it comes before c1, so the refund consumed it.
+    const back = await fund(project, 'directed', 2000n, 20);
+    const run = await runNow();
+    const expected = openLots('directed', {
+      credits: [back, c1, c2].map((e) => ({
+        sourceId: e.id,
+        occurredAt: e.occurredAt,
+        amount: BigInt(e.postings.find((p) => p.direction === 'credit')!.amount),
+      })),
+      debited: 3500n,
+    });
+    expect(expected.map((l) => [l.sourceId, l.open])).toEqual([
+      [c1.id, 1500n],
+      [c2.id, 4000n],
+    ]);
+    expect(await statementSources(run.id, project)).toEqual(
+      expected.map((l) => ({ balance: 'directed', entryId: l.sourceId, amount: String(l.open) })),
+    );
+  });
+
+  it('sees exactly the entries logged below its mark, even one with a lower id committed after the mark was taken', async () => {
+    const project = randomUUID();
+    await fund(project, 'directed', 1000n);
+    const late = db.createQueryRunner();
+    await late.connect();
+    try {
+      await late.startTransaction();
+      const key = randomUUID();
+      const lower = await ledger.post(
+        {
+          kind: 'contribution.booked',
+          businessRef: `test:${key}`,
+          idempotencyKey: key,
+          occurredAt: new Date(Date.now() - DAY),
+          postings: [
+            { account: Accounts.bank().code, direction: 'debit', amount: 500n, currency: 'EUR' },
+            {
+              account: Accounts.projectDirected(project).code,
+              direction: 'credit',
+              amount: 500n,
+              currency: 'EUR',
+            },
+          ],
+        },
+        late.manager,
+      );
+      // Committed and logged before the mark, on accounts the open transaction does not hold.
+      const other = randomUUID();
+      const source = {
+        code: `asset:test:${other}:eur`,
+        currency: 'EUR',
+        normalSide: 'debit',
+        balanceLimit: 'none',
+      } as const;
+      await ledger.ensureAccounts([source, Accounts.projectDirected(other)]);
+      const higherKey = randomUUID();
+      const higher = await ledger.post({
+        kind: 'contribution.booked',
+        businessRef: `test:${higherKey}`,
+        idempotencyKey: higherKey,
+        postings: [
+          { account: source.code, direction: 'debit', amount: 2000n, currency: 'EUR' },
+          {
+            account: Accounts.projectDirected(other).code,
+            direction: 'credit',
+            amount: 2000n,
+            currency: 'EUR',
+          },
+        ],
+      });
+      expect(BigInt(lower.id)).toBeLessThan(BigInt(higher.id));
+      const [{ mark }] = (await db.query(
+        'SELECT size::text AS mark FROM transparency_log_head WHERE id = 1',
+      )) as {
+        mark: string;
+      }[];
+      await late.commitTransaction();
+      const [leaf] = (await db.query(
+        'SELECT log_index::text AS i FROM transparency_log_leaves WHERE entry_id = $1',
+        [lower.id],
+      )) as { i: string }[];
+      expect(BigInt(leaf.i)).toBeGreaterThanOrEqual(BigInt(mark));
+      // The id mark of v1 (the highest id at the start) would count it; the log mark does not.
+      const seen: ProjectBalances[] = [];
+      for await (const page of readProjectBalances(db, {
+        currency: 'EUR',
+        cutoff: new Date(),
+        ledgerMark: mark,
+      })) {
+        seen.push(...page.projects.filter((p) => p.projectId === project || p.projectId === other));
+      }
+      const sums = new Map(seen.map((p) => [p.projectId, [p.directed?.credited, p.directed?.debited]]));
+      expect(sums).toEqual(
+        new Map([
+          [project, [1000n, 0n]],
+          [other, [2000n, 0n]],
+        ]),
+      );
+      const after: ProjectBalances[] = [];
+      for await (const page of readProjectBalances(db, {
+        currency: 'EUR',
+        cutoff: new Date(),
+        ledgerMark: String(BigInt(leaf.i) + 1n),
+      })) {
+        after.push(...page.projects.filter((p) => p.projectId === project));
+      }
+      expect(after.map((p) => p.directed?.credited)).toEqual([1500n]);
+    } finally {
+      if (late.isTransactionActive) await late.rollbackTransaction();
+      await late.release();
+    }
   });
 
   it('refuses a cut-off in the future or before the previous run (422), and a non-treasurer', async () => {

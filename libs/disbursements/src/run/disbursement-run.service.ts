@@ -9,9 +9,9 @@ import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.err
 import { queryRows } from '../sql-rows';
 import { RunInputs, RunStatus, RunView, StartRunResult } from '../disbursements.types';
 import { Payee, PayeeDirectory } from '../payees/payee-directory';
-import { readProjectLots } from './run-balances.reader';
-import { computeProjectOutcome, DISBURSEMENT_ALGORITHM } from './run-computation';
-import { Attribution, ProjectRunOutcome, RunParameters } from './run-computation.types';
+import { readProjectBalances } from './run-balances.reader';
+import { claimDeadline, computeProjectOutcomeFromSums, DISBURSEMENT_ALGORITHM } from './run-computation';
+import { BalanceSums, ProjectRunOutcome, RunParameters, SourceRange } from './run-computation.types';
 import { DisbursementRunScheduler } from './disbursement-run.scheduler';
 
 /** The advisory lock key held while a run executes: one run at a time, whatever the number of workers. */
@@ -188,8 +188,8 @@ export class DisbursementRunService {
         m,
         `UPDATE disbursement_runs
             SET status = 'running', started_at = now(), error = NULL,
-                ledger_mark = (SELECT coalesce(max(id), 0) FROM ledger_entries),
-                inputs = inputs || jsonb_build_object('ledgerMark', (SELECT coalesce(max(id), 0) FROM ledger_entries)::text)
+                ledger_mark = (SELECT size FROM transparency_log_head WHERE id = 1),
+                inputs = inputs || jsonb_build_object('ledgerMark', (SELECT size FROM transparency_log_head WHERE id = 1)::text)
           WHERE id = $1 RETURNING *`,
         [runId],
       )) as RunRow[];
@@ -206,27 +206,38 @@ export class DisbursementRunService {
       claimDeadlineDays: run.inputs.claimDeadlineDays,
     };
     try {
-      const pages = readProjectLots(
+      const pages = readProjectBalances(
         this.dataSource,
         { currency: run.currency, cutoff: params.cutoff, ledgerMark: String(run.ledger_mark) },
         { pageSize, after: run.resume_after },
       );
+      const deadline = claimDeadline(params);
+      const none: BalanceSums = { credited: 0n, debited: 0n };
       for await (const page of pages) {
-        const withMoney = page.filter((p) => p.directed.length > 0 || p.allocated.length > 0);
-        const payees =
-          withMoney.length > 0
-            ? await this.payees.find(withMoney.map((p) => p.projectId))
-            : new Map<string, Payee>();
-        const outcomes = withMoney.map((p) => {
+        const payees = await this.payees.find(page.projects.map((p) => p.projectId));
+        // Rule 2 needs, for a project that has not claimed its money, its directed credits older
+        // than the deadline: read for those projects only, in the reader's snapshot.
+        const unclaimed = page.projects.filter((p) => {
           const payee = payees.get(p.projectId);
+          return p.directed !== null && !(payee?.admitted && payee.destination != null);
+        });
+        const before = await page.creditedBefore(
+          unclaimed.map((p) => p.directed!.accountId),
+          deadline,
+        );
+        const outcomes = page.projects.map((p) => {
+          const payee = payees.get(p.projectId);
+          const directed = p.directed
+            ? { ...p.directed, creditedBeforeDeadline: before.get(p.directed.accountId) ?? 0n }
+            : none;
           return {
-            outcome: computeProjectOutcome(
+            outcome: computeProjectOutcomeFromSums(
               {
                 projectId: p.projectId,
                 admitted: payee?.admitted ?? false,
                 payoutVerified: payee?.destination != null,
-                directed: { credits: p.directed, debited: 0n },
-                allocated: { credits: p.allocated, debited: 0n },
+                directed,
+                allocated: p.allocated ?? none,
               },
               params,
             ),
@@ -235,7 +246,7 @@ export class DisbursementRunService {
         });
         await runner.startTransaction();
         try {
-          await this.writePage(m, run, outcomes, page[page.length - 1].projectId);
+          await this.writePage(m, run, outcomes, page.projects[page.projects.length - 1].projectId);
           await runner.commitTransaction();
         } catch (error) {
           await runner.rollbackTransaction();
@@ -270,7 +281,7 @@ export class DisbursementRunService {
   private async writePage(
     m: EntityManager,
     run: RunRow,
-    rows: { outcome: ProjectRunOutcome; payee: Payee | undefined }[],
+    rows: { outcome: ProjectRunOutcome<SourceRange>; payee: Payee | undefined }[],
     lastProjectId: string,
   ): Promise<void> {
     const currency = run.currency;
@@ -467,9 +478,10 @@ export class DisbursementRunService {
   }
 }
 
-function sourcesJson(sources: readonly Attribution[]) {
-  // Kind and reference are the source entry's: the statement reads them from the ledger.
-  return sources.map((s) => ({ balance: s.balance, entryId: s.sourceId, amount: s.amount.toString() }));
+function sourcesJson(sources: readonly SourceRange[]) {
+  // Positions in each account's FIFO order (algorithm v2): the statement expands them into the
+  // source entries and their amounts, from the lots the run saw.
+  return sources.map((s) => ({ balance: s.balance, from: s.from.toString(), to: s.to.toString() }));
 }
 
 function toView(row: RunRow): RunView {

@@ -1,115 +1,194 @@
-import { DataSource } from 'typeorm';
-import { BalanceKind, SourceCredit } from './run-computation.types';
+import { DataSource, QueryRunner } from 'typeorm';
+import { BalanceKind, BalanceSums, SourceCredit } from './run-computation.types';
 
-/** One project's open lots at the cut-off, as read from the ledger (rule 1 done in SQL). */
-export interface ProjectLots {
+/** One balance account of a project as the run sees it. */
+export interface AccountBalance extends BalanceSums {
+  readonly accountId: string;
+}
+
+/** One project's balances at the cut-off and the mark (zero when it has no such account). */
+export interface ProjectBalances {
   readonly projectId: string;
-  readonly directed: SourceCredit[];
-  readonly allocated: SourceCredit[];
+  readonly directed: AccountBalance | null;
+  readonly allocated: AccountBalance | null;
 }
 
 export interface BalancesQuery {
   readonly currency: string;
   readonly cutoff: Date;
-  /** The highest ledger entry id the run considers (taken when it starts), for reproducibility. */
+  /** The public log's size when the run started: the run sees the entries whose leaf index is below it. */
   readonly ledgerMark: string;
 }
 
-/**
- * One balance account's open lots in one text column, `entryId,occurredMs,open` joined by `;`
- * (far cheaper to read than one row, or three arrays, per lot).
- */
-interface LotsRow {
-  project_id: string;
-  balance: BalanceKind;
-  lots: string;
+/** A page of projects, and what else the run may ask in the same snapshot. */
+export interface BalancesPage {
+  readonly projects: ProjectBalances[];
+  /** Per account id: the credits the run sees that occurred strictly before `before`. */
+  creditedBefore(accountIds: readonly string[], before: Date): Promise<Map<string, bigint>>;
 }
 
-const PROJECT_ACCOUNT = /^liability:project:([^:]+):(directed|allocated):([a-z]{3})$/;
+interface SumsRow {
+  project_id: string;
+  balance: BalanceKind;
+  account_id: string;
+  credited: string;
+  debited: string;
+}
 
 /**
- * Streams the projects with open lots, a page of about `pageSize` projects at a time in
- * project-id order. One query reads every project posting (sequential scans and hash joins, like
- * a plain aggregation) through a server-side cursor on its own read-only connection, so only one
- * page of lots is ever in this process's memory and the caller can commit on its own connection.
- *
- * Rule 1 of the run (see `DISBURSEMENT_ALGORITHM`), in SQL: credits count when their entry is at
- * or before the ledger mark and occurred at or before the cut-off; debits count when their entry
- * is at or before the mark (so a move never exceeds what the account holds now); debits consume
- * the oldest credits first (occurred_at, then entry id); what is left of each credit is returned.
+ * The entries a run with this mark does not see, in the reader's snapshot: those logged at or
+ * after the mark, and those committed but still queued for the log (the sequencer appends them
+ * right after their commit). The database refuses at COMMIT an entry that is neither queued nor
+ * logged, so every other visible entry has a leaf below the mark. Small: what was written since
+ * the run started.
  */
-export async function* readProjectLots(
+const UNSEEN_ENTRIES = `SELECT coalesce(array_agg(entry_id), '{}')::text[] AS ids FROM (
+  SELECT entry_id FROM transparency_log_leaves WHERE log_index >= $1
+  UNION SELECT entry_id FROM transparency_log_queue) unseen`;
+
+/**
+ * Streams the projects with money on their balances, a page of about `pageSize` projects at a
+ * time in project-id order, as sums (rule 1 of `DISBURSEMENT_ALGORITHM`, no lot in memory):
+ * what the ledger's balances hold, less the postings of the entries the run does not see and the
+ * credits that occurred after the cut-off (both found through small index ranges). One read-only
+ * REPEATABLE READ transaction on its own connection, so every page, and `creditedBefore`, read the
+ * same snapshot while the caller commits on its own connection.
+ */
+export async function* readProjectBalances(
   dataSource: DataSource,
   query: BalancesQuery,
   options: { pageSize?: number; after?: string | null } = {},
-): AsyncGenerator<ProjectLots[]> {
+): AsyncGenerator<BalancesPage> {
   const pageSize = options.pageSize ?? 500;
   const reader = dataSource.createQueryRunner();
   await reader.connect();
   try {
     await reader.startTransaction('REPEATABLE READ');
     await reader.query('SET TRANSACTION READ ONLY');
-    // The plan of a plain aggregation (hash joins over sequential scans, one in-memory sort): the
-    // planner misjudges the account filter and would otherwise probe the indexes once per account.
-    await reader.query('SET LOCAL enable_nestloop = off');
-    await reader.query(`SET LOCAL work_mem = '256MB'`);
+    const [{ ids: unseen }] = (await reader.query(UNSEEN_ENTRIES, [query.ledgerMark])) as { ids: string[] }[];
     await reader.query(
-      `DECLARE disbursement_lots NO SCROLL CURSOR FOR
+      `DECLARE disbursement_balances NO SCROLL CURSOR FOR
        WITH acct AS (
          SELECT a.id, split_part(a.code, ':', 3) AS project_id, split_part(a.code, ':', 4) AS balance
            FROM ledger_accounts a
           WHERE a.code LIKE 'liability:project:%' AND right(a.code, 4) = $1
             AND split_part(a.code, ':', 4) IN ('directed', 'allocated') AND split_part(a.code, ':', 3) > $2
-       ),
-       w AS (
-         SELECT acct.project_id, acct.balance, p.direction, p.amount, p.entry_id, e.occurred_at,
-                sum(p.amount) FILTER (WHERE p.direction = 'D') OVER (PARTITION BY acct.project_id, acct.balance) AS debited,
-                sum(p.amount) FILTER (WHERE p.direction = 'C' AND e.occurred_at <= $4)
-                  OVER (PARTITION BY acct.project_id, acct.balance ORDER BY e.occurred_at, p.entry_id ROWS UNBOUNDED PRECEDING) AS running
+       ), bal AS (
+         SELECT b.account_id, sum(b.credits_posted) AS credited, sum(b.debits_posted) AS debited
+           FROM ledger_account_balances b
+          WHERE b.account_id IN (SELECT id FROM acct)
+          GROUP BY b.account_id
+       ), unseen AS (
+         SELECT p.account_id,
+                coalesce(sum(p.amount) FILTER (WHERE p.direction = 'C'), 0) AS credited,
+                coalesce(sum(p.amount) FILTER (WHERE p.direction = 'D'), 0) AS debited
            FROM ledger_postings p
-           JOIN acct ON acct.id = p.account_id
            JOIN ledger_entries e ON e.id = p.entry_id
-          WHERE p.entry_id <= $3 AND e.flow IN ('posted', 'post_pending')
+          WHERE p.entry_id = ANY($3::bigint[]) AND e.flow IN ('posted', 'post_pending')
+          GROUP BY p.account_id
+       ), late AS (
+         SELECT l.account_id, sum(l.amount) AS credited
+           FROM disbursement_lots l
+          WHERE l.occurred_at > $4 AND l.entry_id <> ALL ($3::bigint[])
+          GROUP BY l.account_id
+       ), sums AS (
+         SELECT acct.project_id, acct.balance, acct.id AS account_id,
+                bal.credited - coalesce(unseen.credited, 0) - coalesce(late.credited, 0) AS credited,
+                bal.debited - coalesce(unseen.debited, 0) AS debited
+           FROM acct
+           JOIN bal ON bal.account_id = acct.id
+           LEFT JOIN unseen ON unseen.account_id = acct.id
+           LEFT JOIN late ON late.account_id = acct.id
        )
-       SELECT project_id, balance,
-              string_agg(entry_id || ',' || (extract(epoch FROM occurred_at) * 1000)::bigint || ',' ||
-                         least(amount, running - coalesce(debited, 0)), ';' ORDER BY occurred_at, entry_id) AS lots
-         FROM w
-        WHERE direction = 'C' AND occurred_at <= $4 AND running > coalesce(debited, 0)
-        GROUP BY project_id, balance
+       SELECT project_id, balance, account_id::text, credited::text, debited::text
+         FROM sums
+        WHERE credited > debited
         ORDER BY project_id, balance`,
-      [`:${query.currency.toLowerCase()}`, options.after ?? '', query.ledgerMark, query.cutoff],
+      [`:${query.currency.toLowerCase()}`, options.after ?? '', unseen, query.cutoff],
     );
-    let page: ProjectLots[] = [];
+    const creditedBefore = (accountIds: readonly string[], before: Date) =>
+      readCreditedBefore(reader, accountIds, before, unseen);
+    let page: ProjectBalances[] = [];
     for (;;) {
       const rows = (await reader.query(
-        `FETCH ${Math.max(2, pageSize * 2)} FROM disbursement_lots`,
-      )) as LotsRow[];
+        `FETCH ${Math.max(2, pageSize * 2)} FROM disbursement_balances`,
+      )) as SumsRow[];
       for (const row of rows) {
         let current = page[page.length - 1];
         if (!current || current.projectId !== row.project_id) {
           if (page.length >= pageSize) {
-            yield page;
+            yield { projects: page, creditedBefore };
             page = [];
           }
-          current = { projectId: row.project_id, directed: [], allocated: [] };
+          current = { projectId: row.project_id, directed: null, allocated: null };
           page.push(current);
         }
-        const lots = current[row.balance];
-        for (const lot of row.lots.split(';')) {
-          const [entryId, ms, open] = lot.split(',');
-          lots.push({ sourceId: entryId, occurredAt: new Date(Number(ms)), amount: BigInt(open) });
-        }
+        page[page.length - 1] = {
+          ...current,
+          [row.balance]: {
+            accountId: row.account_id,
+            credited: BigInt(row.credited),
+            debited: BigInt(row.debited),
+          },
+        };
       }
       if (rows.length === 0) break;
     }
-    if (page.length > 0) yield page;
+    if (page.length > 0) yield { projects: page, creditedBefore };
     await reader.commitTransaction();
   } finally {
     if (reader.isTransactionActive) await reader.rollbackTransaction();
     await reader.release();
   }
 }
+
+async function readCreditedBefore(
+  reader: QueryRunner,
+  accountIds: readonly string[],
+  before: Date,
+  unseen: readonly string[],
+): Promise<Map<string, bigint>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = (await reader.query(
+    `SELECT account_id::text, sum(amount)::text AS credited
+       FROM disbursement_lots
+      WHERE account_id = ANY ($1::bigint[]) AND occurred_at < $2 AND entry_id <> ALL ($3::bigint[])
+      GROUP BY account_id`,
+    [accountIds, before, unseen],
+  )) as { account_id: string; credited: string }[];
+  return new Map(rows.map((r) => [r.account_id, BigInt(r.credited)]));
+}
+
+/**
+ * The credits of one balance account that a run saw, in FIFO order (what `expandSources` needs):
+ * those logged below the run's mark that occurred up to its cut-off, ordered by (occurred_at,
+ * entry id). Kind and reference come from the ledger.
+ */
+export async function readRunCredits(
+  dataSource: DataSource,
+  accountCode: string,
+  run: { cutoff: Date; ledgerMark: string },
+): Promise<SourceCredit[]> {
+  const rows = (await dataSource.query(
+    `SELECT l.entry_id::text AS entry_id, l.occurred_at, l.amount::text AS amount, e.kind, e.business_ref
+       FROM disbursement_lots l
+       JOIN ledger_accounts a ON a.id = l.account_id
+       JOIN transparency_log_leaves t ON t.entry_id = l.entry_id AND t.log_index < $3
+       JOIN ledger_entries e ON e.id = l.entry_id
+      WHERE a.code = $1 AND l.occurred_at <= $2
+      ORDER BY l.occurred_at, l.entry_id`,
+    [accountCode, run.cutoff, run.ledgerMark],
+  )) as { entry_id: string; occurred_at: Date; amount: string; kind: string; business_ref: string }[];
+  return rows.map((r) => ({
+    sourceId: r.entry_id,
+    kind: r.kind,
+    reference: r.business_ref,
+    occurredAt: r.occurred_at,
+    amount: BigInt(r.amount),
+  }));
+}
+
+const PROJECT_ACCOUNT = /^liability:project:([^:]+):(directed|allocated):([a-z]{3})$/;
 
 /** The project id in a project balance account code, or null. */
 export function projectOfAccount(

@@ -4,13 +4,24 @@ import { allocate } from '@app/money';
 import {
   addToTotals,
   attribute,
+  claimDeadline,
   computeProjectOutcome,
+  computeProjectOutcomeFromSums,
   computeRun,
   emptyTotals,
+  expandSources,
   openLots,
   OpenLot,
 } from './run-computation';
-import { CarryOverReason, ProjectRunInput, RunParameters, SourceCredit } from './run-computation.types';
+import {
+  BalanceAtCutoff,
+  BalanceSums,
+  CarryOverReason,
+  ProjectRunInput,
+  RunParameters,
+  SourceCredit,
+  SourceRange,
+} from './run-computation.types';
 
 const DAY = 86_400_000;
 const cutoff = new Date('2026-10-31T23:59:59.000Z');
@@ -274,6 +285,124 @@ describe('computeProjectOutcome properties', () => {
         expect(byReason).toBe(totals.carriedOver);
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+/** The three sums the run reads for a balance whose credits (in FIFO order) and debits are known. */
+function sumsOf(b: BalanceAtCutoff, p: RunParameters): BalanceSums {
+  const deadline = claimDeadline(p).getTime();
+  return {
+    credited: b.credits.reduce((s, c) => s + c.amount, 0n),
+    debited: b.debited,
+    creditedBeforeDeadline: b.credits
+      .filter((c) => c.occurredAt.getTime() < deadline)
+      .reduce((s, c) => s + c.amount, 0n),
+  };
+}
+
+describe('computeProjectOutcomeFromSums (algorithm v2: what the run computes)', () => {
+  it('property: same amounts as the rule on lots, and its source ranges expand to the same attributions', () => {
+    fc.assert(
+      fc.property(projectArb, paramsArb, (input, p) => {
+        const fromLots = computeProjectOutcome(input, p);
+        const sut = computeProjectOutcomeFromSums(
+          {
+            ...input,
+            directed: sumsOf(input.directed, p),
+            allocated: sumsOf(input.allocated, p),
+          },
+          p,
+        );
+        const credits = { directed: input.directed.credits, allocated: input.allocated.credits };
+        const expanded = (part: { sources: readonly SourceRange[] } | null) =>
+          part ? { ...part, sources: expandSources(part.sources, credits) } : null;
+        expect({ ...sut, payable: expanded(sut.payable), expired: expanded(sut.expired) }).toEqual(fromLots);
+      }),
+    );
+  });
+
+  it('property: each expanded source is what allocate() gives the moved amount, weighted by the open lots', () => {
+    fc.assert(
+      fc.property(projectArb, paramsArb, (input, p) => {
+        const sut = computeProjectOutcomeFromSums(
+          { ...input, directed: sumsOf(input.directed, p), allocated: sumsOf(input.allocated, p) },
+          p,
+        );
+        const credits = { directed: input.directed.credits, allocated: input.allocated.credits };
+        for (const part of [sut.payable, sut.expired]) {
+          for (const range of part?.sources ?? []) {
+            const parts = expandSources([range], credits);
+            const viaAllocate = allocate(
+              range.to - range.from,
+              parts.map((a) => ({ key: `${a.balance}:${a.sourceId}`, weight: a.amount })),
+            );
+            expect(parts.map((a) => a.amount)).toEqual(viaAllocate.map((x) => x.amount));
+            const open = new Map(
+              openLots(range.balance, input[range.balance]).map((l) => [l.sourceId, l.open] as const),
+            );
+            for (const a of parts) expect(a.amount).toBeLessThanOrEqual(open.get(a.sourceId)!);
+          }
+        }
+      }),
+    );
+  });
+
+  it('needs the credits before the deadline for an unclaimed directed balance, and refuses inconsistent sums', () => {
+    const unclaimed = { projectId: 'p', admitted: true, payoutVerified: false };
+    const none = { credited: 0n, debited: 0n };
+    expect(() =>
+      computeProjectOutcomeFromSums(
+        { ...unclaimed, directed: { credited: 10n, debited: 0n }, allocated: none },
+        params,
+      ),
+    ).toThrow(DisbursementsError);
+    expect(() =>
+      computeProjectOutcomeFromSums(
+        {
+          ...unclaimed,
+          directed: { credited: 10n, debited: 0n, creditedBeforeDeadline: 11n },
+          allocated: none,
+        },
+        params,
+      ),
+    ).toThrow(DisbursementsError);
+    expect(
+      computeProjectOutcomeFromSums(
+        {
+          ...unclaimed,
+          admitted: true,
+          payoutVerified: true,
+          directed: { credited: 10n, debited: 0n },
+          allocated: none,
+        },
+        { ...params, minimumPayout: 0n },
+      ).payable,
+    ).toEqual({
+      amount: 10n,
+      directed: 10n,
+      allocated: 0n,
+      sources: [{ balance: 'directed', from: 0n, to: 10n }],
+    });
+  });
+});
+
+describe('expandSources', () => {
+  it('gives each credit its overlap with the range, one line per source entry, and refuses a range past the credits', () => {
+    const [a, b] = [credit(100n), credit(200n)];
+    const again = { ...credit(50n), sourceId: a.sourceId };
+    const credits = { directed: [a, b, again], allocated: [] };
+    expect(
+      expandSources([{ balance: 'directed', from: 50n, to: 350n }], credits).map((x) => [
+        x.sourceId,
+        x.amount,
+      ]),
+    ).toEqual([
+      [a.sourceId, 100n],
+      [b.sourceId, 200n],
+    ]);
+    expect(() => expandSources([{ balance: 'directed', from: 0n, to: 351n }], credits)).toThrow(
+      DisbursementsError,
     );
   });
 });

@@ -7,16 +7,21 @@ import {
   CarryOverReason,
   ProjectRunInput,
   ProjectRunOutcome,
+  ProjectSumsInput,
   RunParameters,
   RunTotals,
   SourceCredit,
+  SourceRange,
 } from './run-computation.types';
 
 /**
  * The version of the rule below, stored with every run so that anyone can recompute it from the
  * public ledger:
- * 1. A balance account's open lots: its credits up to the cut-off in ledger order, the debits
- *    consuming the oldest first (FIFO); what is left of each credit is its open amount.
+ * 1. The run sees the ledger entries whose leaf in the public log has an index below the run's
+ *    ledger mark, the log's size when the run started (an entry committed but not yet in the log
+ *    waits for the next run). A balance account's open lots: its credits that occurred up to the
+ *    cut-off, in FIFO order (occurred_at, then entry id), consumed from the oldest by all its
+ *    debits; what is left of each credit is its open amount.
  * 2. A project that has not claimed its money (not admitted, or without verified payout details)
  *    loses the open directed lots that arrived more than `claimDeadlineDays` days before the
  *    cut-off: they go back to the pool.
@@ -25,9 +30,13 @@ import {
  *    carries it over, with the first failing reason (not admitted, no verified details, below the
  *    minimum).
  * 4. Every moved amount is attributed to its sources with the Hamilton allocator, weighted by the
- *    open amounts (so each source gets exactly its open amount when the whole balance moves).
+ *    open amounts. A run only ever moves whole sets of open lots (all of a balance, or its lots
+ *    older than the deadline, a FIFO prefix), so each source gets exactly its open amount; the run
+ *    stores them as positions in the FIFO order (`SourceRange`), which a statement expands.
+ *
+ * v1 took as its mark the highest entry id at the start, which a lower id committing later broke.
  */
-export const DISBURSEMENT_ALGORITHM = 'disbursement-run-v1';
+export const DISBURSEMENT_ALGORITHM = 'disbursement-run-v2';
 
 const DAY_MS = 86_400_000;
 
@@ -102,12 +111,35 @@ export function attribute(amount: bigint, lots: readonly OpenLot[]): Attribution
 
 const sum = (lots: readonly OpenLot[]): bigint => lots.reduce((s, l) => s + l.open, 0n);
 
-/** Rules 2–4 for one project. Pure: same input, same outcome. */
-export function computeProjectOutcome(input: ProjectRunInput, params: RunParameters): ProjectRunOutcome {
+function checkParams(params: RunParameters): void {
   if (params.minimumPayout < 0n) invalid('minimumPayout cannot be negative');
   if (!Number.isInteger(params.claimDeadlineDays) || params.claimDeadlineDays <= 0) {
     invalid('claimDeadlineDays must be a positive integer');
   }
+}
+
+/** The claim deadline of rule 2: directed lots that occurred strictly before it expire. */
+export function claimDeadline(params: RunParameters): Date {
+  return new Date(params.cutoff.getTime() - params.claimDeadlineDays * DAY_MS);
+}
+
+function carryOverReason(
+  input: { admitted: boolean; payoutVerified: boolean },
+  remaining: bigint,
+  params: RunParameters,
+) {
+  return !input.admitted
+    ? CarryOverReason.NotAdmitted
+    : !input.payoutVerified
+      ? CarryOverReason.NoVerifiedPayoutDetails
+      : remaining < params.minimumPayout
+        ? CarryOverReason.BelowMinimumPayout
+        : null;
+}
+
+/** Rules 2–4 for one project, from its lots. Pure: same input, same outcome. */
+export function computeProjectOutcome(input: ProjectRunInput, params: RunParameters): ProjectRunOutcome {
+  checkParams(params);
   const directed = openLots('directed', input.directed);
   const allocated = openLots('allocated', input.allocated);
   for (const lot of [...directed, ...allocated]) {
@@ -116,7 +148,7 @@ export function computeProjectOutcome(input: ProjectRunInput, params: RunParamet
   }
 
   const claimed = input.admitted && input.payoutVerified;
-  const deadline = params.cutoff.getTime() - params.claimDeadlineDays * DAY_MS;
+  const deadline = claimDeadline(params).getTime();
   const expiredLots = claimed ? [] : directed.filter((l) => l.occurredAt.getTime() < deadline);
   const keptDirected = claimed ? directed : directed.filter((l) => l.occurredAt.getTime() >= deadline);
   const expiredAmount = sum(expiredLots);
@@ -128,13 +160,7 @@ export function computeProjectOutcome(input: ProjectRunInput, params: RunParamet
   const remaining = directedAmount + allocatedAmount;
   if (remaining === 0n) return { projectId: input.projectId, expired, payable: null, carryOver: null };
 
-  const reason = !input.admitted
-    ? CarryOverReason.NotAdmitted
-    : !input.payoutVerified
-      ? CarryOverReason.NoVerifiedPayoutDetails
-      : remaining < params.minimumPayout
-        ? CarryOverReason.BelowMinimumPayout
-        : null;
+  const reason = carryOverReason(input, remaining, params);
   if (reason !== null) {
     return { projectId: input.projectId, expired, payable: null, carryOver: { amount: remaining, reason } };
   }
@@ -145,6 +171,106 @@ export function computeProjectOutcome(input: ProjectRunInput, params: RunParamet
     payable: { amount: remaining, directed: directedAmount, allocated: allocatedAmount, sources },
     carryOver: null,
   };
+}
+
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+
+/**
+ * Rules 2–4 for one project from three sums per balance (what the run reads), the sources as
+ * positions in each account's FIFO order. Same amounts as `computeProjectOutcome` on the lots
+ * behind the sums, and `expandSources` gives the same attributions (property-tested): the open
+ * lots are the positions [debited, credited); the lots older than the deadline, a FIFO prefix,
+ * are [0, creditedBeforeDeadline).
+ */
+export function computeProjectOutcomeFromSums(
+  input: ProjectSumsInput,
+  params: RunParameters,
+): ProjectRunOutcome<SourceRange> {
+  checkParams(params);
+  for (const balance of ['directed', 'allocated'] as const) {
+    const b = input[balance];
+    if (b.credited < 0n || b.debited < 0n) invalid(`${balance}: sums cannot be negative`);
+    const before = b.creditedBeforeDeadline;
+    if (before !== undefined && (before < 0n || before > b.credited)) {
+      invalid(`${balance}: credits before the deadline must be between 0 and the credits`);
+    }
+  }
+  const claimed = input.admitted && input.payoutVerified;
+  const d = input.directed;
+  let keptFrom = d.debited;
+  let expired: ProjectRunOutcome<SourceRange>['expired'] = null;
+  if (!claimed) {
+    if (d.creditedBeforeDeadline === undefined && d.credited > d.debited) {
+      invalid('directed: the credits before the deadline are needed for an unclaimed project');
+    }
+    const before = d.creditedBeforeDeadline ?? 0n;
+    if (before > d.debited) {
+      expired = {
+        amount: before - d.debited,
+        sources: [{ balance: 'directed', from: d.debited, to: before }],
+      };
+      keptFrom = before;
+    }
+  }
+  const directed = max(0n, d.credited - keptFrom);
+  const a = input.allocated;
+  const allocated = max(0n, a.credited - a.debited);
+  const remaining = directed + allocated;
+  if (remaining === 0n) return { projectId: input.projectId, expired, payable: null, carryOver: null };
+  const reason = carryOverReason(input, remaining, params);
+  if (reason !== null) {
+    return { projectId: input.projectId, expired, payable: null, carryOver: { amount: remaining, reason } };
+  }
+  const sources: SourceRange[] = [];
+  if (directed > 0n) sources.push({ balance: 'directed', from: keptFrom, to: d.credited });
+  if (allocated > 0n) sources.push({ balance: 'allocated', from: a.debited, to: a.credited });
+  return {
+    projectId: input.projectId,
+    expired,
+    payable: { amount: remaining, directed, allocated, sources },
+    carryOver: null,
+  };
+}
+
+/**
+ * The attributions behind source ranges: `credits` are each balance account's credits the run
+ * saw, in FIFO order; every credit overlapping a range gets its overlap, one line per source
+ * entry (in order of first appearance, like `attribute`).
+ */
+export function expandSources(
+  ranges: readonly SourceRange[],
+  credits: Readonly<Record<BalanceKind, readonly SourceCredit[]>>,
+): Attribution[] {
+  const out: Attribution[] = [];
+  for (const range of ranges) {
+    const merged = new Map<string, { credit: SourceCredit; amount: bigint }>();
+    let position = 0n;
+    for (const credit of credits[range.balance]) {
+      if (position >= range.to) break;
+      const end = position + credit.amount;
+      const overlap = (end < range.to ? end : range.to) - max(position, range.from);
+      position = end;
+      if (overlap <= 0n) continue;
+      const seen = merged.get(credit.sourceId);
+      if (seen) seen.amount += overlap;
+      else merged.set(credit.sourceId, { credit, amount: overlap });
+    }
+    if (position < range.to) invalid(`${range.balance}: the credits end before position ${range.to}`);
+    for (const { credit, amount } of merged.values()) {
+      out.push(
+        credit.kind === undefined
+          ? { balance: range.balance, sourceId: credit.sourceId, amount }
+          : {
+              balance: range.balance,
+              sourceId: credit.sourceId,
+              kind: credit.kind,
+              reference: credit.reference,
+              amount,
+            },
+      );
+    }
+  }
+  return out;
 }
 
 export function emptyTotals(): RunTotals {
@@ -162,7 +288,7 @@ export function emptyTotals(): RunTotals {
   };
 }
 
-export function addToTotals(totals: RunTotals, outcome: ProjectRunOutcome): RunTotals {
+export function addToTotals(totals: RunTotals, outcome: ProjectRunOutcome<unknown>): RunTotals {
   totals.projects += 1;
   if (outcome.expired) totals.expired += outcome.expired.amount;
   if (outcome.payable) {
