@@ -404,6 +404,65 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     }
   });
 
+  it('resumes a failed run where it stopped: written pages are skipped, nothing is posted twice', async () => {
+    const projects = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    for (const id of projects) {
+      payees.set({
+        projectId: id,
+        name: id,
+        admitted: true,
+        destination: { rail: 'sepa', accountHolder: 'R', iban: 'DE89370400440532013000', bic: null },
+      });
+      await fund(id, 'directed', 6000n);
+      await fund(id, 'allocated', 1000n);
+    }
+    const find = payees.find.bind(payees);
+    let calls = 0;
+    payees.find = async (ids: readonly string[]) => {
+      if (++calls === 3) throw new Error('payee directory unavailable');
+      return find(ids);
+    };
+    const started = await sut.start(treasurer, { cutoff: new Date() });
+    try {
+      await expect(sut.execute(started.run.id, { pageSize: 1 })).rejects.toThrow(
+        'payee directory unavailable',
+      );
+    } finally {
+      payees.find = find;
+    }
+    const failed = await sut.get(started.run.id);
+    expect(failed.status).toBe('failed');
+    const [{ n: written }] = (await db.query(
+      'SELECT count(*)::int AS n FROM disbursement_run_projects WHERE run_id = $1',
+      [started.run.id],
+    )) as { n: number }[];
+    expect(written).toBe(2);
+
+    const again = await sut.start(treasurer, { cutoff: new Date(started.run.cutoff) });
+    expect(again.run.id).toBe(started.run.id);
+    const done = await sut.execute(started.run.id, { pageSize: 1 });
+    expect(done.status).toBe('completed');
+    expect(done.ledgerMark).toBe(failed.ledgerMark);
+    for (const id of projects) {
+      expect(await bal(Accounts.payable(id).code)).toBe(7000n);
+      expect(await bal(Accounts.projectDirected(id).code)).toBe(0n);
+    }
+    const rows = (await db.query(
+      'SELECT project_id, payable FROM disbursement_run_projects WHERE run_id = $1 AND project_id = ANY($2)',
+      [started.run.id, projects],
+    )) as { project_id: string; payable: bigint }[];
+    expect(rows.map((r) => r.payable)).toEqual(projects.map(() => 7000n));
+    // Every project balance moved once: the run's payable entries credit each payable account once.
+    const [{ n }] = (await db.query(
+      `SELECT count(*)::int AS n FROM ledger_postings p
+         JOIN ledger_entries e ON e.id = p.entry_id
+         JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.kind = 'disbursement.payable' AND e.business_ref = $1 AND a.code = ANY($2)`,
+      [`disbursement-run:${started.run.id}`, projects.map((id) => Accounts.payable(id).code)],
+    )) as { n: number }[];
+    expect(n).toBe(projects.length);
+  });
+
   it('refuses a cut-off in the future or before the previous run (422), and a non-treasurer', async () => {
     const err = (p: Promise<unknown>) =>
       p.then(

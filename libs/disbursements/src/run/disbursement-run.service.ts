@@ -205,54 +205,68 @@ export class DisbursementRunService {
       minimumPayout: BigInt(run.inputs.minimumPayout),
       claimDeadlineDays: run.inputs.claimDeadlineDays,
     };
+    const extra = this.dataSource.createQueryRunner();
     try {
+      await extra.connect();
+      // Pages are written by two connections at once (the ledger's posting triggers are the
+      // bulk of a run, and PostgreSQL runs them on as many cores); each page commits on its own, in
+      // any order, and a project is done once it has its outcome row: a resumed run skips those.
+      const writers = [runner, extra];
       const pages = readProjectBalances(
         this.dataSource,
         { currency: run.currency, cutoff: params.cutoff, ledgerMark: String(run.ledger_mark) },
-        { pageSize, after: run.resume_after },
+        { pageSize, skipDoneOf: run.id },
       );
       const deadline = claimDeadline(params);
       const none: BalanceSums = { credited: 0n, debited: 0n };
-      for await (const page of pages) {
-        const payees = await this.payees.find(page.projects.map((p) => p.projectId));
-        // Rule 2 needs, for a project that has not claimed its money, its directed credits older
-        // than the deadline: read for those projects only, in the reader's snapshot.
-        const unclaimed = page.projects.filter((p) => {
-          const payee = payees.get(p.projectId);
-          return p.directed !== null && !(payee?.admitted && payee.destination != null);
-        });
-        const before = await page.creditedBefore(
-          unclaimed.map((p) => p.directed!.accountId),
-          deadline,
-        );
-        const outcomes = page.projects.map((p) => {
-          const payee = payees.get(p.projectId);
-          const directed = p.directed
-            ? { ...p.directed, creditedBeforeDeadline: before.get(p.directed.accountId) ?? 0n }
-            : none;
-          return {
-            outcome: computeProjectOutcomeFromSums(
-              {
-                projectId: p.projectId,
-                admitted: payee?.admitted ?? false,
-                payoutVerified: payee?.destination != null,
-                directed,
-                allocated: p.allocated ?? none,
-              },
-              params,
-            ),
-            payee,
-          };
-        });
-        await runner.startTransaction();
-        try {
-          await this.writePage(m, run, outcomes, page.projects[page.projects.length - 1].projectId);
-          await runner.commitTransaction();
-        } catch (error) {
-          await runner.rollbackTransaction();
-          throw error;
+      const slots: Promise<void>[] = writers.map(() => Promise.resolve());
+      let failure: { error: unknown } | null = null;
+      let next = 0;
+      try {
+        for await (const page of pages) {
+          if (failure) break;
+          const payees = await this.payees.find(page.projects.map((p) => p.projectId));
+          // Rule 2 needs, for a project that has not claimed its money, its directed credits older
+          // than the deadline: read for those projects only, in the reader's snapshot.
+          const unclaimed = page.projects.filter((p) => {
+            const payee = payees.get(p.projectId);
+            return p.directed !== null && !(payee?.admitted && payee.destination != null);
+          });
+          const before = await page.creditedBefore(
+            unclaimed.map((p) => p.directed!.accountId),
+            deadline,
+          );
+          const outcomes = page.projects.map((p) => {
+            const payee = payees.get(p.projectId);
+            const directed = p.directed
+              ? { ...p.directed, creditedBeforeDeadline: before.get(p.directed.accountId) ?? 0n }
+              : none;
+            return {
+              outcome: computeProjectOutcomeFromSums(
+                {
+                  projectId: p.projectId,
+                  admitted: payee?.admitted ?? false,
+                  payoutVerified: payee?.destination != null,
+                  directed,
+                  allocated: p.allocated ?? none,
+                },
+                params,
+              ),
+              payee,
+            };
+          });
+          const slot = next++ % writers.length;
+          await slots[slot];
+          if (failure) break;
+          slots[slot] = this.commitPage(writers[slot], run, outcomes).catch((error: unknown) => {
+            failure ??= { error };
+          });
         }
+      } finally {
+        // Never leave a page in flight: the failure is recorded on the first writer's connection.
+        await Promise.all(slots);
       }
+      if (failure) throw (failure as { error: unknown }).error;
       await runner.startTransaction();
       try {
         await this.planBatches(m, run);
@@ -275,6 +289,24 @@ export class DisbursementRunService {
         message.slice(0, 2000),
       ]);
       throw translateLedgerError(error);
+    } finally {
+      await extra.release();
+    }
+  }
+
+  /** One page in one transaction on `writer`: its ledger entries and its outcome rows. */
+  private async commitPage(
+    writer: QueryRunner,
+    run: RunRow,
+    outcomes: { outcome: ProjectRunOutcome<SourceRange>; payee: Payee | undefined }[],
+  ): Promise<void> {
+    await writer.startTransaction();
+    try {
+      await this.writePage(writer.manager, run, outcomes);
+      await writer.commitTransaction();
+    } catch (error) {
+      if (writer.isTransactionActive) await writer.rollbackTransaction();
+      throw error;
     }
   }
 
@@ -282,8 +314,8 @@ export class DisbursementRunService {
     m: EntityManager,
     run: RunRow,
     rows: { outcome: ProjectRunOutcome<SourceRange>; payee: Payee | undefined }[],
-    lastProjectId: string,
   ): Promise<void> {
+    if (rows.length === 0) return;
     const currency = run.currency;
     const cutoff = new Date(run.inputs.cutoff);
     const metadata = { runId: run.id, algorithm: run.algorithm, cutoff: run.inputs.cutoff };
@@ -291,35 +323,6 @@ export class DisbursementRunService {
     const expiries = rows.filter((r) => r.outcome.expired);
     let payableEntryId: string | null = null;
     let expiryEntryId: string | null = null;
-    if (expiries.length > 0) {
-      await this.ledger.ensureAccounts([Accounts.pool(currency)], m);
-      const postings: PostingCommand[] = expiries.map((r) => ({
-        account: Accounts.projectDirected(r.outcome.projectId, currency).code,
-        direction: 'debit',
-        amount: r.outcome.expired!.amount,
-        currency,
-      }));
-      postings.push({
-        account: Accounts.pool(currency).code,
-        direction: 'credit',
-        amount: expiries.reduce((s, r) => s + r.outcome.expired!.amount, 0n),
-        currency,
-      });
-      const entry = await this.ledger.post(
-        {
-          kind: 'disbursement.expiry',
-          businessRef: `disbursement-run:${run.id}`,
-          idempotencyKey: `disbursement-run:${run.id}:expiry:${expiries[0].outcome.projectId}`,
-          occurredAt: cutoff,
-          policyVersion: run.policy_version,
-          description: 'directed funds past the claim deadline return to the pool',
-          metadata,
-          postings,
-        },
-        m,
-      );
-      expiryEntryId = entry.id;
-    }
     if (payables.length > 0) {
       await this.ledger.ensureAccounts(
         payables.map((r) => Accounts.payable(r.outcome.projectId, currency)),
@@ -366,39 +369,71 @@ export class DisbursementRunService {
       );
       payableEntryId = entry.id;
     }
-    if (rows.length > 0) {
-      const values = rows.map(({ outcome: o, payee }) => ({
-        project_id: o.projectId,
-        outcome: o.payable ? 'payable' : o.carryOver ? 'carried_over' : 'expired_only',
-        payable: (o.payable?.amount ?? 0n).toString(),
-        directed: (o.payable?.directed ?? 0n).toString(),
-        allocated: (o.payable?.allocated ?? 0n).toString(),
-        expired: (o.expired?.amount ?? 0n).toString(),
-        carried_over: (o.carryOver?.amount ?? 0n).toString(),
-        reason: o.carryOver?.reason ?? null,
-        payable_entry_id: o.payable ? payableEntryId : null,
-        expiry_entry_id: o.expired ? expiryEntryId : null,
-        sources: {
-          payable: sourcesJson(o.payable?.sources ?? []),
-          expired: sourcesJson(o.expired?.sources ?? []),
-        },
-        payee: o.payable && payee?.destination ? { ...payee.destination, name: payee.name } : null,
+    // Last in the page: the pool's balance row is shared with the other writer.
+    if (expiries.length > 0) {
+      await this.ledger.ensureAccounts([Accounts.pool(currency)], m);
+      const postings: PostingCommand[] = expiries.map((r) => ({
+        account: Accounts.projectDirected(r.outcome.projectId, currency).code,
+        direction: 'debit',
+        amount: r.outcome.expired!.amount,
+        currency,
       }));
-      await queryRows(
+      postings.push({
+        account: Accounts.pool(currency).code,
+        direction: 'credit',
+        amount: expiries.reduce((s, r) => s + r.outcome.expired!.amount, 0n),
+        currency,
+      });
+      const entry = await this.ledger.post(
+        {
+          kind: 'disbursement.expiry',
+          businessRef: `disbursement-run:${run.id}`,
+          idempotencyKey: `disbursement-run:${run.id}:expiry:${expiries[0].outcome.projectId}`,
+          occurredAt: cutoff,
+          policyVersion: run.policy_version,
+          description: 'directed funds past the claim deadline return to the pool',
+          metadata,
+          postings,
+        },
         m,
-        `INSERT INTO disbursement_run_projects (run_id, project_id, outcome, payable, directed, allocated, expired, carried_over,
-                                                reason, payable_entry_id, expiry_entry_id, sources, payee)
-         SELECT $1, r.project_id, r.outcome, r.payable, r.directed, r.allocated, r.expired, r.carried_over, r.reason,
-                r.payable_entry_id, r.expiry_entry_id, r.sources, r.payee
-           FROM jsonb_to_recordset($2::jsonb) AS r(project_id text, outcome text, payable bigint, directed bigint, allocated bigint,
-                expired bigint, carried_over bigint, reason text, payable_entry_id bigint, expiry_entry_id bigint, sources jsonb, payee jsonb)`,
-        [run.id, JSON.stringify(values)],
       );
+      expiryEntryId = entry.id;
     }
-    await queryRows(m, 'UPDATE disbursement_runs SET resume_after = $2 WHERE id = $1', [
-      run.id,
-      lastProjectId,
-    ]);
+    const column = <T>(f: (r: { outcome: ProjectRunOutcome<SourceRange>; payee: Payee | undefined }) => T) =>
+      rows.map(f);
+    await queryRows(
+      m,
+      `INSERT INTO disbursement_run_projects (run_id, project_id, outcome, payable, directed, allocated, expired, carried_over,
+                                              reason, payable_entry_id, expiry_entry_id, sources, payee)
+       SELECT $1, r.project_id, r.outcome, r.payable, r.directed, r.allocated, r.expired, r.carried_over, r.reason,
+              CASE WHEN r.outcome = 'payable' THEN $2::bigint END, CASE WHEN r.expired > 0 THEN $3::bigint END,
+              r.sources, r.payee
+         FROM unnest($4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
+                     $11::text[], $12::jsonb[], $13::jsonb[])
+           AS r(project_id, outcome, payable, directed, allocated, expired, carried_over, reason, sources, payee)`,
+      [
+        run.id,
+        payableEntryId,
+        expiryEntryId,
+        column((r) => r.outcome.projectId),
+        column(({ outcome: o }) => (o.payable ? 'payable' : o.carryOver ? 'carried_over' : 'expired_only')),
+        column((r) => (r.outcome.payable?.amount ?? 0n).toString()),
+        column((r) => (r.outcome.payable?.directed ?? 0n).toString()),
+        column((r) => (r.outcome.payable?.allocated ?? 0n).toString()),
+        column((r) => (r.outcome.expired?.amount ?? 0n).toString()),
+        column((r) => (r.outcome.carryOver?.amount ?? 0n).toString()),
+        column((r) => r.outcome.carryOver?.reason ?? null),
+        column(({ outcome: o }) =>
+          JSON.stringify({
+            payable: sourcesJson(o.payable?.sources ?? []),
+            expired: sourcesJson(o.expired?.sources ?? []),
+          }),
+        ),
+        column(({ outcome: o, payee }) =>
+          o.payable && payee?.destination ? JSON.stringify({ ...payee.destination, name: payee.name }) : null,
+        ),
+      ],
+    );
   }
 
   /** Groups the run's payables into one batch per payout rail, one payout per project. */

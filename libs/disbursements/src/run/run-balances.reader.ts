@@ -50,14 +50,16 @@ const UNSEEN_ENTRIES = `SELECT coalesce(array_agg(entry_id), '{}')::text[] AS id
  * Streams the projects with money on their balances, a page of about `pageSize` projects at a
  * time in project-id order, as sums (rule 1 of `DISBURSEMENT_ALGORITHM`, no lot in memory):
  * what the ledger's balances hold, less the postings of the entries the run does not see and the
- * credits that occurred after the cut-off (both found through small index ranges). One read-only
+ * credits that occurred after the cut-off (both found through small index ranges, and held in
+ * memory per account: what was written since the run started). One read-only
  * REPEATABLE READ transaction on its own connection, so every page, and `creditedBefore`, read the
- * same snapshot while the caller commits on its own connection.
+ * same snapshot while the caller commits on its own connection. With `skipDoneOf`, the projects
+ * that run already wrote an outcome for (a resumed run) are left out.
  */
 export async function* readProjectBalances(
   dataSource: DataSource,
   query: BalancesQuery,
-  options: { pageSize?: number; after?: string | null } = {},
+  options: { pageSize?: number; skipDoneOf?: string } = {},
 ): AsyncGenerator<BalancesPage> {
   const pageSize = options.pageSize ?? 500;
   const reader = dataSource.createQueryRunner();
@@ -66,45 +68,52 @@ export async function* readProjectBalances(
     await reader.startTransaction('REPEATABLE READ');
     await reader.query('SET TRANSACTION READ ONLY');
     const [{ ids: unseen }] = (await reader.query(UNSEEN_ENTRIES, [query.ledgerMark])) as { ids: string[] }[];
-    await reader.query(
-      `DECLARE disbursement_balances NO SCROLL CURSOR FOR
-       WITH acct AS (
-         SELECT a.id, split_part(a.code, ':', 3) AS project_id, split_part(a.code, ':', 4) AS balance
-           FROM ledger_accounts a
-          WHERE a.code LIKE 'liability:project:%' AND right(a.code, 4) = $1
-            AND split_part(a.code, ':', 4) IN ('directed', 'allocated') AND split_part(a.code, ':', 3) > $2
-       ), bal AS (
-         SELECT b.account_id, sum(b.credits_posted) AS credited, sum(b.debits_posted) AS debited
-           FROM ledger_account_balances b
-          WHERE b.account_id IN (SELECT id FROM acct)
-          GROUP BY b.account_id
-       ), unseen AS (
-         SELECT p.account_id,
-                coalesce(sum(p.amount) FILTER (WHERE p.direction = 'C'), 0) AS credited,
-                coalesce(sum(p.amount) FILTER (WHERE p.direction = 'D'), 0) AS debited
+    // What the balances hold but the run does not count, per account id: the postings of the
+    // unseen entries, and the credits that occurred after the cut-off (small, read first).
+    const uncounted = new Map<string, { credited: bigint; debited: bigint }>();
+    const add = (accountId: string, credited: bigint, debited: bigint) => {
+      const seen = uncounted.get(accountId) ?? { credited: 0n, debited: 0n };
+      uncounted.set(accountId, { credited: seen.credited + credited, debited: seen.debited + debited });
+    };
+    if (unseen.length > 0) {
+      const rows = (await reader.query(
+        `SELECT p.account_id::text AS account_id, p.direction, sum(p.amount)::text AS amount
            FROM ledger_postings p
            JOIN ledger_entries e ON e.id = p.entry_id
-          WHERE p.entry_id = ANY($3::bigint[]) AND e.flow IN ('posted', 'post_pending')
-          GROUP BY p.account_id
-       ), late AS (
-         SELECT l.account_id, sum(l.amount) AS credited
-           FROM disbursement_lots l
-          WHERE l.occurred_at > $4 AND l.entry_id <> ALL ($3::bigint[])
-          GROUP BY l.account_id
-       ), sums AS (
-         SELECT acct.project_id, acct.balance, acct.id AS account_id,
-                bal.credited - coalesce(unseen.credited, 0) - coalesce(late.credited, 0) AS credited,
-                bal.debited - coalesce(unseen.debited, 0) AS debited
-           FROM acct
-           JOIN bal ON bal.account_id = acct.id
-           LEFT JOIN unseen ON unseen.account_id = acct.id
-           LEFT JOIN late ON late.account_id = acct.id
-       )
-       SELECT project_id, balance, account_id::text, credited::text, debited::text
-         FROM sums
-        WHERE credited > debited
-        ORDER BY project_id, balance`,
-      [`:${query.currency.toLowerCase()}`, options.after ?? '', unseen, query.cutoff],
+          WHERE p.entry_id = ANY ($1::bigint[]) AND e.flow IN ('posted', 'post_pending')
+          GROUP BY p.account_id, p.direction`,
+        [unseen],
+      )) as { account_id: string; direction: 'C' | 'D'; amount: string }[];
+      for (const r of rows) {
+        add(
+          r.account_id,
+          r.direction === 'C' ? BigInt(r.amount) : 0n,
+          r.direction === 'D' ? BigInt(r.amount) : 0n,
+        );
+      }
+    }
+    const late = (await reader.query(
+      `SELECT account_id::text AS account_id, sum(amount)::text AS amount
+         FROM disbursement_lots
+        WHERE occurred_at > $1 AND entry_id <> ALL ($2::bigint[])
+        GROUP BY account_id`,
+      [query.cutoff, unseen],
+    )) as { account_id: string; amount: string }[];
+    for (const r of late) add(r.account_id, BigInt(r.amount), 0n);
+    // Every project balance account with its ledger balance (one index probe per account).
+    await reader.query(
+      `DECLARE disbursement_balances NO SCROLL CURSOR FOR
+       SELECT split_part(a.code, ':', 3) AS project_id, split_part(a.code, ':', 4) AS balance, a.id::text AS account_id,
+              sum(b.credits_posted)::text AS credited, sum(b.debits_posted)::text AS debited
+         FROM ledger_accounts a
+         JOIN ledger_account_balances b ON b.account_id = a.id
+        WHERE a.code LIKE 'liability:project:%' AND right(a.code, 4) = $1
+          AND split_part(a.code, ':', 4) IN ('directed', 'allocated')
+          AND NOT EXISTS (SELECT 1 FROM disbursement_run_projects rp
+                           WHERE rp.run_id = $2 AND rp.project_id = split_part(a.code, ':', 3))
+        GROUP BY a.id
+        ORDER BY 1, 2`,
+      [`:${query.currency.toLowerCase()}`, options.skipDoneOf ?? null],
     );
     const creditedBefore = (accountIds: readonly string[], before: Date) =>
       readCreditedBefore(reader, accountIds, before, unseen);
@@ -114,6 +123,10 @@ export async function* readProjectBalances(
         `FETCH ${Math.max(2, pageSize * 2)} FROM disbursement_balances`,
       )) as SumsRow[];
       for (const row of rows) {
+        const less = uncounted.get(row.account_id);
+        const credited = BigInt(row.credited) - (less?.credited ?? 0n);
+        const debited = BigInt(row.debited) - (less?.debited ?? 0n);
+        if (credited <= debited) continue;
         let current = page[page.length - 1];
         if (!current || current.projectId !== row.project_id) {
           if (page.length >= pageSize) {
@@ -125,11 +138,7 @@ export async function* readProjectBalances(
         }
         page[page.length - 1] = {
           ...current,
-          [row.balance]: {
-            accountId: row.account_id,
-            credited: BigInt(row.credited),
-            debited: BigInt(row.debited),
-          },
+          [row.balance]: { accountId: row.account_id, credited, debited },
         };
       }
       if (rows.length === 0) break;
