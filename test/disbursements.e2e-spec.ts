@@ -236,7 +236,7 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     const run = await waitForRun(started.body.id);
     expect(run).toMatchObject({
       status: 'completed',
-      algorithm: 'disbursement-run-v1',
+      algorithm: 'disbursement-run-v2',
       policyVersion: expect.any(Number),
     });
     expect(run.inputs).toMatchObject({
