@@ -13,7 +13,10 @@ export interface RunInputs {
   readonly policyVersion: number;
   readonly minimumPayout: string;
   readonly claimDeadlineDays: number;
-  /** Set when the run starts: entries with a higher id are not considered. */
+  /**
+   * Set when the run starts: the public log's size then. The run sees exactly the entries whose
+   * leaf index is below it (v1 runs: the highest entry id, entries above it not considered).
+   */
   readonly ledgerMark?: string;
 }
 
