@@ -526,4 +526,19 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     }[];
     expect(payouts[0].n).toBe(1);
   });
+
+  it('does not resume a run that started under v1 (its mark was an entry id), and says so', async () => {
+    const started = await sut.start(treasurer, { cutoff: new Date() });
+    await db.query(
+      `UPDATE disbursement_runs SET algorithm = 'disbursement-run-v1', ledger_mark = 1, status = 'failed' WHERE id = $1`,
+      [started.run.id],
+    );
+    await expect(sut.execute(started.run.id)).rejects.toMatchObject({
+      code: DisbursementsErrorCode.InvalidRunInput,
+    });
+    expect(await sut.get(started.run.id)).toMatchObject({
+      status: 'failed',
+      algorithm: 'disbursement-run-v1',
+    });
+  });
 });

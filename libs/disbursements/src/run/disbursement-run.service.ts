@@ -183,15 +183,25 @@ export class DisbursementRunService {
     const m = runner.manager;
     let run = await this.load(m, runId);
     if (run.status === 'completed') return toView(run);
+    if (run.algorithm !== DISBURSEMENT_ALGORITHM && run.ledger_mark !== null) {
+      // Its mark means something else (v1: an entry id): recompute it with the version it started with.
+      const message = `run ${run.id} started under ${run.algorithm} and cannot be resumed by ${DISBURSEMENT_ALGORITHM}`;
+      await queryRows(m, `UPDATE disbursement_runs SET status = 'failed', error = $2 WHERE id = $1`, [
+        runId,
+        message,
+      ]);
+      throw new DisbursementsError(DisbursementsErrorCode.InvalidRunInput, message);
+    }
     if (run.ledger_mark === null) {
       [run] = (await queryRows(
         m,
         `UPDATE disbursement_runs
-            SET status = 'running', started_at = now(), error = NULL,
+            SET status = 'running', started_at = now(), error = NULL, algorithm = $2,
                 ledger_mark = (SELECT size FROM transparency_log_head WHERE id = 1),
-                inputs = inputs || jsonb_build_object('ledgerMark', (SELECT size FROM transparency_log_head WHERE id = 1)::text)
+                inputs = inputs || jsonb_build_object('algorithm', $2::text,
+                                                      'ledgerMark', (SELECT size FROM transparency_log_head WHERE id = 1)::text)
           WHERE id = $1 RETURNING *`,
-        [runId],
+        [runId, DISBURSEMENT_ALGORITHM],
       )) as RunRow[];
     } else {
       [run] = (await queryRows(
