@@ -16,7 +16,7 @@ import {
 import { PayeeDestination } from '../payees/payee-directory';
 import { readRunCredits } from '../run/run-balances.reader';
 import { expandSources } from '../run/run-computation';
-import { BalanceKind, CarryOverReason, SourceCredit, SourceRange } from '../run/run-computation.types';
+import { BalanceKind, CarryOverReason, SourceRange } from '../run/run-computation.types';
 import { buildPain001 } from '../sepa/pain001';
 import { SepaParty } from '../sepa/pain001.types';
 import { PayoutTransfers } from './payout-transfers';
@@ -235,44 +235,34 @@ export class PayoutsService {
     // account's FIFO order, expanded here from the lots it saw. Kind and reference: the ledger's.
     type Listed = { balance: BalanceKind; entryId: string; amount: string };
     type Stored = Listed | { balance: BalanceKind; from: string; to: string };
-    const lists = await Promise.all(
-      rows.map(async (r) => {
-        const stored = (key: 'payable' | 'expired') => (r.sources?.[key] as Stored[] | undefined) ?? [];
-        const credits = new Map<BalanceKind, Promise<SourceCredit[]>>();
-        const creditsOf = (balance: BalanceKind) => {
-          let found = credits.get(balance);
-          if (!found) {
-            const account =
-              balance === 'directed'
-                ? Accounts.projectDirected(projectId, currency)
-                : Accounts.projectAllocated(projectId, currency);
-            found = readRunCredits(this.dataSource, account.code, {
-              cutoff: new Date(r.cutoff),
-              ledgerMark: String(r.ledger_mark),
-            });
-            credits.set(balance, found);
-          }
-          return found;
-        };
-        const list = async (key: 'payable' | 'expired'): Promise<Listed[]> => {
-          const items = stored(key);
-          if (!items.some((x) => 'from' in x)) return items as Listed[];
-          const ranges: SourceRange[] = (items as { balance: BalanceKind; from: string; to: string }[]).map(
-            (x) => ({ balance: x.balance, from: BigInt(x.from), to: BigInt(x.to) }),
+    const lists: { payable: Listed[]; expired: Listed[] }[] = [];
+    for (const r of rows) {
+      const stored = (key: 'payable' | 'expired') => (r.sources?.[key] as Stored[] | undefined) ?? [];
+      const list = async (key: 'payable' | 'expired'): Promise<Listed[]> => {
+        const items = stored(key);
+        if (!items.some((x) => 'from' in x)) return items as Listed[];
+        const out: Listed[] = [];
+        for (const x of items as { balance: BalanceKind; from: string; to: string }[]) {
+          const range: SourceRange = { balance: x.balance, from: BigInt(x.from), to: BigInt(x.to) };
+          const account =
+            range.balance === 'directed'
+              ? Accounts.projectDirected(projectId, currency)
+              : Accounts.projectAllocated(projectId, currency);
+          const read = await readRunCredits(
+            this.dataSource,
+            account.code,
+            { cutoff: new Date(r.cutoff), ledgerMark: String(r.ledger_mark) },
+            range,
           );
-          const byBalance = {
-            directed: ranges.some((x) => x.balance === 'directed') ? await creditsOf('directed') : [],
-            allocated: ranges.some((x) => x.balance === 'allocated') ? await creditsOf('allocated') : [],
-          };
-          return expandSources(ranges, byBalance).map((a) => ({
-            balance: a.balance,
-            entryId: a.sourceId,
-            amount: a.amount.toString(),
-          }));
-        };
-        return { payable: await list('payable'), expired: await list('expired') };
-      }),
-    );
+          const credits = { directed: [], allocated: [], [range.balance]: read.credits };
+          for (const a of expandSources([range], credits, { [range.balance]: read.start })) {
+            out.push({ balance: a.balance, entryId: a.sourceId, amount: a.amount.toString() });
+          }
+        }
+        return out;
+      };
+      lists.push({ payable: await list('payable'), expired: await list('expired') });
+    }
     const ids = [...new Set(lists.flatMap((l) => [...l.payable, ...l.expired].map((x) => x.entryId)))];
     const entries = new Map(
       (

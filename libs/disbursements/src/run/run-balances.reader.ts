@@ -169,32 +169,48 @@ async function readCreditedBefore(
 }
 
 /**
- * The credits of one balance account that a run saw, in FIFO order (what `expandSources` needs):
- * those logged below the run's mark that occurred up to its cut-off, ordered by (occurred_at,
- * entry id). Kind and reference come from the ledger.
+ * The credits of one balance account that a run saw, in FIFO order, that overlap positions
+ * [from, to) (what `expandSources` needs for that range): those logged below the run's mark that
+ * occurred up to its cut-off, ordered by (occurred_at, entry id), laid end to end; `start` is the
+ * position of the first one returned. Kind and reference come from the ledger.
  */
 export async function readRunCredits(
   dataSource: DataSource,
   accountCode: string,
   run: { cutoff: Date; ledgerMark: string },
-): Promise<SourceCredit[]> {
+  range: { from: bigint; to: bigint },
+): Promise<{ start: bigint; credits: SourceCredit[] }> {
   const rows = (await dataSource.query(
-    `SELECT l.entry_id::text AS entry_id, l.occurred_at, l.amount::text AS amount, e.kind, e.business_ref
-       FROM disbursement_lots l
-       JOIN ledger_accounts a ON a.id = l.account_id
-       JOIN transparency_log_leaves t ON t.entry_id = l.entry_id AND t.log_index < $3
-       JOIN ledger_entries e ON e.id = l.entry_id
-      WHERE a.code = $1 AND l.occurred_at <= $2
-      ORDER BY l.occurred_at, l.entry_id`,
-    [accountCode, run.cutoff, run.ledgerMark],
-  )) as { entry_id: string; occurred_at: Date; amount: string; kind: string; business_ref: string }[];
-  return rows.map((r) => ({
-    sourceId: r.entry_id,
-    kind: r.kind,
-    reference: r.business_ref,
-    occurredAt: r.occurred_at,
-    amount: BigInt(r.amount),
-  }));
+    `SELECT c.entry_id::text AS entry_id, c.occurred_at, c.amount::text AS amount, (c.ends - c.amount)::text AS start,
+            e.kind, e.business_ref
+       FROM (SELECT l.entry_id, l.occurred_at, l.amount,
+                    sum(l.amount) OVER (ORDER BY l.occurred_at, l.entry_id ROWS UNBOUNDED PRECEDING) AS ends
+               FROM disbursement_lots l
+               JOIN ledger_accounts a ON a.id = l.account_id
+               JOIN transparency_log_leaves t ON t.entry_id = l.entry_id AND t.log_index < $3
+              WHERE a.code = $1 AND l.occurred_at <= $2) c
+       JOIN ledger_entries e ON e.id = c.entry_id
+      WHERE c.ends > $4 AND c.ends - c.amount < $5
+      ORDER BY c.occurred_at, c.entry_id`,
+    [accountCode, run.cutoff, run.ledgerMark, range.from.toString(), range.to.toString()],
+  )) as {
+    entry_id: string;
+    occurred_at: Date;
+    amount: string;
+    start: string;
+    kind: string;
+    business_ref: string;
+  }[];
+  return {
+    start: rows.length > 0 ? BigInt(rows[0].start) : range.from,
+    credits: rows.map((r) => ({
+      sourceId: r.entry_id,
+      kind: r.kind,
+      reference: r.business_ref,
+      occurredAt: r.occurred_at,
+      amount: BigInt(r.amount),
+    })),
+  };
 }
 
 const PROJECT_ACCOUNT = /^liability:project:([^:]+):(directed|allocated):([a-z]{3})$/;

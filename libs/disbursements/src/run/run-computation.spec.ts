@@ -404,6 +404,24 @@ describe('expandSources', () => {
     expect(() => expandSources([{ balance: 'directed', from: 0n, to: 351n }], credits)).toThrow(
       DisbursementsError,
     );
+    // Only the credits overlapping the range, the first one at its position (what a statement reads).
+    expect(
+      expandSources(
+        [{ balance: 'directed', from: 150n, to: 320n }],
+        { directed: [b, again], allocated: [] },
+        { directed: 100n },
+      ).map((x) => [x.sourceId, x.amount]),
+    ).toEqual([
+      [b.sourceId, 150n],
+      [a.sourceId, 20n],
+    ]);
+    expect(() =>
+      expandSources(
+        [{ balance: 'directed', from: 50n, to: 320n }],
+        { directed: [b], allocated: [] },
+        { directed: 100n },
+      ),
+    ).toThrow(DisbursementsError);
   });
 });
 

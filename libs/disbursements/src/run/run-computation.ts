@@ -234,17 +234,20 @@ export function computeProjectOutcomeFromSums(
 
 /**
  * The attributions behind source ranges: `credits` are each balance account's credits the run
- * saw, in FIFO order; every credit overlapping a range gets its overlap, one line per source
- * entry (in order of first appearance, like `attribute`).
+ * saw, in FIFO order, the first one at position `starts[balance]` (0: all of them); every credit
+ * overlapping a range gets its overlap, one line per source entry (in order of first appearance,
+ * like `attribute`).
  */
 export function expandSources(
   ranges: readonly SourceRange[],
   credits: Readonly<Record<BalanceKind, readonly SourceCredit[]>>,
+  starts: Readonly<Partial<Record<BalanceKind, bigint>>> = {},
 ): Attribution[] {
   const out: Attribution[] = [];
   for (const range of ranges) {
     const merged = new Map<string, { credit: SourceCredit; amount: bigint }>();
-    let position = 0n;
+    let position = starts[range.balance] ?? 0n;
+    if (position > range.from) invalid(`${range.balance}: the credits start after position ${range.from}`);
     for (const credit of credits[range.balance]) {
       if (position >= range.to) break;
       const end = position + credit.amount;
