@@ -12,7 +12,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * one advisory lock, reads every committed queued leaf (a fresh snapshot, taken once the lock is
  * held) in position order, appends them all — gapless indices, subtrees, head — and deletes them
  * from the queue, in one transaction: one WAL flush for a whole batch. A caller with nothing left
- * to append writes nothing and flushes nothing.
+ * to append writes nothing and flushes nothing. Each process runs one sequencing round at a time
+ * for all its writers (libs/transparency, CommitSequencer), so a handful of callers, not one per
+ * writer, ever wait for the lock.
  *
  * Order: if entry B relied on A (read A's committed money, or waited on A's balance lock), B's
  * position was drawn after A committed, so B is both later in position and committed later: when
@@ -34,10 +36,11 @@ export class SequenceLogAfterCommit1763769620003 implements MigrationInterface {
       ALTER SEQUENCE transparency_log_queue_position_seq OWNED BY transparency_log_queue.position;
       CREATE INDEX transparency_log_queue_position_idx ON transparency_log_queue (position);
 
-      -- Appends up to p_limit committed queued leaves; returns how many. Same hashing as
-      -- transparency_append (RFC 6962: leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ l ‖ r)),
-      -- with the frontier kept in variables and every row written in three statements.
-      CREATE FUNCTION transparency_sequence(p_limit integer DEFAULT 5000) RETURNS integer
+      -- Appends up to p_limit committed queued leaves, oldest position first; returns how many.
+      -- The caller holds the sequencer's lock. Same hashing as transparency_append (RFC 6962: leaf =
+      -- SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right)), with the frontier kept in
+      -- variables and every row written in three statements.
+      CREATE FUNCTION transparency_append_queued(p_limit integer) RETURNS integer
       LANGUAGE plpgsql AS $$
       DECLARE
         n bigint;
@@ -56,10 +59,7 @@ export class SequenceLogAfterCommit1763769620003 implements MigrationInterface {
         node_hash bytea[] := '{}';
         appended integer := 0;
       BEGIN
-        -- An advisory lock, not a row lock: a caller that finds nothing to do has written nothing,
-        -- so its commit needs no WAL flush.
-        PERFORM pg_advisory_xact_lock(7361626474);
-        -- This statement's snapshot is taken now, after the lock: it sees every queued leaf
+        -- Each statement takes its own snapshot, after the lock: this one sees every queued leaf
         -- committed before, and none of those the previous holder appended.
         IF NOT EXISTS (SELECT 1 FROM transparency_log_queue) THEN
           RETURN 0;
@@ -97,12 +97,23 @@ export class SequenceLogAfterCommit1763769620003 implements MigrationInterface {
         DELETE FROM transparency_log_queue WHERE entry_id = ANY (leaf_entry);
         RETURN appended;
       END $$;
+
+      -- The sweep: waits for the sequencer's lock, appends up to p_limit queued leaves. The lock
+      -- is advisory, not a row lock: a caller that finds nothing to do writes nothing, so its
+      -- commit needs no WAL flush.
+      CREATE FUNCTION transparency_sequence(p_limit integer DEFAULT 5000) RETURNS integer
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(7361626474);
+        RETURN transparency_append_queued(p_limit);
+      END $$;
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP FUNCTION transparency_sequence(integer);
+      DROP FUNCTION transparency_append_queued(integer);
       DROP INDEX transparency_log_queue_position_idx;
       ALTER TABLE transparency_log_queue DROP COLUMN position, DROP COLUMN queued_at;
       CREATE FUNCTION transparency_log_dequeued() RETURNS trigger LANGUAGE plpgsql AS $$

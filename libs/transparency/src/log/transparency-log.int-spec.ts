@@ -93,7 +93,7 @@ describe('public log sequencing', () => {
   it('an entry committed but not yet sequenced (a crash) is appended by the next writer, before what relied on it', async () => {
     const a = await accounts();
     // The writer "crashes" between its COMMIT and the sequencing.
-    jest.spyOn(log, 'sequence').mockResolvedValueOnce(0);
+    jest.spyOn(log, 'appendCommitted').mockResolvedValueOnce();
     const funding = await move(a.pool, a.cash, 500n);
     expect(await indexOf(funding.id)).toBeNull();
     expect(await queued()).toBe(1);
@@ -109,7 +109,7 @@ describe('public log sequencing', () => {
 
   it('the checkpoint signer appends what a crashed writer left queued before it signs', async () => {
     const a = await accounts();
-    jest.spyOn(log, 'sequence').mockResolvedValueOnce(0);
+    jest.spyOn(log, 'appendCommitted').mockResolvedValueOnce();
     const orphan = await move(a.pool, a.cash, 7n);
     jest.restoreAllMocks();
     const checkpoint = await app.get(CheckpointService).signLatest();

@@ -1,10 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   DataSource,
   EntityManager,
   EntitySubscriberInterface,
-  QueryRunner,
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
@@ -13,6 +12,7 @@ import { encodeLeaf } from '../leaf/ledger-leaf';
 import { decodeFrontier, frontierRoot } from '../merkle/compact-range';
 import { consistencyBundle, consistencyProof, inclusionBundle, rootAt } from '../merkle/proofs';
 import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
+import { CommitSequencer, SEQUENCE_BATCH } from './commit-sequencer';
 import { DbSubtreeSource } from './db-subtree-source';
 import { leafOfEntry } from './entry-leaf';
 
@@ -31,10 +31,7 @@ export interface LogHead {
 /** Most leaves one call returns. */
 export const MAX_LEAVES_PER_PAGE = 1000;
 
-/** Most leaves one sequencer transaction appends. */
-const SEQUENCE_BATCH = 5000;
-
-/** Set on a query runner whose transaction queued a leaf: it must be sequenced once committed. */
+/** Set on a query runner whose transaction queued a leaf: it is sequenced once committed. */
 const LEAF_QUEUED = 'librery.transparency.leafQueued';
 
 /**
@@ -42,19 +39,30 @@ const LEAF_QUEUED = 'librery.transparency.leafQueued';
  * transaction (LedgerHooks; the database refuses at COMMIT an entry that did not); once that
  * transaction has committed, the sequencer gives the queued leaves their gapless indices, many
  * per commit, in an order every dependency between entries respects (migration
- * 1763769620003). A transaction run by TypeORM returns only after its leaves are in the log;
- * whatever a crash left queued is appended by the next writer or the checkpoint worker.
+ * 1763769620003, CommitSequencer). A transaction run by TypeORM returns only after its leaves
+ * are in the log; whatever a crash left queued is appended by the next round or the checkpoint
+ * worker's sweep.
  */
 @Injectable()
-export class TransparencyLogService implements LedgerEntryHook, EntitySubscriberInterface, OnModuleInit {
+export class TransparencyLogService
+  implements LedgerEntryHook, EntitySubscriberInterface, OnModuleInit, OnModuleDestroy
+{
+  private readonly sequencer: CommitSequencer;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hooks: LedgerHooks,
-  ) {}
+  ) {
+    this.sequencer = new CommitSequencer(dataSource);
+  }
 
   onModuleInit(): void {
     this.hooks.register(this);
     this.dataSource.subscribers.push(this);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.sequencer.close();
   }
 
   async onEntryPosted(manager: EntityManager, entry: PostedEntry): Promise<void> {
@@ -65,32 +73,37 @@ export class TransparencyLogService implements LedgerEntryHook, EntitySubscriber
       prefix,
       suffix,
     ]);
-    if (manager.queryRunner) manager.queryRunner.data[LEAF_QUEUED] = true;
+    if (manager.queryRunner) (manager.queryRunner.data as Record<string, unknown>)[LEAF_QUEUED] = true;
   }
 
   /** TypeORM calls this once a transaction has committed, on its still-held connection. */
   async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
-    const runner = event.queryRunner;
-    if (!runner.data[LEAF_QUEUED] || runner.isTransactionActive) return;
-    delete runner.data[LEAF_QUEUED];
-    await this.sequence(runner);
+    const data = event.queryRunner.data as Record<string, unknown>;
+    if (!data[LEAF_QUEUED] || event.queryRunner.isTransactionActive) return;
+    delete data[LEAF_QUEUED];
+    await this.appendCommitted();
+  }
+
+  /** Resolves once every leaf committed before the call is in the log (this process's next round). */
+  appendCommitted(): Promise<void> {
+    return this.sequencer.appendCommitted();
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
-    if (!event.queryRunner.isTransactionActive) delete event.queryRunner.data[LEAF_QUEUED];
+    if (!event.queryRunner.isTransactionActive)
+      delete (event.queryRunner.data as Record<string, unknown>)[LEAF_QUEUED];
   }
 
   /**
    * Appends every committed queued leaf; returns how many. Safe from any number of processes at
    * once (one advisory lock); a caller that finds the queue empty writes nothing.
    */
-  async sequence(runner?: QueryRunner): Promise<number> {
+  async sequence(): Promise<number> {
     let total = 0;
     for (;;) {
-      const [{ appended }] = (await (runner ?? this.dataSource).query(
-        'SELECT transparency_sequence($1) AS appended',
-        [SEQUENCE_BATCH],
-      )) as { appended: number }[];
+      const [{ appended }] = (await this.dataSource.query('SELECT transparency_sequence($1) AS appended', [
+        SEQUENCE_BATCH,
+      ])) as { appended: number }[];
       total += appended;
       if (appended < SEQUENCE_BATCH) return total;
     }
