@@ -336,6 +336,19 @@ describe('public levies over HTTP', () => {
         [obligation.id],
       );
       expect(n).toBe(1);
+      // The treasurer's act is audited once, naming the receipt, with the request that made it.
+      const audit = await db.query(
+        `SELECT actor_kind, details, request_id FROM audit_events
+          WHERE action = 'receipt.recorded' AND target_type = 'declaration' AND target_id = $1`,
+        [obligation.id],
+      );
+      expect(audit).toEqual([
+        {
+          actor_kind: 'user',
+          details: { receiptId: (first.body as { id: string }).id, bankReference: body.bankReference },
+          request_id: expect.any(String),
+        },
+      ]);
     });
 
     it('shows an obligation past its due date as overdue until it is paid', async () => {

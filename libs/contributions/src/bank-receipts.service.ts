@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService, Principal, requireRole } from '@app/identity';
+import { auditInsert, Principal, requireRole } from '@app/identity';
 import { Accounts, translateLedgerError } from '@app/ledger';
 import { parseCents } from '@app/money';
-import { PolicyService } from '@app/policy';
+import { PolicyError, PolicyErrorCode, PolicyRow, toPolicy } from '@app/policy';
 import { ContributionBookingService } from './contribution-booking.service';
 import { ContributionsError, ContributionsErrorCode } from './contributions.errors';
 import { ReceiptView } from './contributions.types';
@@ -28,8 +29,6 @@ export class BankReceiptsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly booking: ContributionBookingService,
-    private readonly audit: AuditService,
-    private readonly policies: PolicyService,
   ) {}
 
   async record(
@@ -75,24 +74,31 @@ export class BankReceiptsService {
         { field: 'valueDate' },
       );
 
+    // The obligation's directions (to create the accounts before the transaction) and the policy
+    // in effect now, in one read.
     const [target] = (await this.dataSource.query(
-      'SELECT currency, directions FROM levy_declarations WHERE id = $1',
-      [declarationId],
-    )) as {
-      currency: string;
-      directions: { projectId: string; weight: string }[];
-    }[];
+      `SELECT d.currency AS declaration_currency, d.directions AS declaration_directions, p.*
+         FROM levy_declarations d
+         LEFT JOIN LATERAL (SELECT * FROM policies WHERE effective_at <= $2 ORDER BY effective_at DESC LIMIT 1) p ON true
+        WHERE d.id = $1`,
+      [declarationId, new Date()],
+    )) as (PolicyRow & {
+      declaration_currency: string;
+      declaration_directions: { projectId: string; weight: string }[];
+    })[];
     if (!target)
       throw new ContributionsError(
         ContributionsErrorCode.ObligationNotFound,
         `no obligation ${declarationId}`,
       );
+    if (target.version === null)
+      throw new PolicyError(PolicyErrorCode.NoPolicy, 'no policy is in effect now');
     await this.booking.prepareAccounts(
-      target.currency,
-      Accounts.bank(target.currency),
-      target.directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
+      target.declaration_currency,
+      Accounts.bank(target.declaration_currency),
+      target.declaration_directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
     );
-    const policy = await this.policies.current();
+    const policy = toPolicy(target);
     try {
       return await this.dataSource.transaction(async (m) => {
         const rows = (await m.query(
@@ -156,12 +162,23 @@ export class BankReceiptsService {
             sourceKnownNew: true,
           },
           async (contributionId) => {
+            // The receipt (its id chosen here, so that the audit row can name it), the obligation's
+            // new total and the audit row, in one statement.
+            receiptId = randomUUID();
+            const audit = auditInsert(
+              actor,
+              'receipt.recorded',
+              { type: 'declaration', id: declaration.id },
+              { receiptId, bankReference },
+              9,
+            );
             const [row] = (await m.query(
               `WITH r AS (
-                 INSERT INTO bank_receipts (declaration_id, bank_reference, amount, currency, value_date, recorded_by, contribution_id)
-                 VALUES ($1,$3,$2,$4,$5,$6,$7) RETURNING id::text AS receipt_id),
-               d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *)
-               SELECT ${OBLIGATION_COLUMNS}, r.receipt_id FROM d, r`,
+                 INSERT INTO bank_receipts (id, declaration_id, bank_reference, amount, currency, value_date, recorded_by, contribution_id)
+                 VALUES ($8,$1,$3,$2,$4,$5,$6,$7) RETURNING id),
+               d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *),
+               a AS (${audit.sql} RETURNING id)
+               SELECT ${OBLIGATION_COLUMNS} FROM d, r, a`,
               [
                 declaration.id,
                 amount.toString(),
@@ -170,17 +187,11 @@ export class BankReceiptsService {
                 valueDate,
                 actor.userId,
                 contributionId,
+                receiptId,
+                ...audit.params,
               ],
-            )) as (ObligationRow & { receipt_id: string })[];
-            receiptId = row.receipt_id;
+            )) as ObligationRow[];
             updated = row;
-            await this.audit.record(
-              actor,
-              'receipt.recorded',
-              { type: 'declaration', id: declaration.id },
-              { receiptId, bankReference },
-              m,
-            );
           },
         );
         if (!booked.created || !updated || !booked.ledgerEntryId) {

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PolicyError, PolicyErrorCode } from './policy.errors';
 import { NewPolicy, Policy } from './policy.types';
 
-interface PolicyRow {
+export interface PolicyRow {
   version: number;
   effective_at: Date;
   created_at: Date;
@@ -82,7 +82,8 @@ export class PolicyService {
   }
 }
 
-function toPolicy(row: PolicyRow): Policy {
+/** A policies row, as selected with `SELECT *` (or `p.*`), as a Policy. */
+export function toPolicy(row: PolicyRow): Policy {
   return {
     version: row.version,
     effectiveAt: row.effective_at,
