@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
@@ -10,11 +10,14 @@ import { Pool } from 'pg';
 import { IdentityService, Principal } from '@app/identity';
 import { FakeStripe, StripeObject } from '@app/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import { ApiCluster, startApiCluster } from '../../apps/launcher/src/api-cluster';
 import { createWorkerApp } from '../../apps/worker/src/bootstrap';
 import { benchEnvironment, percentile, round } from './bench-database';
 
 const CONCURRENCY = 16;
 const RECEIPTS = Number(process.env.CONTRIBUTIONS_BENCH_RECEIPTS ?? 2000);
+// The API as deployed on this 2-core machine: API_PROCESSES=2 (`npm start` defaults to 1).
+const API_PROCESSES = Number(process.env.API_PROCESSES ?? Math.min(2, availableParallelism()));
 const WEBHOOK_EVENTS = Number(process.env.CONTRIBUTIONS_BENCH_EVENTS ?? 10_000);
 const DUPLICATE_SHARE = 0.1;
 const CLI: Principal = { kind: 'cli', userId: null, tokenId: null, grants: [] };
@@ -45,10 +48,15 @@ export async function run(): Promise<Record<string, number>> {
   const pool = new Pool({ connectionString: env.databaseUrl, max: CONCURRENCY });
   let app: NestExpressApplication | undefined;
   let worker: INestApplicationContext | undefined;
+  let api: ApiCluster | undefined;
   try {
+    // One API process in this one (also used to set up), and the API as deployed: API_PROCESSES
+    // processes sharing a port.
     app = await createApiApp();
     await app.listen(0, '127.0.0.1');
-    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const single = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    api = await startApiCluster({ processes: API_PROCESSES, env: process.env, port: 0, host: '127.0.0.1' });
+    const base = api.base;
     const identity = app.get(IdentityService);
     const user = await identity.createUser(CLI, {
       email: `bench-${randomUUID()}@example.test`,
@@ -112,6 +120,11 @@ export async function run(): Promise<Record<string, number>> {
     const http = await sendFromChild(
       base,
       Array.from({ length: RECEIPTS }, (_, n) => receiptRequest(n % CONCURRENCY, n)),
+      201,
+    );
+    const httpOneProcess = await sendFromChild(
+      single,
+      Array.from({ length: RECEIPTS / 2 }, (_, n) => receiptRequest(n % CONCURRENCY, RECEIPTS + n)),
       201,
     );
     await pool.query(`
@@ -256,6 +269,9 @@ export async function run(): Promise<Record<string, number>> {
       contributions_receipts_http_p99_ms: round(http.p99),
       contributions_receipts_raw_per_s: round(raw.throughput, 1),
       contributions_receipts_http_vs_raw_ratio: round(http.throughput / raw.throughput),
+      contributions_api_processes: API_PROCESSES,
+      contributions_receipts_http_one_process_per_s: round(httpOneProcess.throughput, 1),
+      contributions_receipts_http_one_process_vs_raw_ratio: round(httpOneProcess.throughput / raw.throughput),
       contributions_webhook_deliveries: deliveries.length,
       contributions_webhook_duplicates: duplicates,
       contributions_webhook_events_per_s: round(deliveries.length / webhookSeconds, 1),
@@ -271,7 +287,8 @@ export async function run(): Promise<Record<string, number>> {
     };
     console.log(
       `contributions: receipts over HTTP ${figures.contributions_receipts_http_per_s}/s vs raw ${figures.contributions_receipts_raw_per_s}/s ` +
-        `= ${figures.contributions_receipts_http_vs_raw_ratio} (target >= 0.25); webhooks ${figures.contributions_webhook_events_per_s} events/s ` +
+        `= ${figures.contributions_receipts_http_vs_raw_ratio} (target >= 0.25) with ${API_PROCESSES} API processes ` +
+        `(one process: ${figures.contributions_receipts_http_one_process_per_s}/s = ${figures.contributions_receipts_http_one_process_vs_raw_ratio}); webhooks ${figures.contributions_webhook_events_per_s} events/s ` +
         `(ack ${figures.contributions_webhook_ack_per_s}/s) vs raw ${figures.contributions_webhook_raw_events_per_s}/s, ` +
         `${booked.contributions}/${expectedPayments} payments booked, exactly once: ${exactlyOnce}`,
     );
@@ -279,6 +296,7 @@ export async function run(): Promise<Record<string, number>> {
       throw new Error(`payments not booked exactly once: ${JSON.stringify(booked)} for ${expectedPayments}`);
     return figures;
   } finally {
+    await api?.stop();
     await worker?.close();
     await app?.close();
     await pool.end();
@@ -379,7 +397,8 @@ interface PlannedRequest {
 /**
  * Sends planned POSTs from a child process (CONCURRENCY clients, one per lane), so that load
  * generation does not compete with the API's event loop, as real clients would not; returns the
- * throughput and latencies. Any status other than `expected` fails the run.
+ * throughput and latencies. Plain node:http with keep-alive (fetch costs the shared cores about three
+ * times as much per request). Any status other than `expected` fails the run.
  */
 async function sendFromChild(
   base: string,
@@ -392,6 +411,18 @@ async function sendFromChild(
     const [base, file, expectedText, concurrencyText, stripePath] = process.argv.slice(1);
     const Stripe = require(stripePath);
     const requests = JSON.parse(require('node:fs').readFileSync(file, 'utf8'));
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: Number(concurrencyText) });
+    const post = (url, headers, body) => new Promise((resolve, reject) => {
+      const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
     const expected = Number(expectedText), concurrency = Number(concurrencyText);
     const lanes = Array.from({ length: concurrency }, () => []);
     for (const r of requests) lanes[r.lane % concurrency].push(r);
@@ -402,15 +433,15 @@ async function sendFromChild(
         for (const r of lane) {
           const t = process.hrtime.bigint();
           if (r.signWith) r.headers['stripe-signature'] = Stripe.webhooks.generateTestHeaderString({ payload: r.body, secret: r.signWith });
-          const res = await fetch(base + r.path, { method: 'POST', headers: r.headers, body: r.body });
-          const text = await res.text();
-          if (res.status !== expected) throw new Error(r.path + ' answered ' + res.status + ': ' + text);
+          const res = await post(base + r.path, r.headers, r.body);
+          if (res.status !== expected) throw new Error(r.path + ' answered ' + res.status + ': ' + res.text);
           latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
         }
       }));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       latencies.sort((a, b) => a - b);
       const at = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p / 100 * latencies.length))];
+      agent.destroy();
       process.stdout.write(JSON.stringify({ throughput: latencies.length / seconds, p50: at(50), p99: at(99) }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
   try {

@@ -5,11 +5,13 @@ import { loadConfig, repoRoot } from '@app/config';
 import { resolveLocalDatabase } from '@app/database';
 import { ensureRedis } from '@app/queue';
 import { runMigrations } from '../../../migrations/run-migrations';
+import { startApiCluster } from './api-cluster';
 
 /**
  * `npm start`: the whole platform on one machine with nothing configured. Provides PostgreSQL
  * (embedded when DATABASE_URL is unset) and Redis (a local redis-server when none answers),
- * applies the migrations, then runs the API and the worker as two processes.
+ * applies the migrations, then runs the API (API_PROCESSES processes sharing the port) and the
+ * worker.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,8 +21,14 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ msg: 'migrations applied', applied }));
   const env = { ...process.env, DATABASE_URL: database.url, REDIS_URL: redis.url };
   const paths = join(repoRoot(), 'bin', 'paths.js');
+  const api = await startApiCluster({
+    processes: config.API_PROCESSES,
+    env,
+    port: config.PORT,
+    host: config.HOST,
+  });
   const children: ChildProcess[] = [
-    fork(join(repoRoot(), 'dist/apps/api/src/main.js'), { env, execArgv: ['-r', paths] }),
+    ...api.workers.map((w) => w.process),
     fork(join(repoRoot(), 'dist/apps/worker/src/main.js'), { env, execArgv: ['-r', paths] }),
   ];
   let stopping = false;

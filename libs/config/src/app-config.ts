@@ -12,6 +12,9 @@ export class AppConfig {
 
   @IsString() HOST: string = '127.0.0.1';
 
+  /** How many API processes `npm start` runs on the one port (node:cluster). */
+  @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(64) API_PROCESSES: number = 1;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
 
   /** Largest JSON request body accepted, for the API. */
