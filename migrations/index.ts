@@ -11,6 +11,7 @@ import { CreateProjects1763769630000 } from './1763769630000-create-projects';
 import { AllowAdminAttestedControl1763769630001 } from './1763769630001-allow-admin-attested-control';
 import { AddSbomContentHash1763769630002 } from './1763769630002-add-sbom-content-hash';
 import { CreateContributions1763769640000 } from './1763769640000-create-contributions';
+import { AddDonationStatementKey1763769640001 } from './1763769640001-add-donation-statement-key';
 import { CreateDisbursements1763769650000 } from './1763769650000-create-disbursements';
 import { AddDisbursementLots1763769650001 } from './1763769650001-add-disbursement-lots';
 
@@ -29,6 +30,7 @@ export const migrations = [
   AllowAdminAttestedControl1763769630001,
   AddSbomContentHash1763769630002,
   CreateContributions1763769640000,
+  AddDonationStatementKey1763769640001,
   CreateDisbursements1763769650000,
   AddDisbursementLots1763769650001,
 ];

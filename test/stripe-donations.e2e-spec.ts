@@ -303,6 +303,53 @@ describe('private donations through Stripe (official SDK against a local fake)',
       await http(app).get(`/donations/statements/${year}`).set(stranger.auth).expect(403);
     });
 
+    it("gives a donor without an account a statement key, shown once, that opens only that donation's statement", async () => {
+      const p = await project();
+      const res = await http(app)
+        .post('/donations/checkout')
+        .send({ amount: '2000', mode: 'monthly', directions: [{ projectId: p, weight: 1 }] })
+        .expect(201);
+      const key = res.body.statementKey as string;
+      expect(key).toMatch(/^lsk_[A-Za-z0-9_-]{43}$/);
+      const [stored] = await db.query('SELECT statement_key_hash FROM donation_intents WHERE id = $1', [
+        res.body.donationIntentId,
+      ]);
+      expect(stored.statement_key_hash).toHaveLength(32);
+      expect(stored.statement_key_hash.toString('hex')).not.toContain(Buffer.from(key).toString('hex'));
+      const events = fake.completeCheckout(res.body.checkoutSessionId, { fee: 50 });
+      for (const e of events) await deliver(e);
+      await processed(events.map((e) => e.id));
+
+      const year = new Date().getUTCFullYear();
+      const statement = await http(app)
+        .get(`/donations/statements/${year}/by-key`)
+        .set('statement-key', key)
+        .expect(200);
+      expect(statement.headers['cache-control']).toBe('no-store');
+      expect(statement.body.contributor).toEqual({ kind: 'donor', id: res.body.pseudonym, name: null });
+      expect(statement.body.totals).toMatchObject({ gross: '2000', processorFee: '50', net: '1950' });
+      expect(statement.body.lines).toEqual([
+        expect.objectContaining({ directed: [{ projectId: p, amount: '975' }] }),
+      ]);
+      const csv = await http(app)
+        .get(`/donations/statements/${year}/by-key?format=csv`)
+        .set('statement-key', key)
+        .expect(200);
+      expect(csv.text.trim().split('\n')).toHaveLength(2);
+      // Last year's statement is empty; a wrong, malformed or missing key opens nothing.
+      const before = await http(app)
+        .get(`/donations/statements/${year - 1}/by-key`)
+        .set('statement-key', key)
+        .expect(200);
+      expect(before.body.lines).toEqual([]);
+      const wrong = `lsk_${'A'.repeat(43)}`;
+      for (const header of [wrong, 'lsk_short', undefined]) {
+        const req = http(app).get(`/donations/statements/${year}/by-key`);
+        const answer = await (header === undefined ? req : req.set('statement-key', header)).expect(404);
+        expect(answer.body.code).toBe('contributions.donation_intent_not_found');
+      }
+    });
+
     it('charges to the pool, by an explicit entry, what a refunded project was already paid', async () => {
       const p = await project();
       // The pool must be able to bear the shortfall: another donor filled it.

@@ -12,3 +12,4 @@ export * from './organisations.service';
 export * from './project-directory.service';
 export * from './siret';
 export * from './statements.service';
+export * from './statement-keys';

@@ -7,6 +7,7 @@ import { Principal, requireRole } from '@app/identity';
 import { ContributionsError, ContributionsErrorCode } from './contributions.errors';
 import { Statement, StatementLine } from './contributions.types';
 import { OrganisationsService } from './organisations.service';
+import { statementKeyHash } from './statement-keys';
 
 interface LineRow {
   id: string;
@@ -72,6 +73,32 @@ export class StatementsService {
       [actor.userId, year],
     )) as LineRow[];
     return build({ kind: 'donor', id: actor.userId, name: null }, year, rows);
+  }
+
+  /**
+   * The statement of one donation, for whoever holds the key given at its checkout (a donor
+   * without an account). An unknown key is answered as an unknown donation.
+   */
+  async forStatementKey(key: string | undefined, year: number): Promise<Statement> {
+    assertYear(year);
+    const [intent] =
+      typeof key === 'string' && /^lsk_[A-Za-z0-9_-]{43}$/.test(key)
+        ? ((await this.dataSource.query(
+            'SELECT id::text, pseudonym, public_name FROM donation_intents WHERE statement_key_hash = $1',
+            [statementKeyHash(key)],
+          )) as { id: string; pseudonym: string; public_name: string | null }[])
+        : [];
+    if (!intent)
+      throw new ContributionsError(
+        ContributionsErrorCode.DonationIntentNotFound,
+        'no donation has this statement key',
+      );
+    const rows = (await this.dataSource.query(
+      `${LINE_QUERY} WHERE c.donation_intent_id = $1 AND c.occurred_at >= make_timestamptz($2, 1, 1, 0, 0, 0, 'UTC')
+         AND c.occurred_at < make_timestamptz($2 + 1, 1, 1, 0, 0, 0, 'UTC') ORDER BY c.occurred_at, c.id`,
+      [intent.id, year],
+    )) as LineRow[];
+    return build({ kind: 'donor', id: intent.pseudonym, name: intent.public_name }, year, rows);
   }
 
   /** The statement as CSV (UTF-8, comma, amounts as 1234.56, one row per contribution and directed project). */

@@ -6,8 +6,10 @@ import { AppConfig } from '@app/config';
 import {
   ContributionsError,
   ContributionsErrorCode,
+  newStatementKey,
   ProjectDirectory,
   readDirections,
+  statementKeyHash,
 } from '@app/contributions';
 import { hasRole, Principal } from '@app/identity';
 import { StripeGateway } from './stripe.gateway';
@@ -32,6 +34,11 @@ export interface CheckoutResult {
   readonly currency: string;
   readonly publicName: string | null;
   readonly pseudonym: string;
+  /**
+   * Opens this donation's yearly statements (`GET /donations/statements/{year}/by-key`, header
+   * `Statement-Key`); shown once, only its SHA-256 is kept.
+   */
+  readonly statementKey: string;
 }
 
 /** Stripe's largest amount for one EUR charge: 999,999.99 €. */
@@ -101,9 +108,10 @@ export class DonationsService {
       id: string;
     }[];
     const pseudonym = donorPseudonym(donorUserId ?? id);
+    const statementKey = newStatementKey();
     await this.dataSource.query(
-      `INSERT INTO donation_intents (id, mode, amount, currency, directions, public_name, donor_email, donor_user_id, pseudonym)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+      `INSERT INTO donation_intents (id, mode, amount, currency, directions, public_name, donor_email, donor_user_id, pseudonym, statement_key_hash)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
       [
         id,
         mode,
@@ -114,6 +122,7 @@ export class DonationsService {
         email,
         donorUserId,
         pseudonym,
+        statementKeyHash(statementKey),
       ],
     );
     const metadata = { donation_intent_id: id };
@@ -163,6 +172,7 @@ export class DonationsService {
       currency,
       publicName,
       pseudonym,
+      statementKey,
     };
   }
 }

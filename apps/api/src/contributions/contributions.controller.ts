@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   Param,
   ParseIntPipe,
   ParseUUIDPipe,
@@ -18,7 +19,7 @@ import {
   OrganisationsService,
   StatementsService,
 } from '@app/contributions';
-import { Caller, Principal } from '@app/identity';
+import { Caller, Principal, Public } from '@app/identity';
 import {
   AddBuyerRequest,
   CreateOrganisationRequest,
@@ -115,6 +116,25 @@ export class ContributionsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const statement = await this.statements.forDonor(caller, year);
+    if (format !== 'csv') return statement;
+    res.type('text/csv; charset=utf-8');
+    return this.statements.toCsv(statement);
+  }
+
+  /**
+   * One donation's statement for a calendar year, for a donor without an account: the
+   * `Statement-Key` header carries the key returned once by the checkout. JSON or `?format=csv`.
+   */
+  @Public()
+  @Get('donations/statements/:year/by-key')
+  async donationStatement(
+    @Headers('statement-key') key: string | undefined,
+    @Param('year', ParseIntPipe) year: number,
+    @Query('format') format: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const statement = await this.statements.forStatementKey(key, year);
+    res.setHeader('cache-control', 'no-store');
     if (format !== 'csv') return statement;
     res.type('text/csv; charset=utf-8');
     return this.statements.toCsv(statement);
