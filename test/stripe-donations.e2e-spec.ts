@@ -398,6 +398,39 @@ describe('private donations through Stripe (official SDK against a local fake)',
       expect(reversal.shortfall).toBe('5000');
     });
 
+    it("books the fee Stripe takes for a dispute, once: the Stripe account moves exactly as Stripe's balance", async () => {
+      const ledger = app.get(LedgerService);
+      const stripeBalance = async () => (await ledger.balance(Accounts.stripe('EUR').code)).balance;
+      await ledger.ensureAccounts([Accounts.stripe('EUR')]);
+      const p = await project();
+      const before = await stripeBalance();
+      const { session } = await checkout({ amount: '10000', directions: [{ projectId: p, weight: 1 }] });
+      const events = fake.completeCheckout(session, { fee: 200 });
+      const chargeId = String(fake.get(String(fake.get(session).payment_intent)).latest_charge);
+      const [opened] = fake.openDispute(chargeId);
+      const disputeId = String(objectOf(opened).id);
+      events.push(opened, ...fake.closeDispute(disputeId, 'won'));
+      // Delivered twice: the fee is still booked once.
+      for (const e of [...events, ...events]) await deliver(e);
+      await processed(events.map((e) => e.id));
+
+      const charge = fake.get(chargeId);
+      const moves = [
+        fake.get(String(charge.balance_transaction)),
+        ...(fake.get(disputeId).balance_transactions as StripeObject[]),
+      ];
+      const stripeNet = moves.reduce((sum, t) => sum + BigInt(Number(t.net)), 0n);
+      expect(stripeNet).toBe(10000n - 200n - 1500n);
+      expect((await stripeBalance()) - before).toBe(stripeNet);
+      const fees = await db.query(
+        `SELECT e.business_ref, p.direction, p.amount::text FROM ledger_entries e
+           JOIN ledger_postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+          WHERE e.kind = 'contribution.dispute_fee' AND e.business_ref = $1 AND a.code = $2`,
+        [`stripe:dispute:${disputeId}`, Accounts.processorFees('EUR').code],
+      );
+      expect(fees).toEqual([{ business_ref: `stripe:dispute:${disputeId}`, direction: 'D', amount: '1500' }]);
+    });
+
     it('delivers one realistic set of events twice, duplicated and shuffled, and ends with identical books', async () => {
       const [p1, p2] = [await project(), await project()];
       /** The same story twice, on different Stripe objects: returns its intents and its events in Stripe's order. */

@@ -398,6 +398,45 @@ export class ContributionBookingService {
     return { id, created: true };
   }
 
+  /**
+   * A fee the processor takes from (or, negative, gives back to) the fund's processor balance for
+   * a dispute, booked once by the processor's balance transaction id: an operating expense paid
+   * from that balance, so the books keep matching the processor's statement. The disputed money
+   * itself is reversed by `reverse`.
+   */
+  async bookDisputeFee(
+    manager: EntityManager,
+    command: {
+      readonly balanceTransactionId: string;
+      readonly disputeId: string;
+      readonly chargeId: string;
+      readonly currency: string;
+      readonly fee: bigint;
+      readonly cash: AccountSpec;
+      readonly occurredAt: Date;
+    },
+  ): Promise<{ created: boolean }> {
+    if (command.fee === 0n) return { created: false };
+    const expense = Accounts.processorFees(command.currency);
+    const amount = command.fee > 0n ? command.fee : -command.fee;
+    const [debit, credit] = command.fee > 0n ? [expense, command.cash] : [command.cash, expense];
+    const entry = await this.ledger.post(
+      {
+        kind: 'contribution.dispute_fee',
+        businessRef: `stripe:dispute:${command.disputeId}`,
+        idempotencyKey: `stripe:dispute_fee:${command.balanceTransactionId}`,
+        occurredAt: command.occurredAt,
+        metadata: { chargeId: command.chargeId, balanceTransactionId: command.balanceTransactionId },
+        postings: [
+          { account: debit.code, direction: 'debit', amount, currency: command.currency },
+          { account: credit.code, direction: 'credit', amount, currency: command.currency },
+        ],
+      },
+      manager,
+    );
+    return { created: entry.created };
+  }
+
   /** A dispute won: the withdrawn funds come back, undoing the dispute's entries exactly. */
   async reinstateDispute(
     manager: EntityManager,

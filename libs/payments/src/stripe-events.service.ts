@@ -196,6 +196,11 @@ export class StripeEventsService {
         amount: BigInt(Number(d.amount)),
         created: Number(d.created),
         status: String(d.status),
+        balanceTransactions: ((d.balance_transactions ?? []) as Json[]).map((t) => ({
+          id: String(t.id),
+          fee: BigInt(Number(t.fee ?? 0)),
+          created: Number(t.created),
+        })),
       })),
     ].sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const directions: Direction[] = intent.directions.map((d) => ({
@@ -239,6 +244,20 @@ export class StripeEventsService {
           }),
         );
         if (done.created) changes += 1;
+        for (const t of r.kind === 'dispute' ? r.balanceTransactions : []) {
+          const fee = await this.transaction((m) =>
+            this.booking.bookDisputeFee(m, {
+              balanceTransactionId: t.id,
+              disputeId: r.id,
+              chargeId: charge.id,
+              currency: charge.currency,
+              fee: t.fee,
+              cash: Accounts.stripe(charge.currency),
+              occurredAt: new Date(t.created * 1000),
+            }),
+          );
+          if (fee.created) changes += 1;
+        }
         if (r.kind === 'dispute' && r.status === 'won') {
           const won = await this.transaction((m) =>
             this.booking.reinstateDispute(m, ref, new Date(r.created * 1000)),
