@@ -80,7 +80,7 @@ export async function run(): Promise<Record<string, number>> {
       });
     });
     // The same post() without the public log (a ledger-only context; the schema's "every entry is
-    // logged" check lifted in this throwaway database), to show what the log's commit-order lock costs.
+    // logged" check lifted in this throwaway database), to show what the public log costs.
     await pool.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_logged');
     ledgerOnly = await NestFactory.createApplicationContext(LedgerOnlyModule, { logger: false });
     const bare = ledgerOnly.get(LedgerService);
