@@ -8,7 +8,7 @@ import { IdentityModule, Principal } from '@app/identity';
 import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { QueueModule } from '@app/queue';
-import { TransparencyModule } from '@app/transparency';
+import { TransparencyLogService, TransparencyModule } from '@app/transparency';
 import { PayoutsService } from '../payouts/payouts.service';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
 import { FixedPayeeDirectory } from '../payees/fixed-payee-directory';
@@ -402,6 +402,71 @@ describe('DisbursementRunService (PostgreSQL)', () => {
       if (late.isTransactionActive) await late.rollbackTransaction();
       await late.release();
     }
+  });
+
+  it('does not see an entry committed but still queued for the log; it counts from the next mark', async () => {
+    const project = randomUUID();
+    await fund(project, 'directed', 1000n);
+    // Committed without the sequencer's round that normally follows (a crash in between, or a
+    // round not yet run): the entry and its queued leaf are in the database, with no leaf index.
+    const raw = db.createQueryRunner();
+    await raw.connect();
+    let queued: string;
+    try {
+      await raw.query('BEGIN');
+      const key = randomUUID();
+      queued = (
+        await ledger.post(
+          {
+            kind: 'contribution.booked',
+            businessRef: `test:${key}`,
+            idempotencyKey: key,
+            occurredAt: new Date(Date.now() - DAY),
+            postings: [
+              { account: Accounts.bank().code, direction: 'debit', amount: 700n, currency: 'EUR' },
+              {
+                account: Accounts.projectDirected(project).code,
+                direction: 'credit',
+                amount: 700n,
+                currency: 'EUR',
+              },
+            ],
+          },
+          raw.manager,
+        )
+      ).id;
+      await raw.query('COMMIT');
+    } finally {
+      await raw.release();
+    }
+    expect(await db.query('SELECT 1 FROM transparency_log_queue WHERE entry_id = $1', [queued])).toHaveLength(
+      1,
+    );
+    const credited = async (mark: string) => {
+      for await (const page of readProjectBalances(db, {
+        currency: 'EUR',
+        cutoff: new Date(),
+        ledgerMark: mark,
+      })) {
+        const found = page.projects.find((p) => p.projectId === project);
+        if (found) return found.directed?.credited;
+      }
+      return undefined;
+    };
+    const size = async () =>
+      (
+        (await db.query('SELECT size::text AS size FROM transparency_log_head WHERE id = 1')) as {
+          size: string;
+        }[]
+      )[0].size;
+    const mark = await size();
+    expect(await credited(mark)).toBe(1000n);
+    await app.get(TransparencyLogService).sequence();
+    expect(await db.query('SELECT 1 FROM transparency_log_queue WHERE entry_id = $1', [queued])).toHaveLength(
+      0,
+    );
+    expect(await credited(mark)).toBe(1000n);
+    expect(await credited(await size())).toBe(1700n);
   });
 
   it('resumes a failed run where it stopped: written pages are skipped, nothing is posted twice', async () => {
