@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
@@ -129,11 +130,17 @@ export async function run(): Promise<Record<string, number>> {
       Array.from({ length: RECEIPTS }, (_, n) => receiptRequest(n % CONCURRENCY, n)),
       201,
     );
+    // The one API process is this one: its CPU time per receipt (HTTP, auth, idempotency, booking).
+    const cpuBefore = process.cpuUsage();
+    const eluBefore = performance.eventLoopUtilization();
     const httpOneProcess = await sendFromChild(
       single,
       Array.from({ length: RECEIPTS / 2 }, (_, n) => receiptRequest(n % CONCURRENCY, RECEIPTS + n)),
       201,
     );
+    const apiCpu = process.cpuUsage(cpuBefore);
+    const apiCpuMsPerReceipt = (apiCpu.user + apiCpu.system) / 1000 / (RECEIPTS / 2);
+    const apiEventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
     await pool.query(`
       CREATE TABLE bench_entries (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text, business_ref text,
         idempotency_key text UNIQUE, request_hash bytea, policy_version int, metadata jsonb, recorded_at timestamptz DEFAULT now());
@@ -303,6 +310,8 @@ export async function run(): Promise<Record<string, number>> {
       contributions_api_processes: API_PROCESSES,
       contributions_receipts_http_one_process_per_s: round(httpOneProcess.throughput, 1),
       contributions_receipts_http_one_process_vs_raw_ratio: round(httpOneProcess.throughput / raw.throughput),
+      contributions_receipts_api_cpu_ms_per_receipt: round(apiCpuMsPerReceipt),
+      contributions_receipts_api_event_loop_utilization: round(apiEventLoopUtilization),
       contributions_webhook_deliveries: deliveries.length,
       contributions_webhook_duplicates: duplicates,
       contributions_webhook_events_per_s: round(deliveries.length / webhookSeconds, 1),
