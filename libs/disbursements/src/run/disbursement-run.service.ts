@@ -160,9 +160,10 @@ export class DisbursementRunService {
 
   /**
    * Executes a run (the worker). Holds a PostgreSQL advisory lock for its whole duration, so runs
-   * execute one at a time across workers. Streams the balances a page of projects at a time; each
-   * page commits its ledger entries, outcomes and the resume point together, so a crash resumes
-   * where it stopped and a retry never posts twice.
+   * execute one at a time across workers. Streams the balances a page of projects at a time (1,000
+   * by default: only sums are in memory, never a contribution); each page commits its ledger
+   * entries and its projects' outcome rows together, on one of two connections, so a crash resumes
+   * with the projects that have no outcome yet and a retry never posts twice.
    */
   async execute(runId: string, options: { pageSize?: number } = {}): Promise<RunView> {
     const runner = this.dataSource.createQueryRunner();
@@ -170,7 +171,7 @@ export class DisbursementRunService {
     try {
       await runner.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
       try {
-        return await this.executeLocked(runner, runId, options.pageSize ?? 500);
+        return await this.executeLocked(runner, runId, options.pageSize ?? 1000);
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK_KEY]);
       }
