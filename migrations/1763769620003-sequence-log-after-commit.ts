@@ -14,7 +14,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * from the queue, in one transaction: one WAL flush for a whole batch. A caller with nothing left
  * to append writes nothing and flushes nothing. Each process runs one sequencing round at a time
  * for all its writers (libs/transparency, CommitSequencer), so a handful of callers, not one per
- * writer, ever wait for the lock.
+ * writer, ever wait for the lock. A writer that finds the lock free at its COMMIT appends in its
+ * own transaction instead (no second flush when writers do not contend).
  *
  * Order: if entry B relied on A (read A's committed money, or waited on A's balance lock), B's
  * position was drawn after A committed, so B is both later in position and committed later: when
@@ -107,11 +108,27 @@ export class SequenceLogAfterCommit1763769620003 implements MigrationInterface {
         PERFORM pg_advisory_xact_lock(7361626474);
         RETURN transparency_append_queued(p_limit);
       END $$;
+
+      -- At COMMIT, a writer that finds the sequencer's lock free appends in its own transaction
+      -- (the lock then held to the end of its commit), as before this migration: one WAL flush for
+      -- the entry and its leaf when writers do not contend. A writer that finds the lock taken
+      -- leaves its leaf queued for the next round, without waiting.
+      CREATE FUNCTION transparency_log_queue_try_append() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF pg_try_advisory_xact_lock(7361626474) THEN
+          PERFORM transparency_append_queued(5000);
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE CONSTRAINT TRIGGER transparency_log_queue_appended_at_commit AFTER INSERT ON transparency_log_queue
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION transparency_log_queue_try_append();
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TRIGGER transparency_log_queue_appended_at_commit ON transparency_log_queue;
+      DROP FUNCTION transparency_log_queue_try_append();
       DROP FUNCTION transparency_sequence(integer);
       DROP FUNCTION transparency_append_queued(integer);
       DROP INDEX transparency_log_queue_position_idx;

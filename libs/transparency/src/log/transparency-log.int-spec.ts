@@ -65,6 +65,20 @@ describe('public log sequencing', () => {
     )) as { i: number }[];
     return rows.length === 0 ? null : rows[0].i;
   };
+  /**
+   * Holds the sequencer's lock from another connection (another writer committing, or a round
+   * running) until the returned function is called.
+   */
+  async function holdSequencerLock(): Promise<() => Promise<void>> {
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query('SELECT pg_advisory_xact_lock(7361626474)');
+    return async () => {
+      await runner.commitTransaction();
+      await runner.release();
+    };
+  }
   const queued = async (): Promise<number> =>
     ((await db.query('SELECT count(*)::int AS n FROM transparency_log_queue')) as { n: number }[])[0].n;
 
@@ -92,9 +106,12 @@ describe('public log sequencing', () => {
 
   it('an entry committed but not yet sequenced (a crash) is appended by the next writer, before what relied on it', async () => {
     const a = await accounts();
-    // The writer "crashes" between its COMMIT and the sequencing.
+    // The lock is taken at its COMMIT, so the writer leaves its leaf queued; then it "crashes"
+    // before joining a sequencing round.
+    const release = await holdSequencerLock();
     jest.spyOn(log, 'appendCommitted').mockResolvedValueOnce();
     const funding = await move(a.pool, a.cash, 500n);
+    await release();
     expect(await indexOf(funding.id)).toBeNull();
     expect(await queued()).toBe(1);
     jest.restoreAllMocks();
@@ -109,13 +126,35 @@ describe('public log sequencing', () => {
 
   it('the checkpoint signer appends what a crashed writer left queued before it signs', async () => {
     const a = await accounts();
+    const release = await holdSequencerLock();
     jest.spyOn(log, 'appendCommitted').mockResolvedValueOnce();
     const orphan = await move(a.pool, a.cash, 7n);
+    await release();
+    expect(await indexOf(orphan.id)).toBeNull();
     jest.restoreAllMocks();
     const checkpoint = await app.get(CheckpointService).signLatest();
     const index = await indexOf(orphan.id);
     expect(index).not.toBeNull();
     expect(checkpoint.treeSize).toBeGreaterThan(index as number);
+  });
+
+  it('a writer that finds the lock free appends at its own COMMIT; one that finds it taken does not wait for it', async () => {
+    const a = await accounts();
+    // Uncontended: appended in the entry's own transaction (the round after it finds nothing).
+    const round = jest.spyOn(log, 'appendCommitted').mockResolvedValueOnce();
+    const alone = await move(a.pool, a.cash, 3n);
+    expect(await indexOf(alone.id)).not.toBeNull();
+    expect(round).toHaveBeenCalledTimes(1);
+    jest.restoreAllMocks();
+    // Contended: the commit goes through while another holds the lock; the round appends it.
+    const release = await holdSequencerLock();
+    const spy = jest.spyOn(log, 'appendCommitted').mockResolvedValueOnce();
+    const busy = await move(a.pool, a.cash, 4n);
+    expect(await indexOf(busy.id)).toBeNull();
+    await release();
+    spy.mockRestore();
+    await log.appendCommitted();
+    expect(await indexOf(busy.id)).not.toBeNull();
   });
 
   it('a sequencer that finds nothing to append writes nothing (its commit needs no WAL flush)', async () => {
