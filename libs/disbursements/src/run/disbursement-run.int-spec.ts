@@ -407,8 +407,13 @@ describe('DisbursementRunService (PostgreSQL)', () => {
   it('does not see an entry committed but still queued for the log; it counts from the next mark', async () => {
     const project = randomUUID();
     await fund(project, 'directed', 1000n);
-    // Committed without the sequencer's round that normally follows (a crash in between, or a
-    // round not yet run): the entry and its queued leaf are in the database, with no leaf index.
+    // Committed while another holds the sequencer's lock (so not appended at its own COMMIT) and
+    // without the round that normally follows (a crash in between, or a round not yet run): the
+    // entry and its queued leaf are in the database, with no leaf index.
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query('SELECT pg_advisory_xact_lock(7361626474)');
     const raw = db.createQueryRunner();
     await raw.connect();
     let queued: string;
@@ -438,6 +443,8 @@ describe('DisbursementRunService (PostgreSQL)', () => {
       await raw.query('COMMIT');
     } finally {
       await raw.release();
+      await holder.commitTransaction();
+      await holder.release();
     }
     expect(await db.query('SELECT 1 FROM transparency_log_queue WHERE entry_id = $1', [queued])).toHaveLength(
       1,
