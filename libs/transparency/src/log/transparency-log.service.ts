@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -34,6 +35,9 @@ export const MAX_LEAVES_PER_PAGE = 1000;
 /** Set on a query runner whose transaction queued a leaf: it is sequenced once committed. */
 const LEAF_QUEUED = 'librery.transparency.leafQueued';
 
+/** The notice a writer's COMMIT sends when it appended every queued leaf itself (migration 1763769620003). */
+const APPENDED_AT_COMMIT = 'librery: leaves appended at commit';
+
 /**
  * The append-only Merkle log of the ledger. Every new entry queues its leaf inside its own
  * transaction (LedgerHooks; the database refuses at COMMIT an entry that did not); once that
@@ -48,6 +52,9 @@ export class TransparencyLogService
   implements LedgerEntryHook, EntitySubscriberInterface, OnModuleInit, OnModuleDestroy
 {
   private readonly sequencer: CommitSequencer;
+  /** Per pg connection: whether its current transaction's COMMIT appended its leaves itself. */
+  private readonly appendedAtCommit = new WeakMap<object, { appended: boolean }>();
+  private readonly listening = new WeakSet<object>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -73,14 +80,31 @@ export class TransparencyLogService
       prefix,
       suffix,
     ]);
-    if (manager.queryRunner) (manager.queryRunner.data as Record<string, unknown>)[LEAF_QUEUED] = true;
+    const runner = manager.queryRunner;
+    if (!runner) return;
+    (runner.data as Record<string, unknown>)[LEAF_QUEUED] = true;
+    const connection = (await runner.connect()) as EventEmitter;
+    if (!this.listening.has(connection)) {
+      this.listening.add(connection);
+      connection.on('notice', (notice: { message?: string }) => {
+        const state = this.appendedAtCommit.get(connection);
+        if (state && notice.message === APPENDED_AT_COMMIT) state.appended = true;
+      });
+    }
+    this.appendedAtCommit.set(connection, { appended: false });
   }
 
   /** TypeORM calls this once a transaction has committed, on its still-held connection. */
   async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
-    const data = event.queryRunner.data as Record<string, unknown>;
-    if (!data[LEAF_QUEUED] || event.queryRunner.isTransactionActive) return;
+    const runner = event.queryRunner;
+    const data = runner.data as Record<string, unknown>;
+    if (!data[LEAF_QUEUED] || runner.isTransactionActive) return;
     delete data[LEAF_QUEUED];
+    const connection = (await runner.connect()) as object;
+    const state = this.appendedAtCommit.get(connection);
+    this.appendedAtCommit.delete(connection);
+    // Its COMMIT found the sequencer free and appended everything queued, its own leaves included.
+    if (state?.appended) return;
     await this.appendCommitted();
   }
 
