@@ -4,7 +4,22 @@ import { DataSource } from 'typeorm';
 import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 /** Most leaves one sequencer transaction appends. */
-export const SEQUENCE_BATCH = 5000;
+const SEQUENCE_BATCH = 5000;
+
+/**
+ * Runs `transparency_sequence` until the queue is drained (each call appends at most
+ * SEQUENCE_BATCH leaves, in its own transaction); returns how many leaves were appended.
+ */
+export async function appendAllQueued(
+  query: (sql: string, params: unknown[]) => Promise<{ appended: number }[]>,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [{ appended }] = await query('SELECT transparency_sequence($1) AS appended', [SEQUENCE_BATCH]);
+    total += appended;
+    if (appended < SEQUENCE_BATCH) return total;
+  }
+}
 
 interface Waiter {
   resolve(): void;
@@ -67,13 +82,9 @@ export class CommitSequencer {
 
   private async round(): Promise<void> {
     const client = await this.connection();
-    for (;;) {
-      const { rows } = await client.query<{ appended: number }>(
-        'SELECT transparency_sequence($1) AS appended',
-        [SEQUENCE_BATCH],
-      );
-      if (rows[0].appended < SEQUENCE_BATCH) return;
-    }
+    await appendAllQueued(
+      async (sql, params) => (await client.query<{ appended: number }>(sql, params)).rows,
+    );
   }
 
   private async connection(): Promise<Client> {

@@ -13,7 +13,7 @@ import { encodeLeaf } from '../leaf/ledger-leaf';
 import { decodeFrontier, frontierRoot } from '../merkle/compact-range';
 import { consistencyBundle, consistencyProof, inclusionBundle, rootAt } from '../merkle/proofs';
 import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
-import { CommitSequencer, SEQUENCE_BATCH } from './commit-sequencer';
+import { appendAllQueued, CommitSequencer } from './commit-sequencer';
 import { DbSubtreeSource } from './db-subtree-source';
 import { leafOfEntry } from './entry-leaf';
 
@@ -32,8 +32,15 @@ export interface LogHead {
 /** Most leaves one call returns. */
 export const MAX_LEAVES_PER_PAGE = 1000;
 
-/** Set on a query runner whose transaction queued a leaf: it is sequenced once committed. */
+/**
+ * On a query runner whose transaction queued a leaf: whether its COMMIT appended the leaves
+ * itself (then no round is needed after it).
+ */
 const LEAF_QUEUED = 'librery.transparency.leafQueued';
+
+interface QueuedState {
+  appended: boolean;
+}
 
 /** The notice a writer's COMMIT sends when it appended every queued leaf itself (migration 1763769620003). */
 const APPENDED_AT_COMMIT = 'librery: leaves appended at commit';
@@ -52,8 +59,8 @@ export class TransparencyLogService
   implements LedgerEntryHook, EntitySubscriberInterface, OnModuleInit, OnModuleDestroy
 {
   private readonly sequencer: CommitSequencer;
-  /** Per pg connection: whether its current transaction's COMMIT appended its leaves itself. */
-  private readonly appendedAtCommit = new WeakMap<object, { appended: boolean }>();
+  /** Per pg connection, the state of its current transaction (the notice names no transaction). */
+  private readonly queuedOn = new WeakMap<object, QueuedState>();
   private readonly listening = new WeakSet<object>();
 
   constructor(
@@ -82,29 +89,29 @@ export class TransparencyLogService
     ]);
     const runner = manager.queryRunner;
     if (!runner) return;
-    (runner.data as Record<string, unknown>)[LEAF_QUEUED] = true;
+    const data = runner.data as Record<string, QueuedState | undefined>;
+    if (data[LEAF_QUEUED]) return;
+    const state: QueuedState = { appended: false };
+    data[LEAF_QUEUED] = state;
     const connection = (await runner.connect()) as EventEmitter;
+    this.queuedOn.set(connection, state);
     if (!this.listening.has(connection)) {
       this.listening.add(connection);
       connection.on('notice', (notice: { message?: string }) => {
-        const state = this.appendedAtCommit.get(connection);
-        if (state && notice.message === APPENDED_AT_COMMIT) state.appended = true;
+        const current = this.queuedOn.get(connection);
+        if (current && notice.message === APPENDED_AT_COMMIT) current.appended = true;
       });
     }
-    this.appendedAtCommit.set(connection, { appended: false });
   }
 
   /** TypeORM calls this once a transaction has committed, on its still-held connection. */
   async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
-    const runner = event.queryRunner;
-    const data = runner.data as Record<string, unknown>;
-    if (!data[LEAF_QUEUED] || runner.isTransactionActive) return;
+    const data = event.queryRunner.data as Record<string, QueuedState | undefined>;
+    const state = data[LEAF_QUEUED];
+    if (!state || event.queryRunner.isTransactionActive) return;
     delete data[LEAF_QUEUED];
-    const connection = (await runner.connect()) as object;
-    const state = this.appendedAtCommit.get(connection);
-    this.appendedAtCommit.delete(connection);
     // Its COMMIT found the sequencer free and appended everything queued, its own leaves included.
-    if (state?.appended) return;
+    if (state.appended) return;
     await this.appendCommitted();
   }
 
@@ -122,15 +129,8 @@ export class TransparencyLogService
    * Appends every committed queued leaf; returns how many. Safe from any number of processes at
    * once (one advisory lock); a caller that finds the queue empty writes nothing.
    */
-  async sequence(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const [{ appended }] = (await this.dataSource.query('SELECT transparency_sequence($1) AS appended', [
-        SEQUENCE_BATCH,
-      ])) as { appended: number }[];
-      total += appended;
-      if (appended < SEQUENCE_BATCH) return total;
-    }
+  sequence(): Promise<number> {
+    return appendAllQueued((sql, params) => this.dataSource.query(sql, params));
   }
 
   /** The committed size and root of the log. */
