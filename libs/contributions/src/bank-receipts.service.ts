@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { auditInsert, Principal, requireRole } from '@app/identity';
 import { Accounts, translateLedgerError } from '@app/ledger';
 import { parseCents } from '@app/money';
-import { PolicyError, PolicyErrorCode, PolicyRow, toPolicy } from '@app/policy';
+import { PolicyError, PolicyErrorCode, policyInEffectSql, PolicyRow, toPolicy } from '@app/policy';
 import { ContributionBookingService } from './contribution-booking.service';
 import { ContributionsError, ContributionsErrorCode } from './contributions.errors';
 import { ReceiptView } from './contributions.types';
@@ -79,7 +79,7 @@ export class BankReceiptsService {
     const [target] = (await this.dataSource.query(
       `SELECT d.currency AS declaration_currency, d.directions AS declaration_directions, p.*
          FROM levy_declarations d
-         LEFT JOIN LATERAL (SELECT * FROM policies WHERE effective_at <= $2 ORDER BY effective_at DESC LIMIT 1) p ON true
+         LEFT JOIN LATERAL (${policyInEffectSql('$2')}) p ON true
         WHERE d.id = $1`,
       [declarationId, new Date()],
     )) as (PolicyRow & {

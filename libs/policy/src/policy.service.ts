@@ -21,6 +21,14 @@ export interface PolicyRow {
   adopted_by: string;
 }
 
+/**
+ * The policies row in effect at the instant bound to `atParam` (e.g. `$1`), as a subquery a
+ * caller can join to read the policy in the same statement as its own rows.
+ */
+export function policyInEffectSql(atParam: string): string {
+  return `SELECT * FROM policies WHERE effective_at <= ${atParam} ORDER BY effective_at DESC LIMIT 1`;
+}
+
 /** Versioned rules: never rewritten, a new version takes effect from its date. */
 @Injectable()
 export class PolicyService {
@@ -28,10 +36,7 @@ export class PolicyService {
 
   /** The version in effect at `at` (now by default). */
   async current(at: Date = new Date(), manager: EntityManager = this.dataSource.manager): Promise<Policy> {
-    const rows = (await manager.query(
-      'SELECT * FROM policies WHERE effective_at <= $1 ORDER BY effective_at DESC LIMIT 1',
-      [at],
-    )) as PolicyRow[];
+    const rows = (await manager.query(policyInEffectSql('$1'), [at])) as PolicyRow[];
     if (rows.length === 0)
       throw new PolicyError(PolicyErrorCode.NoPolicy, `no policy is in effect at ${at.toISOString()}`);
     return toPolicy(rows[0]);
