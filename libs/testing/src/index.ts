@@ -1,2 +1,3 @@
 export * from './test-services';
 export * from './fake-stripe';
+export * from './log-sequencer-lock';

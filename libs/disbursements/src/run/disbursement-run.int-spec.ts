@@ -8,6 +8,7 @@ import { IdentityModule, Principal } from '@app/identity';
 import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { QueueModule } from '@app/queue';
+import { holdLogSequencerLock } from '@app/testing';
 import { TransparencyLogService, TransparencyModule } from '@app/transparency';
 import { PayoutsService } from '../payouts/payouts.service';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
@@ -410,10 +411,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     // Committed while another holds the sequencer's lock (so not appended at its own COMMIT) and
     // without the round that normally follows (a crash in between, or a round not yet run): the
     // entry and its queued leaf are in the database, with no leaf index.
-    const holder = db.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
-    await holder.query('SELECT pg_advisory_xact_lock(7361626474)');
+    const release = await holdLogSequencerLock(db);
     const raw = db.createQueryRunner();
     await raw.connect();
     let queued: string;
@@ -443,8 +441,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
       await raw.query('COMMIT');
     } finally {
       await raw.release();
-      await holder.commitTransaction();
-      await holder.release();
+      await release();
     }
     expect(await db.query('SELECT 1 FROM transparency_log_queue WHERE entry_id = $1', [queued])).toHaveLength(
       1,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { AccountSpec, LedgerService } from '@app/ledger';
+import { holdLogSequencerLock } from '@app/testing';
 import { createTestApp } from '../../../../test/support/create-test-app';
 import { CheckpointService } from '../checkpoint/checkpoint.service';
 import { TransparencyLogService } from './transparency-log.service';
@@ -65,20 +66,7 @@ describe('public log sequencing', () => {
     )) as { i: number }[];
     return rows.length === 0 ? null : rows[0].i;
   };
-  /**
-   * Holds the sequencer's lock from another connection (another writer committing, or a round
-   * running) until the returned function is called.
-   */
-  async function holdSequencerLock(): Promise<() => Promise<void>> {
-    const runner = db.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    await runner.query('SELECT pg_advisory_xact_lock(7361626474)');
-    return async () => {
-      await runner.commitTransaction();
-      await runner.release();
-    };
-  }
+  const holdSequencerLock = () => holdLogSequencerLock(db);
   const queued = async (): Promise<number> =>
     ((await db.query('SELECT count(*)::int AS n FROM transparency_log_queue')) as { n: number }[])[0].n;
 
