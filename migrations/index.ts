@@ -2,6 +2,7 @@ import { CreateLedger1763769600000 } from './1763769600000-create-ledger';
 import { CreatePolicies1763769600001 } from './1763769600001-create-policies';
 import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
 import { KeepOneOpenEntrySetting1763769600003 } from './1763769600003-keep-one-open-entry-setting';
+import { CheaperBalanceTriggers1763769600004 } from './1763769600004-cheaper-balance-triggers';
 import { CreateGovernance1763769610000 } from './1763769610000-create-governance';
 import { CreateTransparencyLog1763769620000 } from './1763769620000-create-transparency-log';
 import { AddTransparencyAppendFunction1763769620001 } from './1763769620001-add-transparency-append-function';
@@ -21,6 +22,7 @@ export const migrations = [
   CreatePolicies1763769600001,
   CreateIdentity1763769600002,
   KeepOneOpenEntrySetting1763769600003,
+  CheaperBalanceTriggers1763769600004,
   CreateGovernance1763769610000,
   CreateTransparencyLog1763769620000,
   AddTransparencyAppendFunction1763769620001,

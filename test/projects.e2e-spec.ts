@@ -202,11 +202,18 @@ describe('projects catalogue over HTTP', () => {
         .set(owner.auth)
         .send({ status: 'admitted', reason: 'self-admission' })
         .expect(403);
+      const payable = Accounts.payable(project.id, 'EUR').code;
+      const payableAccounts = () =>
+        app.get(DataSource).query('SELECT 1 FROM ledger_accounts WHERE code = $1', [payable]);
+      expect(await payableAccounts()).toHaveLength(0);
       await http(app)
         .post(`/projects/${project.id}/status`)
         .set(admin.auth)
         .send({ status: 'admitted', reason: 'committee decision of 2026-11-20' })
         .expect(200);
+      // admission opens the account its payouts will be reserved on, empty
+      expect(await payableAccounts()).toHaveLength(1);
+      expect((await app.get(LedgerService).balance(payable)).balance).toBe(0n);
       await http(app)
         .post(`/projects/${project.id}/status`)
         .set(admin.auth)

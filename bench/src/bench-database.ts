@@ -6,12 +6,19 @@ import { runMigrations } from '../../migrations/run-migrations';
 
 export interface BenchEnvironment {
   databaseUrl: string;
+  /** The database was copied from the requested template (already loaded by an earlier run). */
+  fromTemplate: boolean;
+  /** Saves this database as the template (nobody may be connected to it). */
+  saveAsTemplate(): Promise<void>;
   redisUrl: string;
   stop(): Promise<void>;
 }
 
 /** A fresh, migrated database for one suite on the configured (or embedded) server, dropped afterwards. */
-export async function benchEnvironment(name: string): Promise<BenchEnvironment> {
+export async function benchEnvironment(
+  name: string,
+  options: { template?: string } = {},
+): Promise<BenchEnvironment> {
   const config = loadConfig();
   const server = await resolveLocalDatabase(config.DATABASE_URL);
   const redis = await ensureRedis(config.REDIS_URL);
@@ -28,11 +35,28 @@ export async function benchEnvironment(name: string): Promise<BenchEnvironment> 
     }
   };
   await run(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await run(`CREATE DATABASE ${database}`);
+  const template = options.template && /^[a-z0-9_]+$/.test(options.template) ? options.template : null;
+  let fromTemplate = false;
+  if (template) {
+    const c = new Client({ connectionString: admin.toString() });
+    await c.connect();
+    try {
+      fromTemplate = (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1;
+    } finally {
+      await c.end();
+    }
+  }
+  await run(fromTemplate ? `CREATE DATABASE ${database} TEMPLATE ${template}` : `CREATE DATABASE ${database}`);
   const url = new URL(server.url);
   url.pathname = `/${database}`;
   await runMigrations(url.toString());
   return {
+    fromTemplate,
+    saveAsTemplate: async () => {
+      if (!template) return;
+      await run(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+      await run(`CREATE DATABASE ${template} TEMPLATE ${database}`);
+    },
     databaseUrl: url.toString(),
     redisUrl: redis.url,
     stop: async () => {
@@ -49,3 +73,31 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+/**
+ * CPU seconds used so far by every process named `postgres` on this machine, exited ones included (Linux /proc; null
+ * elsewhere): with a local server, the database's share of an operation's cost.
+ */
+export async function postgresCpuSeconds(): Promise<number | null> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((p) => /^[0-9]+$/.test(p));
+  } catch {
+    return null;
+  }
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      const fields = stat.slice(close + 2).split(' ');
+      // utime, stime, and cutime, cstime: the server's exited backends are counted by the postmaster
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}

@@ -13,7 +13,7 @@ import { FakeStripe, StripeObject } from '@app/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { ApiCluster, startApiCluster } from '../../apps/launcher/src/api-cluster';
 import { createWorkerApp } from '../../apps/worker/src/bootstrap';
-import { benchEnvironment, percentile, round } from './bench-database';
+import { benchEnvironment, percentile, postgresCpuSeconds, round } from './bench-database';
 
 const CONCURRENCY = 16;
 const RECEIPTS = Number(process.env.CONTRIBUTIONS_BENCH_RECEIPTS ?? 2000);
@@ -125,12 +125,16 @@ export async function run(): Promise<Record<string, number>> {
       );
     await warmUp(base, 0);
     await warmUp(single, WARM_UP);
+    const dbCpuBeforeHttp = await postgresCpuSeconds();
     const http = await sendFromChild(
       base,
       Array.from({ length: RECEIPTS }, (_, n) => receiptRequest(n % CONCURRENCY, n)),
       201,
     );
+    const dbCpuHttp = await cpuSince(dbCpuBeforeHttp);
     // The one API process is this one: its CPU time per receipt (HTTP, auth, idempotency, booking).
+    // CONTRIBUTIONS_BENCH_CPU_PROFILE=<file>: a V8 CPU profile of this process over that window.
+    const profiler = await startCpuProfile(process.env.CONTRIBUTIONS_BENCH_CPU_PROFILE);
     const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
     const httpOneProcess = await sendFromChild(
@@ -139,6 +143,7 @@ export async function run(): Promise<Record<string, number>> {
       201,
     );
     const apiCpu = process.cpuUsage(cpuBefore);
+    await profiler?.stop();
     const apiCpuMsPerReceipt = (apiCpu.user + apiCpu.system) / 1000 / (RECEIPTS / 2);
     const apiEventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
     await pool.query(`
@@ -157,6 +162,7 @@ export async function run(): Promise<Record<string, number>> {
     // The same rows as a receipt over HTTP, written with plain SQL: the idempotency record (claimed,
     // then completed, each in its own commit), and in one transaction the entry and its postings,
     // the contribution, the receipt, the obligation's total, the audit row and the log leaf.
+    const dbCpuBeforeRaw = await postgresCpuSeconds();
     const raw = await measure(RECEIPTS, async (worker, n) => {
       const ref = `RAW-${n}-${randomUUID()}`;
       const key = randomUUID();
@@ -188,6 +194,8 @@ export async function run(): Promise<Record<string, number>> {
         JSON.stringify({ ref }),
       ]);
     });
+    // measure() runs WARM_UP operations before the measured ones
+    const dbCpuRaw = await cpuSince(dbCpuBeforeRaw);
 
     // ---------------------------------------------------------------- (2) webhook events
     const unique = Math.round(WEBHOOK_EVENTS / (1 + DUPLICATE_SHARE));
@@ -311,7 +319,15 @@ export async function run(): Promise<Record<string, number>> {
       contributions_receipts_http_one_process_per_s: round(httpOneProcess.throughput, 1),
       contributions_receipts_http_one_process_vs_raw_ratio: round(httpOneProcess.throughput / raw.throughput),
       contributions_receipts_api_cpu_ms_per_receipt: round(apiCpuMsPerReceipt),
+      // system time is mostly the loopback TCP stack: each query's send runs the receiver's side too
+      contributions_receipts_api_cpu_system_ms_per_receipt: round(apiCpu.system / 1000 / (RECEIPTS / 2)),
       contributions_receipts_api_event_loop_utilization: round(apiEventLoopUtilization),
+      ...(dbCpuHttp !== null && dbCpuRaw !== null
+        ? {
+            contributions_receipts_db_cpu_ms_per_receipt: round((dbCpuHttp * 1000) / RECEIPTS),
+            contributions_receipts_raw_db_cpu_ms_per_receipt: round((dbCpuRaw * 1000) / (RECEIPTS + WARM_UP)),
+          }
+        : {}),
       contributions_webhook_deliveries: deliveries.length,
       contributions_webhook_duplicates: duplicates,
       contributions_webhook_events_per_s: round(deliveries.length / webhookSeconds, 1),
@@ -353,6 +369,28 @@ export async function run(): Promise<Record<string, number>> {
       setTimeout(() => process.off('uncaughtException', ignoreTermination), 2000).unref();
     }
   }
+}
+
+async function cpuSince(before: number | null): Promise<number | null> {
+  const now = await postgresCpuSeconds();
+  return before === null || now === null ? null : now - before;
+}
+
+/** Starts the V8 profiler in this process when `file` is set; `stop()` writes the profile there. */
+async function startCpuProfile(file: string | undefined): Promise<{ stop(): Promise<void> } | null> {
+  if (!file) return null;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** The rows one booking writes (entry, four postings, contribution), plus the caller's, in one transaction. */

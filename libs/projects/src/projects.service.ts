@@ -221,6 +221,12 @@ export class ProjectsService {
         );
       }
       await m.query('UPDATE projects SET status = $2, updated_at = now() WHERE id = $1', [projectId, to]);
+      if (to === 'admitted') {
+        // The account its payouts will be reserved on, opened with the admission rather than by
+        // the first disbursement run (which would otherwise create thousands at once).
+        const policy = await this.policies.current(new Date(), m);
+        await this.ledger.ensureAccounts([Accounts.payable(projectId, policy.currency)], m);
+      }
       await m.query(
         `INSERT INTO project_status_history (project_id, from_status, to_status, reason, actor_id, actor_kind)
          VALUES ($1, $2, $3, $4, $5, $6)`,
