@@ -41,12 +41,15 @@ export async function benchEnvironment(
     const c = new Client({ connectionString: admin.toString() });
     await c.connect();
     try {
-      fromTemplate = (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1;
+      fromTemplate =
+        (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1;
     } finally {
       await c.end();
     }
   }
-  await run(fromTemplate ? `CREATE DATABASE ${database} TEMPLATE ${template}` : `CREATE DATABASE ${database}`);
+  await run(
+    fromTemplate ? `CREATE DATABASE ${database} TEMPLATE ${template}` : `CREATE DATABASE ${database}`,
+  );
   const url = new URL(server.url);
   url.pathname = `/${database}`;
   await runMigrations(url.toString());
