@@ -8,6 +8,7 @@ import { CreateTransparencyLog1763769620000 } from './1763769620000-create-trans
 import { AddTransparencyAppendFunction1763769620001 } from './1763769620001-add-transparency-append-function';
 import { AppendLogAtCommit1763769620002 } from './1763769620002-append-log-at-commit';
 import { SequenceLogAfterCommit1763769620003 } from './1763769620003-sequence-log-after-commit';
+import { ReadLogQueueByPosition1763769620004 } from './1763769620004-read-log-queue-by-position';
 import { CreateProjects1763769630000 } from './1763769630000-create-projects';
 import { AllowAdminAttestedControl1763769630001 } from './1763769630001-allow-admin-attested-control';
 import { AddSbomContentHash1763769630002 } from './1763769630002-add-sbom-content-hash';
@@ -28,6 +29,7 @@ export const migrations = [
   AddTransparencyAppendFunction1763769620001,
   AppendLogAtCommit1763769620002,
   SequenceLogAfterCommit1763769620003,
+  ReadLogQueueByPosition1763769620004,
   CreateProjects1763769630000,
   AllowAdminAttestedControl1763769630001,
   AddSbomContentHash1763769630002,

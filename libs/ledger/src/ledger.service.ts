@@ -63,10 +63,26 @@ export class LedgerService {
     const missing = specs.filter((s) => !this.accounts.has(s.code));
     if (missing.length === 0) return;
     for (const spec of missing) assertCurrency(spec.currency);
-    await manager.query(
-      `INSERT INTO ledger_accounts (code, currency, normal_side, balance_limit, shard_count)
-       SELECT * FROM unnest($1::text[], $2::char(3)[], $3::text[], $4::text[], $5::smallint[])
-       ON CONFLICT (code) DO NOTHING`,
+    // One statement: inserts the accounts that do not exist yet and reads back all of them.
+    // Existing ones are filtered out before the insert (ON CONFLICT alone costs ~0.1 ms per
+    // conflicting row); one created meanwhile by another transaction is neither inserted nor
+    // visible here, and is read by a second query.
+    const rows = new Map<string, AccountRow>();
+    const found = (await manager.query(
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::text[], $2::char(3)[], $3::text[], $4::text[], $5::smallint[])
+           AS w(code, currency, normal_side, balance_limit, shard_count)
+       ), existing AS (
+         SELECT a.id, a.code, a.currency, a.normal_side FROM ledger_accounts a JOIN wanted w ON w.code = a.code
+       ), created AS (
+         INSERT INTO ledger_accounts (code, currency, normal_side, balance_limit, shard_count)
+         SELECT * FROM wanted w WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.code = w.code)
+         ON CONFLICT (code) DO NOTHING
+         RETURNING id, code, currency, normal_side
+       )
+       SELECT id::text AS id, code, currency, normal_side AS "normalSide" FROM existing
+       UNION ALL
+       SELECT id::text, code, currency, normal_side FROM created`,
       [
         missing.map((s) => s.code),
         missing.map((s) => s.currency),
@@ -74,11 +90,17 @@ export class LedgerService {
         missing.map((s) => s.balanceLimit),
         missing.map((s) => (s.hot ? HOT_SHARDS : 1)),
       ],
-    );
-    const rows = await this.loadAccounts(
-      manager,
-      missing.map((s) => s.code),
-    );
+    )) as AccountRow[];
+    // Cached only once known to be committed (see loadAccounts).
+    const committed = !manager.queryRunner?.isTransactionActive;
+    for (const row of found) {
+      rows.set(row.code, row);
+      if (committed) this.accounts.set(row.code, row);
+    }
+    const unseen = missing.filter((s) => !rows.has(s.code)).map((s) => s.code);
+    if (unseen.length > 0) {
+      for (const [code, row] of await this.loadAccounts(manager, unseen)) rows.set(code, row);
+    }
     for (const spec of missing) {
       const row = rows.get(spec.code);
       if (!row || row.currency !== spec.currency || row.normalSide !== spec.normalSide) {
