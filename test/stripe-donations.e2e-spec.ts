@@ -305,12 +305,25 @@ describe('private donations through Stripe (official SDK against a local fake)',
 
     it("gives a donor without an account a statement key, shown once, that opens only that donation's statement", async () => {
       const p = await project();
-      const res = await http(app)
-        .post('/donations/checkout')
-        .send({ amount: '2000', mode: 'monthly', directions: [{ projectId: p, weight: 1 }] })
-        .expect(201);
+      const checkout = () =>
+        http(app)
+          .post('/donations/checkout')
+          .set('idempotency-key', `checkout-${p}`)
+          .send({ amount: '2000', mode: 'monthly', directions: [{ projectId: p, weight: 1 }] })
+          .expect(201);
+      const res = await checkout();
       const key = res.body.statementKey as string;
       expect(key).toMatch(/^lsk_[A-Za-z0-9_-]{43}$/);
+      // a replay answers the same donation without the key, which is stored nowhere in clear
+      const replay = await checkout();
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual({ ...res.body, statementKey: null });
+      const [record] = await db.query(
+        `SELECT response_body::text AS body FROM idempotency_records WHERE key = $1`,
+        [`checkout-${p}`],
+      );
+      expect(record.body).toContain(res.body.donationIntentId);
+      expect(record.body).not.toContain(key);
       const [stored] = await db.query('SELECT statement_key_hash FROM donation_intents WHERE id = $1', [
         res.body.donationIntentId,
       ]);

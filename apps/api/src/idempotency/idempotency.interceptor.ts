@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import canonicalize from 'canonicalize';
 import { Request, Response } from 'express';
@@ -11,6 +12,13 @@ import { bigintReplacer } from '../common/problem-details.filter';
 import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const NOT_REPLAYED = 'idempotency:not-replayed';
+
+/**
+ * Response fields that are secrets shown once (a statement key): the idempotency record keeps the
+ * response with them set to null, so a replay answers null and no secret is stored in clear.
+ */
+export const NotReplayed = (...fields: string[]) => SetMetadata(NOT_REPLAYED, fields);
 /** A request still "started" after this long is taken to have died; a retry may run it again. */
 const ABANDONED_AFTER_SECONDS = 60;
 
@@ -29,7 +37,10 @@ interface Row {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
@@ -49,6 +60,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const hash = createHash('sha256')
       .update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}`)
       .digest();
+    const omitted = this.reflector.get<string[] | undefined>(NOT_REPLAYED, context.getHandler()) ?? [];
     return from(this.begin(scope, key, request, hash)).pipe(
       mergeMap((replay) => {
         if (replay) {
@@ -57,7 +69,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         return next.handle().pipe(
           mergeMap((body) =>
-            from(this.complete(scope, key, response.statusCode, body)).pipe(mergeMap(() => of(body))),
+            from(this.complete(scope, key, response.statusCode, withoutFields(body, omitted))).pipe(
+              mergeMap(() => of(body)),
+            ),
           ),
           catchError((error: unknown) =>
             from(this.forget(scope, key)).pipe(mergeMap(() => throwError(() => error))),
@@ -121,4 +135,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       [scope, key],
     );
   }
+}
+
+function withoutFields(body: unknown, fields: readonly string[]): unknown {
+  if (fields.length === 0 || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  for (const field of fields) if (field in copy) copy[field] = null;
+  return copy;
 }

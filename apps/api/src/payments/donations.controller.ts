@@ -4,6 +4,7 @@ import { Request } from 'express';
 import { Caller, Principal, Public } from '@app/identity';
 import { DonationsService, StripeWebhookService } from '@app/payments';
 import { CheckoutRequest } from './dto/donations.request';
+import { NotReplayed } from '../idempotency/idempotency.interceptor';
 
 @ApiTags('donations')
 @Controller()
@@ -13,9 +14,14 @@ export class DonationsController {
     private readonly webhooks: StripeWebhookService,
   ) {}
 
-  /** Starts a Stripe Checkout Session (one-time or subscription); anonymous donors welcome. */
+  /**
+   * Starts a Stripe Checkout Session (one-time or subscription); anonymous donors welcome. The
+   * statement key is in the first response only: a replay of the same Idempotency-Key answers
+   * `statementKey: null` (the key is never stored in clear, not even for replays).
+   */
   @Public()
   @Post('donations/checkout')
+  @NotReplayed('statementKey')
   checkout(@Caller() caller: Principal | undefined, @Body() body: CheckoutRequest) {
     return this.donations.checkout(caller, body);
   }
