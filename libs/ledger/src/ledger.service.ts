@@ -18,7 +18,8 @@ import {
 
 const HOT_SHARDS = 16;
 
-interface AccountRow {
+/** An account as the ledger knows it once created (accounts never change). */
+export interface AccountRow {
   id: string;
   code: string;
   currency: string;
@@ -110,6 +111,15 @@ export class LedgerService {
         );
       }
     }
+  }
+
+  /**
+   * Remembers accounts a caller read from committed data (a snapshot of another transaction, or
+   * no transaction at all), so that posting to them needs no lookup. Never pass an account read
+   * inside a transaction that may still roll back.
+   */
+  rememberCommittedAccounts(rows: readonly AccountRow[]): void {
+    for (const row of rows) this.accounts.set(row.code, row);
   }
 
   /**

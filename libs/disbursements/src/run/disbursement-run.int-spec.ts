@@ -390,6 +390,14 @@ describe('DisbursementRunService (PostgreSQL)', () => {
           [other, [2000n, 0n]],
         ]),
       );
+      // Each project comes with its accounts as committed (no payable account: never admitted).
+      expect(seen.find((p) => p.projectId === project)?.accounts).toEqual([
+        expect.objectContaining({
+          code: Accounts.projectDirected(project, 'EUR').code,
+          currency: 'EUR',
+          normalSide: 'credit',
+        }),
+      ]);
       const after: ProjectBalances[] = [];
       for await (const page of readProjectBalances(db, {
         currency: 'EUR',

@@ -236,6 +236,8 @@ export class DisbursementRunService {
       try {
         for await (const page of pages) {
           if (failure) break;
+          // The page's accounts, read in the reader's committed snapshot: posting to them needs no lookup.
+          this.ledger.rememberCommittedAccounts(page.projects.flatMap((p) => p.accounts));
           const payees = await this.payees.find(page.projects.map((p) => p.projectId));
           // Rule 2 needs, for a project that has not claimed its money, its directed credits older
           // than the deadline: read for those projects only, in the reader's snapshot.

@@ -1,4 +1,5 @@
 import { DataSource, QueryRunner } from 'typeorm';
+import { AccountRow } from '@app/ledger';
 import { BalanceKind, BalanceSums, SourceCredit } from './run-computation.types';
 
 /** One balance account of a project as the run sees it. */
@@ -11,6 +12,11 @@ export interface ProjectBalances {
   readonly projectId: string;
   readonly directed: AccountBalance | null;
   readonly allocated: AccountBalance | null;
+  /**
+   * Its directed, allocated and (once admitted) payable accounts as the reader's snapshot saw
+   * them: committed, so the run's ledger may remember them and post without looking them up.
+   */
+  readonly accounts: AccountRow[];
 }
 
 export interface BalancesQuery {
@@ -31,6 +37,12 @@ interface SumsRow {
   project_id: string;
   balance: BalanceKind;
   account_id: string;
+  code: string;
+  currency: string;
+  normal_side: AccountRow['normalSide'];
+  payable_id: string | null;
+  payable_code: string | null;
+  payable_normal_side: AccountRow['normalSide'] | null;
   credited: string;
   debited: string;
 }
@@ -104,14 +116,18 @@ export async function* readProjectBalances(
     await reader.query(
       `DECLARE disbursement_balances NO SCROLL CURSOR FOR
        SELECT split_part(a.code, ':', 3) AS project_id, split_part(a.code, ':', 4) AS balance, a.id::text AS account_id,
+              a.code, a.currency, a.normal_side, pay.id::text AS payable_id, pay.code AS payable_code,
+              pay.normal_side AS payable_normal_side,
               sum(b.credits_posted)::text AS credited, sum(b.debits_posted)::text AS debited
          FROM ledger_accounts a
          JOIN ledger_account_balances b ON b.account_id = a.id
+         LEFT JOIN ledger_accounts pay
+           ON pay.code = 'liability:payable:' || split_part(a.code, ':', 3) || $1 AND pay.currency = a.currency
         WHERE a.code LIKE 'liability:project:%' AND right(a.code, 4) = $1
           AND split_part(a.code, ':', 4) IN ('directed', 'allocated')
           AND NOT EXISTS (SELECT 1 FROM disbursement_run_projects rp
                            WHERE rp.run_id = $2 AND rp.project_id = split_part(a.code, ':', 3))
-        GROUP BY a.id
+        GROUP BY a.id, pay.id
         ORDER BY 1, 2`,
       [`:${query.currency.toLowerCase()}`, options.skipDoneOf ?? null],
     );
@@ -133,9 +149,24 @@ export async function* readProjectBalances(
             yield { projects: page, creditedBefore };
             page = [];
           }
-          current = { projectId: row.project_id, directed: null, allocated: null };
+          const accounts: AccountRow[] = [];
+          if (row.payable_id !== null && row.payable_code !== null && row.payable_normal_side !== null) {
+            accounts.push({
+              id: row.payable_id,
+              code: row.payable_code,
+              currency: row.currency,
+              normalSide: row.payable_normal_side,
+            });
+          }
+          current = { projectId: row.project_id, directed: null, allocated: null, accounts };
           page.push(current);
         }
+        current.accounts.push({
+          id: row.account_id,
+          code: row.code,
+          currency: row.currency,
+          normalSide: row.normal_side,
+        });
         page[page.length - 1] = {
           ...current,
           [row.balance]: { accountId: row.account_id, credited, debited },
