@@ -6,6 +6,7 @@ import { sharedPath } from '@app/config';
 import { tallyFundingRound } from '@app/governance';
 import { Principal } from '@app/identity';
 import { Accounts, LedgerService } from '@app/ledger';
+import { PayoutsService } from '@app/disbursements';
 import { ProjectsService, ProjectVerificationService } from '@app/projects';
 import { FakeStripe } from '../libs/testing/src/fake-stripe';
 import { validateAgainstXsd } from '../libs/disbursements/src/sepa/xsd-validation';
@@ -61,6 +62,9 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     stripe = await new FakeStripe().start();
     process.env.STRIPE_SECRET_KEY = stripe.secretKey;
     process.env.STRIPE_API_BASE = stripe.apiBase;
+    // The fund's own account, debtor of its SEPA files unless the treasurer names another.
+    process.env.FUND_ACCOUNT_NAME = 'Fonds Librery (configured)';
+    process.env.FUND_IBAN = 'FR14 2004 1010 0505 0001 3M02 606';
     app = await createTestApp();
     ledger = app.get(LedgerService);
     db = app.get(DataSource);
@@ -327,6 +331,14 @@ describe('disbursements: full cycle over HTTP and the worker', () => {
     )) as { n: number; total: string }[];
     expect(reserved).toEqual({ n: sepa.payoutCount, total: sepa.total });
     expect(xml).toContain('<Nm>Association Elan</Nm>');
+    // the debtor named in the request wins over the configured one
+    expect(xml).toMatch(/<Dbtr>\s*<Nm>Fonds Librery<\/Nm>/);
+    expect(xml).toMatch(/<DbtrAcct>\s*<Id>\s*<IBAN>FR7630006000011234567890189<\/IBAN>/);
+    expect(app.get(PayoutsService).fundAccount()).toEqual({
+      name: 'Fonds Librery (configured)',
+      iban: 'FR1420041010050500013M02606',
+      bic: null,
+    });
 
     // Stripe: B's transfer goes through the fake Stripe; it is posted at once.
     const stripeDone = await http(app)

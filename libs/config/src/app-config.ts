@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, validateSync } from 'class-validator';
+import { electronicFormatIBAN, isValidBIC, isValidIBAN } from 'ibantools';
 
 /** Every setting the Librery reads, validated once at boot. Nothing else reads process.env. */
 export class AppConfig {
@@ -36,6 +37,14 @@ export class AppConfig {
   /** Ed25519 seed (hex, 32 bytes) signing checkpoints; unset in development: generated and kept under .data. */
   @IsOptional() @IsString() LOG_SIGNING_SEED?: string;
   @IsString() LOG_ORIGIN: string = 'librery.local/ledger';
+
+  /**
+   * The fund's own bank account, debtor of its SEPA payout files: used when the treasurer submits
+   * a SEPA batch without naming one. Name and IBAN go together; the BIC is optional.
+   */
+  @IsOptional() @IsString() @Length(1, 140) FUND_ACCOUNT_NAME?: string;
+  @IsOptional() @IsString() FUND_IBAN?: string;
+  @IsOptional() @IsString() FUND_BIC?: string;
 }
 
 export class ConfigError extends Error {}
@@ -44,9 +53,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(AppConfig, raw, { excludeExtraneousValues: false });
   const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
-    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+  if (config.FUND_IBAN !== undefined) {
+    const iban = electronicFormatIBAN(config.FUND_IBAN) ?? '';
+    if (!isValidIBAN(iban)) lines.push('FUND_IBAN: not a valid IBAN');
+    else config.FUND_IBAN = iban;
+    if (config.FUND_ACCOUNT_NAME === undefined) lines.push('FUND_ACCOUNT_NAME: required with FUND_IBAN');
   }
+  if (config.FUND_BIC !== undefined && !isValidBIC(config.FUND_BIC)) lines.push('FUND_BIC: not a valid BIC');
+  if (lines.length > 0) throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   return config;
 }

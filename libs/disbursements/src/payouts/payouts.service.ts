@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '@app/config';
 import { AuditService, Principal, requireRole } from '@app/identity';
 import { Accounts, LedgerService, PostingCommand } from '@app/ledger';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
@@ -95,7 +96,14 @@ export class PayoutsService {
     private readonly ledger: LedgerService,
     private readonly transfers: PayoutTransfers,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
+
+  /** The fund's account from the configuration, if set (AppConfig validates it at boot). */
+  fundAccount(): SepaParty | null {
+    const { FUND_ACCOUNT_NAME: name, FUND_IBAN: iban, FUND_BIC: bic } = this.config;
+    return name && iban ? { name, iban, bic: bic ?? null } : null;
+  }
 
   async batchesOfRun(principal: Principal, runId: string): Promise<BatchView[]> {
     requireRole(principal, 'treasurer');
@@ -325,12 +333,12 @@ export class PayoutsService {
     now: Date,
   ): Promise<BatchView> {
     if (batch.status !== 'planned') return this.view(this.dataSource.manager, batch);
-    if (!input.debtor)
+    const debtor = input.debtor ?? this.fundAccount();
+    if (!debtor)
       throw new DisbursementsError(
         DisbursementsErrorCode.InvalidSepaBatch,
-        "a SEPA batch needs the fund's debtor account",
+        "a SEPA batch needs the fund's debtor account (in the request, or FUND_ACCOUNT_NAME and FUND_IBAN)",
       );
-    const debtor = input.debtor;
     const executionDate = input.requestedExecutionDate ?? now.toISOString().slice(0, 10);
     return this.ledger.transaction(async (m) => {
       const [locked] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [

@@ -15,7 +15,10 @@ export class DebtorAccountRequest {
   @IsOptional() @IsString() @Length(8, 11) bic?: string;
 }
 
-/** Submitting a SEPA batch names the fund's account that pays it; a Stripe batch needs nothing. */
+/**
+ * Submitting a SEPA batch names the fund's account that pays it, or uses the configured one
+ * (FUND_ACCOUNT_NAME, FUND_IBAN, FUND_BIC); a Stripe batch needs nothing.
+ */
 export class SubmitBatchRequest {
   @IsOptional() @ValidateNested() @Type(() => DebtorAccountRequest) debtor?: DebtorAccountRequest;
   @IsOptional()
