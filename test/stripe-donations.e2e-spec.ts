@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { Accounts, LedgerService } from '@app/ledger';
+import { Accounts, LedgerService, PROJECT_DEBITS_LOCK_KEY } from '@app/ledger';
 import { StripeEventsService } from '@app/payments';
 import { FakeStripe, StripeObject } from '@app/testing';
 import {
@@ -264,6 +264,52 @@ describe('private donations through Stripe (official SDK against a local fake)',
         [intent],
       );
       expect(n).toBe(1);
+    });
+
+    it("takes a project's money back only when no disbursement run executes", async () => {
+      const p = await project();
+      const { intent, session } = await checkout({
+        amount: '4000',
+        directions: [{ projectId: p, weight: 1 }],
+      });
+      const paid = fake.completeCheckout(session, { fee: 0 });
+      for (const e of paid) await deliver(e);
+      await processed(paid.map((e) => e.id));
+      const chargeId = String(fake.get(String(fake.get(session).payment_intent)).latest_charge);
+      fake.refundCharge(chargeId, 1000);
+      // A run holds its lock (DisbursementRunService.execute) for its whole duration.
+      const run = db.createQueryRunner();
+      await run.connect();
+      let refunded = false;
+      try {
+        await run.query('SELECT pg_advisory_lock($1)', [PROJECT_DEBITS_LOCK_KEY]);
+        const sync = worker
+          .get(StripeEventsService)
+          .syncCharge(chargeId)
+          .then(() => {
+            refunded = true;
+          });
+        // the refund's transaction waits on that lock, shared, and books nothing meanwhile
+        for (let i = 0; i < 100; i++) {
+          const [{ n }] = await db.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted`,
+          );
+          if (n > 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const [{ n: waiting }] = await db.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted`,
+        );
+        expect(waiting).toBe(1);
+        expect(refunded).toBe(false);
+        expect((await books([intent])).filter((e) => e.startsWith('contribution.refund'))).toHaveLength(0);
+        await run.query('SELECT pg_advisory_unlock($1)', [PROJECT_DEBITS_LOCK_KEY]);
+        await sync;
+      } finally {
+        await run.release();
+      }
+      expect(refunded).toBe(true);
+      expect((await books([intent])).filter((e) => e.startsWith('contribution.refund'))).toHaveLength(1);
     });
 
     it('gives a signed-in donor a stable pseudonym and a yearly statement (JSON and CSV)', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AccountSpec, Accounts, LedgerService, PostingCommand } from '@app/ledger';
+import { AccountSpec, Accounts, LedgerService, PostingCommand, PROJECT_DEBITS_LOCK_KEY } from '@app/ledger';
 import { PolicyService } from '@app/policy';
 import { feeCoverAccount } from './contribution-accounts';
 import {
@@ -286,6 +286,8 @@ export class ContributionBookingService {
         `no contribution ${command.contributionId}`,
       );
     await this.lock(manager, row.source_ref);
+    // Never while a disbursement run executes: it would move to payable money this takes back.
+    await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [PROJECT_DEBITS_LOCK_KEY]);
     const existing = (await manager.query('SELECT id FROM contribution_reversals WHERE source_ref = $1', [
       command.sourceRef,
     ])) as { id: string }[];

@@ -481,6 +481,56 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     expect(await credited(await size())).toBe(1700n);
   });
 
+  it('counts a debit committed just before the run whose leaf is still queued: the run logs it before its mark', async () => {
+    const project = randomUUID();
+    payees.set({
+      projectId: project,
+      name: 'Queued refund',
+      admitted: true,
+      destination: { rail: 'sepa', accountHolder: 'Q', iban: 'DE89370400440532013000', bic: null },
+    });
+    await fund(project, 'directed', 10000n);
+    // A refund took 4,000 back and committed, its leaf still queued (no round ran yet).
+    const release = await holdLogSequencerLock(db);
+    const raw = db.createQueryRunner();
+    await raw.connect();
+    try {
+      await raw.query('BEGIN');
+      const key = randomUUID();
+      await ledger.post(
+        {
+          kind: 'contribution.refund',
+          businessRef: `test:${key}`,
+          idempotencyKey: key,
+          postings: [
+            {
+              account: Accounts.projectDirected(project).code,
+              direction: 'debit',
+              amount: 4000n,
+              currency: 'EUR',
+            },
+            { account: Accounts.bank().code, direction: 'credit', amount: 4000n, currency: 'EUR' },
+          ],
+        },
+        raw.manager,
+      );
+      await raw.query('COMMIT');
+    } finally {
+      await raw.release();
+      await release();
+    }
+    // Left out of the run's figures but not of the balance, it would make the payable posting
+    // exceed the balance, at every retry.
+    const done = await runNow();
+    expect(done.status).toBe('completed');
+    const [row] = (await db.query(
+      'SELECT payable::text AS payable FROM disbursement_run_projects WHERE run_id = $1 AND project_id = $2',
+      [done.id, project],
+    )) as { payable: string }[];
+    expect(row.payable).toBe('6000');
+    expect(await bal(Accounts.projectDirected(project).code)).toBe(0n);
+  });
+
   it('resumes a failed run where it stopped: written pages are skipped, nothing is posted twice', async () => {
     const projects = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     for (const id of projects) {

@@ -2,7 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditService, Principal, requireRole } from '@app/identity';
-import { Accounts, LedgerService, PostingCommand, translateLedgerError } from '@app/ledger';
+import {
+  Accounts,
+  LedgerService,
+  PostingCommand,
+  PROJECT_DEBITS_LOCK_KEY,
+  translateLedgerError,
+} from '@app/ledger';
 import { ALLOCATION_RULE, assertCurrency } from '@app/money';
 import { PolicyService } from '@app/policy';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
@@ -14,9 +20,13 @@ import { claimDeadline, computeProjectOutcomeFromSums, DISBURSEMENT_ALGORITHM } 
 import { BalanceSums, ProjectRunOutcome, RunParameters, SourceRange } from './run-computation.types';
 import { DisbursementRunScheduler } from './disbursement-run.scheduler';
 
-/** The advisory lock key held while a run executes: one run at a time, whatever the number of workers. */
-export const RUN_LOCK_KEY = 7_316_001;
+/**
+ * The advisory lock key held while a run executes: one run at a time, whatever the number of
+ * workers, and no refund or dispute debiting a project meanwhile (they hold it shared).
+ */
+export const RUN_LOCK_KEY = PROJECT_DEBITS_LOCK_KEY;
 const START_LOCK_KEY = 7_316_002;
+const SEQUENCE_BATCH = 5000;
 
 interface RunRow {
   id: string;
@@ -194,6 +204,15 @@ export class DisbursementRunService {
       throw new DisbursementsError(DisbursementsErrorCode.InvalidRunInput, message);
     }
     if (run.ledger_mark === null) {
+      // Every entry committed so far gets its leaf before the mark is read, so the run sees all of
+      // them: a debit of a project committed just before the lock (its leaf still queued) would
+      // otherwise be left out of the run's figures but not out of the balances.
+      for (;;) {
+        const [{ appended }] = (await queryRows(m, 'SELECT transparency_sequence($1) AS appended', [
+          SEQUENCE_BATCH,
+        ])) as { appended: number }[];
+        if (appended < SEQUENCE_BATCH) break;
+      }
       [run] = (await queryRows(
         m,
         `UPDATE disbursement_runs
