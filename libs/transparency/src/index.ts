@@ -3,6 +3,7 @@ export * from './checkpoint/checkpoint.service';
 export * from './checkpoint/log-signer.provider';
 export * from './donors/donor-commitments.service';
 export * from './leaf';
+export { appendAllQueued } from './log/commit-sequencer';
 export * from './log/db-subtree-source';
 export * from './log/entry-leaf';
 export * from './log/transparency-log.service';

@@ -11,6 +11,7 @@ import {
 } from '@app/ledger';
 import { ALLOCATION_RULE, assertCurrency } from '@app/money';
 import { PolicyService } from '@app/policy';
+import { appendAllQueued } from '@app/transparency';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
 import { queryRows } from '../sql-rows';
 import { RunInputs, RunStatus, RunView, StartRunResult } from '../disbursements.types';
@@ -26,7 +27,6 @@ import { DisbursementRunScheduler } from './disbursement-run.scheduler';
  */
 export const RUN_LOCK_KEY = PROJECT_DEBITS_LOCK_KEY;
 const START_LOCK_KEY = 7_316_002;
-const SEQUENCE_BATCH = 5000;
 
 interface RunRow {
   id: string;
@@ -207,12 +207,9 @@ export class DisbursementRunService {
       // Every entry committed so far gets its leaf before the mark is read, so the run sees all of
       // them: a debit of a project committed just before the lock (its leaf still queued) would
       // otherwise be left out of the run's figures but not out of the balances.
-      for (;;) {
-        const [{ appended }] = (await queryRows(m, 'SELECT transparency_sequence($1) AS appended', [
-          SEQUENCE_BATCH,
-        ])) as { appended: number }[];
-        if (appended < SEQUENCE_BATCH) break;
-      }
+      await appendAllQueued(
+        async (sql, params) => (await queryRows(m, sql, params)) as { appended: number }[],
+      );
       [run] = (await queryRows(
         m,
         `UPDATE disbursement_runs
