@@ -290,17 +290,16 @@ describe('private donations through Stripe (official SDK against a local fake)',
             refunded = true;
           });
         // the refund's transaction waits on that lock, shared, and books nothing meanwhile
-        for (let i = 0; i < 100; i++) {
-          const [{ n }] = await db.query(
-            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted`,
-          );
-          if (n > 0) break;
+        const waitingShared = async () =>
+          (
+            (await db.query(
+              `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted`,
+            )) as { n: number }[]
+          )[0].n;
+        for (let i = 0; i < 100 && (await waitingShared()) === 0; i++) {
           await new Promise((r) => setTimeout(r, 50));
         }
-        const [{ n: waiting }] = await db.query(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted`,
-        );
-        expect(waiting).toBe(1);
+        expect(await waitingShared()).toBe(1);
         expect(refunded).toBe(false);
         expect((await books([intent])).filter((e) => e.startsWith('contribution.refund'))).toHaveLength(0);
         await run.query('SELECT pg_advisory_unlock($1)', [PROJECT_DEBITS_LOCK_KEY]);

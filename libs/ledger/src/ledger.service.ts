@@ -68,7 +68,6 @@ export class LedgerService {
     // Existing ones are filtered out before the insert (ON CONFLICT alone costs ~0.1 ms per
     // conflicting row); one created meanwhile by another transaction is neither inserted nor
     // visible here, and is read by a second query.
-    const rows = new Map<string, AccountRow>();
     const found = (await manager.query(
       `WITH wanted AS (
          SELECT * FROM unnest($1::text[], $2::char(3)[], $3::text[], $4::text[], $5::smallint[])
@@ -92,12 +91,8 @@ export class LedgerService {
         missing.map((s) => (s.hot ? HOT_SHARDS : 1)),
       ],
     )) as AccountRow[];
-    // Cached only once known to be committed (see loadAccounts).
-    const committed = !manager.queryRunner?.isTransactionActive;
-    for (const row of found) {
-      rows.set(row.code, row);
-      if (committed) this.accounts.set(row.code, row);
-    }
+    const rows = new Map(found.map((row) => [row.code, row]));
+    this.remember(manager, found);
     const unseen = missing.filter((s) => !rows.has(s.code)).map((s) => s.code);
     if (unseen.length > 0) {
       for (const [code, row] of await this.loadAccounts(manager, unseen)) rows.set(code, row);
@@ -457,14 +452,23 @@ export class LedgerService {
         'SELECT id::text AS id, code, currency, normal_side AS "normalSide" FROM ledger_accounts WHERE code = ANY($1)',
         [unknown],
       )) as AccountRow[];
-      const committed = !manager.queryRunner?.isTransactionActive;
-      for (const row of rows) {
-        result.set(row.code, row);
-        if (committed) this.accounts.set(row.code, row);
-        else seen?.set(row.code, row);
-      }
+      for (const row of rows) result.set(row.code, row);
+      this.remember(manager, rows, seen);
     }
     return result;
+  }
+
+  /**
+   * Accounts read through `manager`: cached when that read was outside any transaction (so
+   * committed), else only noted in `seen`, to be cached once the caller's transaction commits.
+   */
+  private remember(
+    manager: EntityManager,
+    rows: readonly AccountRow[],
+    seen?: Map<string, AccountRow>,
+  ): void {
+    if (!manager.queryRunner?.isTransactionActive) this.rememberCommittedAccounts(rows);
+    else if (seen) for (const row of rows) seen.set(row.code, row);
   }
 
   private async hydrate(manager: EntityManager, row: EntryRow, created: boolean): Promise<PostedEntry> {

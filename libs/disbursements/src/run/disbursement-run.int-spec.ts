@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { IdentityModule, Principal } from '@app/identity';
-import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
+import { Accounts, LedgerModule, LedgerService, PostingCommand } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { QueueModule } from '@app/queue';
 import { holdLogSequencerLock } from '@app/testing';
@@ -101,6 +101,36 @@ describe('DisbursementRunService (PostgreSQL)', () => {
   }
 
   const bal = async (code: string) => (await ledger.balance(code)).balance;
+
+  /**
+   * Commits an entry while another holds the sequencer's lock (so not appended at its own COMMIT)
+   * and without the round that normally follows (a crash in between, or a round not yet run): the
+   * entry and its queued leaf are in the database, with no leaf index. Returns the entry id.
+   */
+  async function commitWithLeafQueued(kind: string, postings: PostingCommand[]): Promise<string> {
+    const release = await holdLogSequencerLock(db);
+    const raw = db.createQueryRunner();
+    await raw.connect();
+    try {
+      await raw.query('BEGIN');
+      const key = randomUUID();
+      const { id } = await ledger.post(
+        {
+          kind,
+          businessRef: `test:${key}`,
+          idempotencyKey: key,
+          occurredAt: new Date(Date.now() - DAY),
+          postings,
+        },
+        raw.manager,
+      );
+      await raw.query('COMMIT');
+      return id;
+    } finally {
+      await raw.release();
+      await release();
+    }
+  }
 
   /** The sources of a run's payable amount for a project, as its statement lists them. */
   async function statementSources(runId: string, projectId: string) {
@@ -416,41 +446,10 @@ describe('DisbursementRunService (PostgreSQL)', () => {
   it('does not see an entry committed but still queued for the log; it counts from the next mark', async () => {
     const project = randomUUID();
     await fund(project, 'directed', 1000n);
-    // Committed while another holds the sequencer's lock (so not appended at its own COMMIT) and
-    // without the round that normally follows (a crash in between, or a round not yet run): the
-    // entry and its queued leaf are in the database, with no leaf index.
-    const release = await holdLogSequencerLock(db);
-    const raw = db.createQueryRunner();
-    await raw.connect();
-    let queued: string;
-    try {
-      await raw.query('BEGIN');
-      const key = randomUUID();
-      queued = (
-        await ledger.post(
-          {
-            kind: 'contribution.booked',
-            businessRef: `test:${key}`,
-            idempotencyKey: key,
-            occurredAt: new Date(Date.now() - DAY),
-            postings: [
-              { account: Accounts.bank().code, direction: 'debit', amount: 700n, currency: 'EUR' },
-              {
-                account: Accounts.projectDirected(project).code,
-                direction: 'credit',
-                amount: 700n,
-                currency: 'EUR',
-              },
-            ],
-          },
-          raw.manager,
-        )
-      ).id;
-      await raw.query('COMMIT');
-    } finally {
-      await raw.release();
-      await release();
-    }
+    const queued = await commitWithLeafQueued('contribution.booked', [
+      { account: Accounts.bank().code, direction: 'debit', amount: 700n, currency: 'EUR' },
+      { account: Accounts.projectDirected(project).code, direction: 'credit', amount: 700n, currency: 'EUR' },
+    ]);
     expect(await db.query('SELECT 1 FROM transparency_log_queue WHERE entry_id = $1', [queued])).toHaveLength(
       1,
     );
@@ -491,34 +490,10 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     });
     await fund(project, 'directed', 10000n);
     // A refund took 4,000 back and committed, its leaf still queued (no round ran yet).
-    const release = await holdLogSequencerLock(db);
-    const raw = db.createQueryRunner();
-    await raw.connect();
-    try {
-      await raw.query('BEGIN');
-      const key = randomUUID();
-      await ledger.post(
-        {
-          kind: 'contribution.refund',
-          businessRef: `test:${key}`,
-          idempotencyKey: key,
-          postings: [
-            {
-              account: Accounts.projectDirected(project).code,
-              direction: 'debit',
-              amount: 4000n,
-              currency: 'EUR',
-            },
-            { account: Accounts.bank().code, direction: 'credit', amount: 4000n, currency: 'EUR' },
-          ],
-        },
-        raw.manager,
-      );
-      await raw.query('COMMIT');
-    } finally {
-      await raw.release();
-      await release();
-    }
+    await commitWithLeafQueued('contribution.refund', [
+      { account: Accounts.projectDirected(project).code, direction: 'debit', amount: 4000n, currency: 'EUR' },
+      { account: Accounts.bank().code, direction: 'credit', amount: 4000n, currency: 'EUR' },
+    ]);
     // Left out of the run's figures but not of the balance, it would make the payable posting
     // exceed the balance, at every retry.
     const done = await runNow();
