@@ -3,6 +3,7 @@ import { CreatePolicies1763769600001 } from './1763769600001-create-policies';
 import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
 import { KeepOneOpenEntrySetting1763769600003 } from './1763769600003-keep-one-open-entry-setting';
 import { CheaperBalanceTriggers1763769600004 } from './1763769600004-cheaper-balance-triggers';
+import { CheckPostingsInTheirTrigger1763769600005 } from './1763769600005-check-postings-in-their-trigger';
 import { CreateGovernance1763769610000 } from './1763769610000-create-governance';
 import { CreateTransparencyLog1763769620000 } from './1763769620000-create-transparency-log';
 import { AddTransparencyAppendFunction1763769620001 } from './1763769620001-add-transparency-append-function';
@@ -16,6 +17,7 @@ import { CreateContributions1763769640000 } from './1763769640000-create-contrib
 import { AddDonationStatementKey1763769640001 } from './1763769640001-add-donation-statement-key';
 import { CreateDisbursements1763769650000 } from './1763769650000-create-disbursements';
 import { AddDisbursementLots1763769650001 } from './1763769650001-add-disbursement-lots';
+import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-account-codes-bytewise';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -24,6 +26,7 @@ export const migrations = [
   CreateIdentity1763769600002,
   KeepOneOpenEntrySetting1763769600003,
   CheaperBalanceTriggers1763769600004,
+  CheckPostingsInTheirTrigger1763769600005,
   CreateGovernance1763769610000,
   CreateTransparencyLog1763769620000,
   AddTransparencyAppendFunction1763769620001,
@@ -37,4 +40,5 @@ export const migrations = [
   AddDonationStatementKey1763769640001,
   CreateDisbursements1763769650000,
   AddDisbursementLots1763769650001,
+  IndexAccountCodesBytewise1763769650002,
 ];

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { Client } from 'pg';
 import { loadConfig } from '@app/config';
 import { resolveLocalDatabase } from '@app/database';
@@ -103,4 +104,27 @@ export async function postgresCpuSeconds(): Promise<number | null> {
     }
   }
   return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** The CPU seconds PostgreSQL spent since `before` (a `postgresCpuSeconds()` reading), or null off Linux. */
+export async function cpuSince(before: number | null): Promise<number | null> {
+  const now = await postgresCpuSeconds();
+  return before === null || now === null ? null : now - before;
+}
+
+/** Starts the V8 profiler in this process when `file` is set; `stop()` writes the profile there. */
+export async function startCpuProfile(file: string | undefined): Promise<{ stop(): Promise<void> } | null> {
+  if (!file) return null;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }

@@ -13,7 +13,14 @@ import { FakeStripe, StripeObject } from '@app/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { ApiCluster, startApiCluster } from '../../apps/launcher/src/api-cluster';
 import { createWorkerApp } from '../../apps/worker/src/bootstrap';
-import { benchEnvironment, percentile, postgresCpuSeconds, round } from './bench-database';
+import {
+  benchEnvironment,
+  cpuSince,
+  percentile,
+  postgresCpuSeconds,
+  round,
+  startCpuProfile,
+} from './bench-database';
 
 const CONCURRENCY = 16;
 const RECEIPTS = Number(process.env.CONTRIBUTIONS_BENCH_RECEIPTS ?? 2000);
@@ -369,28 +376,6 @@ export async function run(): Promise<Record<string, number>> {
       setTimeout(() => process.off('uncaughtException', ignoreTermination), 2000).unref();
     }
   }
-}
-
-async function cpuSince(before: number | null): Promise<number | null> {
-  const now = await postgresCpuSeconds();
-  return before === null || now === null ? null : now - before;
-}
-
-/** Starts the V8 profiler in this process when `file` is set; `stop()` writes the profile there. */
-async function startCpuProfile(file: string | undefined): Promise<{ stop(): Promise<void> } | null> {
-  if (!file) return null;
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    stop: async () => {
-      const { profile } = await session.post('Profiler.stop');
-      await writeFile(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
 }
 
 /** The rows one booking writes (entry, four postings, contribution), plus the caller's, in one transaction. */

@@ -21,7 +21,7 @@ import { IdentityModule, Principal } from '@app/identity';
 import { Accounts, LedgerModule, LedgerService } from '@app/ledger';
 import { PolicyModule } from '@app/policy';
 import { TransparencyModule } from '@app/transparency';
-import { benchEnvironment, round } from './bench-database';
+import { benchEnvironment, cpuSince, postgresCpuSeconds, round, startCpuProfile } from './bench-database';
 
 const CONTRIBUTIONS = Number(process.env.DISBURSEMENTS_BENCH_CONTRIBUTIONS ?? 1_000_000);
 const PROJECTS = Number(process.env.DISBURSEMENTS_BENCH_PROJECTS ?? 10_000);
@@ -123,7 +123,9 @@ export async function run(): Promise<Record<string, number>> {
       );
       return Number(process.hrtime.bigint() - t) / 1e9;
     };
+    const dbCpuBeforeSql = await postgresCpuSeconds();
     const sqlSeconds = [await aggregate(), await aggregate(), await aggregate()].sort((a, b) => a - b)[1];
+    const dbCpuSql = await cpuSince(dbCpuBeforeSql);
 
     // The computation alone (streamed reads + pure function, no writes).
     const runs = app.get(DisbursementRunService);
@@ -176,10 +178,17 @@ export async function run(): Promise<Record<string, number>> {
       rssPeak = Math.max(rssPeak, m.rss);
       heapPeak = Math.max(heapPeak, m.heapUsed);
     }, 10);
+    // DISBURSEMENTS_BENCH_CPU_PROFILE=<file>: a V8 CPU profile of this process (the worker) over the run.
+    const profiler = await startCpuProfile(process.env.DISBURSEMENTS_BENCH_CPU_PROFILE);
+    const dbCpuBeforeRun = await postgresCpuSeconds();
+    const workerCpuBefore = process.cpuUsage();
     const t1 = process.hrtime.bigint();
     const started = await runs.start(treasurer, { cutoff: new Date() });
     const done = await runs.execute(started.run.id);
     const runSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
+    const workerCpu = process.cpuUsage(workerCpuBefore);
+    const dbCpuRun = await cpuSince(dbCpuBeforeRun);
+    await profiler?.stop();
     clearInterval(sampler);
     if (done.status !== 'completed' || !done.totals)
       throw new Error(`run ended ${done.status}: ${done.error}`);
@@ -206,6 +215,16 @@ export async function run(): Promise<Record<string, number>> {
       disbursements_run_seconds: round(runSeconds),
       disbursements_run_vs_sql_ratio: round(runSeconds / sqlSeconds, 2),
       disbursements_compute_vs_sql_ratio: round(computeSeconds / sqlSeconds, 2),
+      // Where the time goes: CPU seconds of PostgreSQL (all its processes) and of this process (the
+      // worker) during the run, and of PostgreSQL for one aggregation (2 cores: wall time is at
+      // least the sum over 2).
+      disbursements_run_worker_cpu_seconds: round((workerCpu.user + workerCpu.system) / 1e6),
+      ...(dbCpuRun !== null && dbCpuSql !== null
+        ? {
+            disbursements_run_db_cpu_seconds: round(dbCpuRun),
+            disbursements_sql_aggregate_db_cpu_seconds: round(dbCpuSql / 3),
+          }
+        : {}),
       disbursements_payable_projects: done.totals.payableProjects,
       disbursements_projects_computed: computed,
       disbursements_peak_rss_mb: round(rssPeak / 2 ** 20, 1),

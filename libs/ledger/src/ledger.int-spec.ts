@@ -83,12 +83,26 @@ describe('ledger invariants (reference §8.1)', () => {
     await expect(promise).rejects.toMatchObject({ code });
   };
 
-  it('1. integer minor units: amounts are positive bigints, currency is the account currency (DB check and FK too)', async () => {
+  it('1. integer minor units: amounts are positive bigints, currency is the account currency (DB checks too)', async () => {
     const a = await setup();
     await expectCode(move(a.pool, a.cash, 0n), LedgerErrorCode.InvalidEntry);
     await expectCode(move(a.pool, a.cash, -5n), LedgerErrorCode.InvalidEntry);
     // bypassing the service, the database itself refuses
-    await expect(rawEntry([[a.cash, 'USD', 'D', 5]])).rejects.toThrow(/foreign key/);
+    // an account of another currency, or no account at all: refused by the posting trigger
+    const refused = { code: '23503', constraint: 'ledger_postings_account_currency_fkey' };
+    await expect(rawEntry([[a.cash, 'USD', 'D', 5]])).rejects.toMatchObject(refused);
+    await expect(
+      db.transaction(async (m) => {
+        const [e] = await m.query(
+          `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash) VALUES ('x', 'x', $1, $2) RETURNING id`,
+          [randomUUID(), Buffer.alloc(32)],
+        );
+        await m.query(
+          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount) VALUES ($1, -1, 'EUR', 'D', 5)`,
+          [e.id],
+        );
+      }),
+    ).rejects.toMatchObject(refused);
     await expect(rawEntry([[a.cash, 'EUR', 'D', 0]])).rejects.toThrow(/ledger_postings_amount_check/);
   });
 
@@ -318,6 +332,27 @@ describe('ledger invariants (reference §8.1)', () => {
       await runner.release();
     }
     expect((await ledger.balance(a.pool)).balance).toBe(20n);
+  });
+
+  it('postings name an entry that exists: not one whose insert ON CONFLICT DO NOTHING skipped', async () => {
+    const a = await setup();
+    const taken = await move(a.pool, a.cash, 5n);
+    await expect(
+      db.transaction(async (m) => {
+        const skipped = await m.query(
+          `INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash) VALUES ('x', 'x', $1, $2)
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+          [taken.idempotencyKey, Buffer.alloc(32)],
+        );
+        expect(skipped).toEqual([]);
+        // the id the skipped row would have had
+        await m.query(
+          `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
+           SELECT currval(pg_get_serial_sequence('ledger_entries', 'id')), id, 'EUR', 'D', 5 FROM ledger_accounts WHERE code = $1`,
+          [a.cash],
+        );
+      }),
+    ).rejects.toMatchObject({ code: 'LG003' });
   });
 
   it('a bulk load may write several entries before their postings, in one transaction', async () => {

@@ -60,7 +60,7 @@ const UNSEEN_ENTRIES = `SELECT coalesce(array_agg(entry_id), '{}')::text[] AS id
 
 /**
  * Streams the projects with money on their balances, a page of about `pageSize` projects at a
- * time in project-id order, as sums (rule 1 of `DISBURSEMENT_ALGORITHM`, no lot in memory):
+ * time in project-id order (bytewise), as sums (rule 1 of `DISBURSEMENT_ALGORITHM`, no lot in memory):
  * what the ledger's balances hold, less the postings of the entries the run does not see and the
  * credits that occurred after the cut-off (both found through small index ranges, and held in
  * memory per account: what was written since the run started). One read-only
@@ -112,25 +112,38 @@ export async function* readProjectBalances(
       [query.cutoff, unseen],
     )) as { account_id: string; amount: string }[];
     for (const r of late) add(r.account_id, BigInt(r.amount), 0n);
-    // Every project balance account with its ledger balance (one index probe per account).
+    // Every project balance account with its ledger balance (one index probe per account), in code
+    // order read from the "C"-collated code index: a project's accounts are adjacent (they share
+    // the prefix `liability:project:<id>:`), and rows stream as the caller fetches them instead of
+    // after a sort of all of them (~150 ms before the first page for 20,000 accounts). The planner,
+    // which cannot estimate the filter on account kinds, would pick that sort: none in this
+    // read-only transaction.
+    await reader.query('SET LOCAL enable_sort = off');
     await reader.query(
       `DECLARE disbursement_balances NO SCROLL CURSOR FOR
        SELECT split_part(a.code, ':', 3) AS project_id, split_part(a.code, ':', 4) AS balance, a.id::text AS account_id,
               a.code, a.currency, a.normal_side, pay.id::text AS payable_id, pay.code AS payable_code,
-              pay.normal_side AS payable_normal_side,
-              sum(b.credits_posted)::text AS credited, sum(b.debits_posted)::text AS debited
+              pay.normal_side AS payable_normal_side, s.credited::text AS credited, s.debited::text AS debited
          FROM ledger_accounts a
-         JOIN ledger_account_balances b ON b.account_id = a.id
+        CROSS JOIN LATERAL (SELECT coalesce(sum(b.credits_posted), 0) AS credited, coalesce(sum(b.debits_posted), 0) AS debited
+                              FROM ledger_account_balances b WHERE b.account_id = a.id) s
          LEFT JOIN ledger_accounts pay
            ON pay.code = 'liability:payable:' || split_part(a.code, ':', 3) || $1 AND pay.currency = a.currency
-        WHERE a.code LIKE 'liability:project:%' AND right(a.code, 4) = $1
-          AND split_part(a.code, ':', 4) IN ('directed', 'allocated')
-          AND NOT EXISTS (SELECT 1 FROM disbursement_run_projects rp
-                           WHERE rp.run_id = $2 AND rp.project_id = split_part(a.code, ':', 3))
-        GROUP BY a.id, pay.id
-        ORDER BY 1, 2`,
-      [`:${query.currency.toLowerCase()}`, options.skipDoneOf ?? null],
+        WHERE a.code COLLATE "C" > 'liability:project:' AND a.code COLLATE "C" < 'liability:project;'
+          AND right(a.code, 4) = $1 AND split_part(a.code, ':', 4) IN ('directed', 'allocated')
+        ORDER BY a.code COLLATE "C"`,
+      [`:${query.currency.toLowerCase()}`],
     );
+    // A resumed run's projects already written, skipped here rather than by an anti-join in the
+    // cursor: the run writes that table while the cursor streams, and a rescan per account of
+    // what it wrote made every page slower than the last.
+    const done = new Set<string>();
+    if (options.skipDoneOf) {
+      const rows = (await reader.query('SELECT project_id FROM disbursement_run_projects WHERE run_id = $1', [
+        options.skipDoneOf,
+      ])) as { project_id: string }[];
+      for (const r of rows) done.add(r.project_id);
+    }
     const creditedBefore = (accountIds: readonly string[], before: Date) =>
       readCreditedBefore(reader, accountIds, before, unseen);
     let page: ProjectBalances[] = [];
@@ -139,6 +152,7 @@ export async function* readProjectBalances(
         `FETCH ${Math.max(2, pageSize * 2)} FROM disbursement_balances`,
       )) as SumsRow[];
       for (const row of rows) {
+        if (done.has(row.project_id)) continue;
         const less = uncounted.get(row.account_id);
         const credited = BigInt(row.credited) - (less?.credited ?? 0n);
         const debited = BigInt(row.debited) - (less?.debited ?? 0n);

@@ -87,6 +87,40 @@ describe('ledger leaves', () => {
     );
   });
 
+  it('writes exactly what the generic canonical serialiser writes, whatever the strings and metadata', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 12 });
+    const json: fc.Arbitrary<JsonValue> = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue>;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            account: text,
+            currency: text,
+            direction: fc.constantFrom('D' as const, 'C' as const),
+            amount: fc.bigInt({ min: 1n, max: (1n << 63n) - 1n }),
+          }),
+          { minLength: 2, maxLength: 6 },
+        ),
+        fc.option(text, { nil: undefined }),
+        fc.option(fc.dictionary(text, json, { maxKeys: 3 }), { nil: undefined }),
+        (postings, businessRef, extra) => {
+          const leaf = buildLeaf({
+            seq: 7,
+            entryId: '12',
+            occurredAt: '2026-03-01T00:00:00Z',
+            kind: 'test',
+            businessRef,
+            reversesEntryId: businessRef === undefined ? null : '3',
+            postings,
+          });
+          // metadata may even hold a "postings": [] of its own
+          const withMeta = extra ? { ...leaf, meta: { ...extra, postings: [] } } : leaf;
+          expect(encodeLeaf(withMeta)).toBe(canonicalJson(withMeta as unknown as JsonValue));
+        },
+      ),
+    );
+  });
+
   it('rejects non-canonical, unknown-version and malformed leaves', () => {
     const good = vectors.cases[0].leaves[0];
     const obj = JSON.parse(good) as Record<string, unknown>;
