@@ -4,6 +4,7 @@ import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
 import { KeepOneOpenEntrySetting1763769600003 } from './1763769600003-keep-one-open-entry-setting';
 import { CheaperBalanceTriggers1763769600004 } from './1763769600004-cheaper-balance-triggers';
 import { CheckPostingsInTheirTrigger1763769600005 } from './1763769600005-check-postings-in-their-trigger';
+import { ApplyPostingsPerStatement1763769600006 } from './1763769600006-apply-postings-per-statement';
 import { CreateGovernance1763769610000 } from './1763769610000-create-governance';
 import { CreateTransparencyLog1763769620000 } from './1763769620000-create-transparency-log';
 import { AddTransparencyAppendFunction1763769620001 } from './1763769620001-add-transparency-append-function';
@@ -27,6 +28,7 @@ export const migrations = [
   KeepOneOpenEntrySetting1763769600003,
   CheaperBalanceTriggers1763769600004,
   CheckPostingsInTheirTrigger1763769600005,
+  ApplyPostingsPerStatement1763769600006,
   CreateGovernance1763769610000,
   CreateTransparencyLog1763769620000,
   AddTransparencyAppendFunction1763769620001,
