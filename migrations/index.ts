@@ -19,6 +19,7 @@ import { AddDonationStatementKey1763769640001 } from './1763769640001-add-donati
 import { CreateDisbursements1763769650000 } from './1763769650000-create-disbursements';
 import { AddDisbursementLots1763769650001 } from './1763769650001-add-disbursement-lots';
 import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-account-codes-bytewise';
+import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   CreateDisbursements1763769650000,
   AddDisbursementLots1763769650001,
   IndexAccountCodesBytewise1763769650002,
+  FillBatchesPageByPage1763769650003,
 ];

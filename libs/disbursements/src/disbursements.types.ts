@@ -1,7 +1,8 @@
 import { CarryOverReason } from './run/run-computation.types';
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
-export type BatchStatus = 'planned' | 'submitted' | 'executed';
+/** `filling` while its run writes its payouts; `planned` once the run has completed. */
+export type BatchStatus = 'filling' | 'planned' | 'submitted' | 'executed';
 export type PayoutStatus = 'planned' | 'pending' | 'paid' | 'failed';
 
 /** The inputs a run stores so that anyone can recompute it from the public ledger. */

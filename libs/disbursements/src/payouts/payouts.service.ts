@@ -133,6 +133,12 @@ export class PayoutsService {
   ): Promise<BatchView> {
     requireRole(principal, 'treasurer');
     const batch = await this.loadBatch(this.dataSource.manager, batchId);
+    if (batch.status === 'filling')
+      throw new DisbursementsError(
+        DisbursementsErrorCode.RunInProgress,
+        'this batch is still being filled by its disbursement run',
+        { batchId: batch.id, runId: batch.run_id },
+      );
     if (batch.rail === 'sepa') return this.submitSepa(principal, batch, input, now);
     return this.submitStripe(principal, batch);
   }

@@ -539,6 +539,17 @@ describe('DisbursementRunService (PostgreSQL)', () => {
       [started.run.id],
     )) as { n: number }[];
     expect(written).toBe(2);
+    // Its batches are still filling (each written page brought its payouts): none can be submitted.
+    const filling = (await db.query(
+      `SELECT b.id, b.status, (SELECT count(*)::int FROM disbursement_payouts p WHERE p.batch_id = b.id) AS payouts
+         FROM disbursement_batches b WHERE b.run_id = $1 AND b.rail = 'sepa'`,
+      [started.run.id],
+    )) as { id: string; status: string; payouts: number }[];
+    expect(filling).toEqual([{ id: expect.any(String), status: 'filling', payouts: 2 }]);
+    const payouts = app.get(PayoutsService);
+    await expect(payouts.submitBatch(treasurer, filling[0].id, {})).rejects.toMatchObject({
+      code: DisbursementsErrorCode.RunInProgress,
+    });
 
     const again = await sut.start(treasurer, { cutoff: new Date(started.run.cutoff) });
     expect(again.run.id).toBe(started.run.id);
@@ -563,6 +574,25 @@ describe('DisbursementRunService (PostgreSQL)', () => {
       [`disbursement-run:${started.run.id}`, projects.map((id) => Accounts.payable(id).code)],
     )) as { n: number }[];
     expect(n).toBe(projects.length);
+    // Completed: every batch planned with its own count and total; a rail without payouts has none.
+    const batches = (await db.query(
+      `SELECT b.status, b.payout_count, b.total::text AS total,
+              (SELECT count(*)::int FROM disbursement_payouts p WHERE p.batch_id = b.id) AS payouts,
+              (SELECT coalesce(sum(amount), 0)::text FROM disbursement_payouts p WHERE p.batch_id = b.id) AS amount
+         FROM disbursement_batches b WHERE b.run_id = $1`,
+      [started.run.id],
+    )) as { status: string; payout_count: number; total: string; payouts: number; amount: string }[];
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) {
+      expect(b.status).toBe('planned');
+      expect(b.payouts).toBeGreaterThan(0);
+      expect([b.payout_count, b.total]).toEqual([b.payouts, b.amount]);
+    }
+    const [{ paid }] = (await db.query(
+      'SELECT count(*)::int AS paid FROM disbursement_payouts WHERE run_id = $1 AND project_id = ANY($2)',
+      [started.run.id, projects],
+    )) as { paid: number }[];
+    expect(paid).toBe(projects.length);
   });
 
   it('refuses a cut-off in the future or before the previous run (422), and a non-treasurer', async () => {

@@ -227,6 +227,8 @@ export class DisbursementRunService {
         [runId],
       )) as RunRow[];
     }
+    // Its batches, one per rail, filled page by page with its payouts (kept on a resumed run).
+    const batches = await this.openBatches(m, run);
     const params: RunParameters = {
       cutoff: new Date(run.inputs.cutoff),
       minimumPayout: BigInt(run.inputs.minimumPayout),
@@ -287,7 +289,7 @@ export class DisbursementRunService {
           const slot = next++ % writers.length;
           await slots[slot];
           if (failure) break;
-          slots[slot] = this.commitPage(writers[slot], run, outcomes).catch((error: unknown) => {
+          slots[slot] = this.commitPage(writers[slot], run, batches, outcomes).catch((error: unknown) => {
             failure ??= { error };
           });
         }
@@ -298,7 +300,7 @@ export class DisbursementRunService {
       if (failure) throw (failure as { error: unknown }).error;
       await runner.startTransaction();
       try {
-        await this.planBatches(m, run);
+        await this.closeBatches(m, run);
         const [done] = (await queryRows(
           m,
           `UPDATE disbursement_runs SET status = 'completed', completed_at = now(), totals = $2 WHERE id = $1 RETURNING *`,
@@ -323,15 +325,16 @@ export class DisbursementRunService {
     }
   }
 
-  /** One page in one transaction on `writer`: its ledger entries and its outcome rows. */
+  /** One page in one transaction on `writer`: its ledger entries, its outcome rows and its payouts. */
   private async commitPage(
     writer: QueryRunner,
     run: RunRow,
+    batches: RunBatches,
     outcomes: { outcome: ProjectRunOutcome<SourceRange>; payee: Payee | undefined }[],
   ): Promise<void> {
     await writer.startTransaction();
     try {
-      await this.writePage(writer.manager, run, outcomes);
+      await this.writePage(writer.manager, run, batches, outcomes);
       await writer.commitTransaction();
     } catch (error) {
       if (writer.isTransactionActive) await writer.rollbackTransaction();
@@ -342,6 +345,7 @@ export class DisbursementRunService {
   private async writePage(
     m: EntityManager,
     run: RunRow,
+    batches: RunBatches,
     rows: { outcome: ProjectRunOutcome<SourceRange>; payee: Payee | undefined }[],
   ): Promise<void> {
     if (rows.length === 0) return;
@@ -430,16 +434,26 @@ export class DisbursementRunService {
     }
     const column = <T>(f: (r: { outcome: ProjectRunOutcome<SourceRange>; payee: Payee | undefined }) => T) =>
       rows.map(f);
+    // The outcome rows and, for each payable project, its payout in its rail's batch (no batch for a
+    // rail: the payout's batch is null and the insert fails, nothing is half-written).
     await queryRows(
       m,
-      `INSERT INTO disbursement_run_projects (run_id, project_id, outcome, payable, directed, allocated, expired, carried_over,
-                                              reason, payable_entry_id, expiry_entry_id, sources, payee)
-       SELECT $1, r.project_id, r.outcome, r.payable, r.directed, r.allocated, r.expired, r.carried_over, r.reason,
-              CASE WHEN r.outcome = 'payable' THEN $2::bigint END, CASE WHEN r.expired > 0 THEN $3::bigint END,
-              r.sources, r.payee
-         FROM unnest($4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
-                     $11::text[], $12::jsonb[], $13::jsonb[])
-           AS r(project_id, outcome, payable, directed, allocated, expired, carried_over, reason, sources, payee)`,
+      `WITH rp AS (
+         INSERT INTO disbursement_run_projects (run_id, project_id, outcome, payable, directed, allocated, expired, carried_over,
+                                                reason, payable_entry_id, expiry_entry_id, sources, payee)
+         SELECT $1, r.project_id, r.outcome, r.payable, r.directed, r.allocated, r.expired, r.carried_over, r.reason,
+                CASE WHEN r.outcome = 'payable' THEN $2::bigint END, CASE WHEN r.expired > 0 THEN $3::bigint END,
+                r.sources, r.payee
+           FROM unnest($4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
+                       $11::text[], $12::jsonb[], $13::jsonb[])
+             AS r(project_id, outcome, payable, directed, allocated, expired, carried_over, reason, sources, payee)
+         RETURNING run_id, project_id, outcome, payable, directed, allocated, payee
+       )
+       INSERT INTO disbursement_payouts (batch_id, run_id, project_id, end_to_end_id, amount, directed, allocated, currency, payee)
+       SELECT CASE rp.payee ->> 'rail' WHEN 'sepa' THEN $15::uuid WHEN 'stripe' THEN $16::uuid END, rp.run_id, rp.project_id,
+              'LB' || upper(substr(md5(rp.run_id::text || ':' || rp.project_id), 1, 30)),
+              rp.payable, rp.directed, rp.allocated, $14, rp.payee
+         FROM rp WHERE rp.outcome = 'payable'`,
       [
         run.id,
         payableEntryId,
@@ -461,32 +475,40 @@ export class DisbursementRunService {
         column(({ outcome: o, payee }) =>
           o.payable && payee?.destination ? JSON.stringify({ ...payee.destination, name: payee.name }) : null,
         ),
+        currency,
+        batches.sepa,
+        batches.stripe,
       ],
     );
   }
 
-  /** Groups the run's payables into one batch per payout rail, one payout per project. */
-  private async planBatches(m: EntityManager, run: RunRow): Promise<void> {
+  /** The run's batches, one per payout rail, created `filling` (or found, when resuming). */
+  private async openBatches(m: EntityManager, run: RunRow): Promise<RunBatches> {
     await queryRows(
       m,
-      `INSERT INTO disbursement_batches (run_id, rail, currency, payout_count, total)
-       SELECT run_id, payee ->> 'rail', $2, count(*), sum(payable)
-         FROM disbursement_run_projects WHERE run_id = $1 AND outcome = 'payable'
-        GROUP BY run_id, payee ->> 'rail'
+      `INSERT INTO disbursement_batches (run_id, rail, currency, status, payout_count, total)
+       VALUES ($1, 'sepa', $2, 'filling', 0, 0), ($1, 'stripe', $2, 'filling', 0, 0)
        ON CONFLICT (run_id, rail) DO NOTHING`,
       [run.id, run.currency],
     );
+    const rows = (await queryRows(m, 'SELECT id, rail FROM disbursement_batches WHERE run_id = $1', [
+      run.id,
+    ])) as { id: string; rail: 'sepa' | 'stripe' }[];
+    const id = (rail: 'sepa' | 'stripe') => rows.find((r) => r.rail === rail)!.id;
+    return { sepa: id('sepa'), stripe: id('stripe') };
+  }
+
+  /** Every page written: each batch gets its count and total and is planned; an empty one is removed. */
+  private async closeBatches(m: EntityManager, run: RunRow): Promise<void> {
     await queryRows(
       m,
-      `INSERT INTO disbursement_payouts (batch_id, run_id, project_id, end_to_end_id, amount, directed, allocated, currency, payee)
-       SELECT b.id, rp.run_id, rp.project_id, 'LB' || upper(substr(md5(rp.run_id::text || ':' || rp.project_id), 1, 30)),
-              rp.payable, rp.directed, rp.allocated, $2, rp.payee
-         FROM disbursement_run_projects rp
-         JOIN disbursement_batches b ON b.run_id = rp.run_id AND b.rail = rp.payee ->> 'rail'
-        WHERE rp.run_id = $1 AND rp.outcome = 'payable'
-       ON CONFLICT (run_id, project_id) DO NOTHING`,
-      [run.id, run.currency],
+      `UPDATE disbursement_batches b SET status = 'planned', payout_count = s.n, total = s.total
+         FROM (SELECT batch_id, count(*) AS n, sum(amount) AS total
+                 FROM disbursement_payouts WHERE run_id = $1 GROUP BY batch_id) s
+        WHERE b.id = s.batch_id AND b.status = 'filling'`,
+      [run.id],
     );
+    await queryRows(m, `DELETE FROM disbursement_batches WHERE run_id = $1 AND status = 'filling'`, [run.id]);
   }
 
   private async totals(m: EntityManager, runId: string): Promise<NonNullable<RunView['totals']>> {
@@ -540,6 +562,12 @@ export class DisbursementRunService {
       throw new DisbursementsError(DisbursementsErrorCode.RunNotFound, `no run ${runId}`);
     return rows[0];
   }
+}
+
+/** A run's batch id per payout rail. */
+interface RunBatches {
+  readonly sepa: string;
+  readonly stripe: string;
 }
 
 function sourcesJson(sources: readonly SourceRange[]) {
