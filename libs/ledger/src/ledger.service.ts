@@ -309,8 +309,14 @@ export class LedgerService {
       }
     }
     // Postings in ascending account order: accounts are locked in one fixed order, no deadlock.
-    const postings = command.postings
-      .map((p) => ({ ...p, accountId: accounts.get(p.account)!.id }))
+    const postings: PostedPosting[] = command.postings
+      .map((p) => ({
+        accountId: accounts.get(p.account)!.id,
+        account: p.account,
+        direction: p.direction,
+        amount: p.amount,
+        currency: p.currency,
+      }))
       .sort(
         (a, b) =>
           compareIds(a.accountId, b.accountId) ||
@@ -366,18 +372,7 @@ export class LedgerService {
       }
       return this.hydrate(manager, existing, false);
     }
-    const entry = inserted[0];
-    const posted = this.toEntry(
-      entry,
-      postings.map((p) => ({
-        accountId: p.accountId,
-        account: p.account,
-        direction: p.direction,
-        amount: p.amount,
-        currency: p.currency,
-      })),
-      true,
-    );
+    const posted = this.toEntry(inserted[0], postings, true);
     await this.hooks.run(manager, posted);
     return posted;
   }
