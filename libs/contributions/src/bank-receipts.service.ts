@@ -5,8 +5,9 @@ import { DataSource } from 'typeorm';
 import { auditInsert, Principal, requireRole } from '@app/identity';
 import { Accounts, translateLedgerError } from '@app/ledger';
 import { parseCents } from '@app/money';
-import { PolicyError, PolicyErrorCode, policyInEffectSql, PolicyRow, toPolicy } from '@app/policy';
+import { PolicyError, PolicyErrorCode, policyInEffectSql } from '@app/policy';
 import { ContributionBookingService } from './contribution-booking.service';
+import { Direction, SplitPolicy } from './contribution-split';
 import { ContributionsError, ContributionsErrorCode } from './contributions.errors';
 import { ReceiptView } from './contributions.types';
 import { OBLIGATION_COLUMNS, ObligationRow, toObligationView } from './declarations.service';
@@ -18,6 +19,16 @@ export interface RecordReceiptInput {
 }
 
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+
+/** The ledger does not know every account the booking credits yet: create them, then try again. */
+class AccountsNotReady extends Error {
+  constructor(
+    readonly currency: string,
+    readonly directions: Direction[],
+  ) {
+    super('booking accounts not prepared');
+  }
+}
 
 /**
  * Bank transfers received for a levy, recorded by the treasurer: partial payments allowed,
@@ -74,45 +85,72 @@ export class BankReceiptsService {
         { field: 'valueDate' },
       );
 
-    // The obligation's directions (to create the accounts before the transaction) and the policy
-    // in effect now, in one read.
-    const [target] = (await this.dataSource.query(
-      `SELECT d.currency AS declaration_currency, d.directions AS declaration_directions, p.*
-         FROM levy_declarations d
-         LEFT JOIN LATERAL (${policyInEffectSql('$2')}) p ON true
-        WHERE d.id = $1`,
-      [declarationId, new Date()],
-    )) as (PolicyRow & {
-      declaration_currency: string;
-      declaration_directions: { projectId: string; weight: string }[];
-    })[];
-    if (!target)
-      throw new ContributionsError(
-        ContributionsErrorCode.ObligationNotFound,
-        `no obligation ${declarationId}`,
-      );
-    if (target.version === null)
-      throw new PolicyError(PolicyErrorCode.NoPolicy, 'no policy is in effect now');
-    await this.booking.prepareAccounts(
-      target.declaration_currency,
-      Accounts.bank(target.declaration_currency),
-      target.declaration_directions.map((d) => ({ projectId: d.projectId, weight: BigInt(d.weight) })),
-    );
-    const policy = toPolicy(target);
+    // One locked read: the obligation, whether the bank reference is used, and the policy in effect
+    // now. The accounts a booking credits are created outside any transaction (the ledger caches
+    // only committed ones): when the ledger does not know them all yet (a new direction, a cold
+    // process), the transaction stops there, they are created, and it runs again.
+    const now = new Date();
+    let prepared = false;
+    for (;;) {
+      try {
+        return await this.recordLocked(actor, declarationId, bankReference, amount, valueDate, now, prepared);
+      } catch (e) {
+        if (!(e instanceof AccountsNotReady) || prepared) throw e;
+        await this.booking.prepareAccounts(e.currency, Accounts.bank(e.currency), e.directions);
+        prepared = true;
+      }
+    }
+  }
+
+  private async recordLocked(
+    actor: Principal,
+    declarationId: string,
+    bankReference: string,
+    amount: bigint,
+    valueDate: string,
+    now: Date,
+    prepared: boolean,
+  ): Promise<ReceiptView> {
     try {
       return await this.dataSource.transaction(async (m) => {
         const rows = (await m.query(
-          `SELECT ${OBLIGATION_COLUMNS}, o.siret, EXISTS (SELECT 1 FROM bank_receipts r WHERE r.bank_reference = $2) AS used
+          `SELECT ${OBLIGATION_COLUMNS}, o.siret,
+                  EXISTS (SELECT 1 FROM bank_receipts r WHERE r.bank_reference = $2) AS used,
+                  p.version AS policy_now_version, p.directed_share_bps AS policy_now_directed_share_bps,
+                  p.pool_share_bps AS policy_now_pool_share_bps, p.operating_fee_bps AS policy_now_operating_fee_bps
              FROM levy_declarations d JOIN organisations o ON o.id = d.organisation_id
+             LEFT JOIN LATERAL (${policyInEffectSql('$3')}) p ON true
             WHERE d.id = $1 FOR UPDATE OF d`,
-          [declarationId, bankReference],
-        )) as (ObligationRow & { siret: string; used: boolean })[];
+          [declarationId, bankReference, now],
+        )) as (ObligationRow & {
+          siret: string;
+          used: boolean;
+          policy_now_version: number | null;
+          policy_now_directed_share_bps: number;
+          policy_now_pool_share_bps: number;
+          policy_now_operating_fee_bps: number;
+        })[];
         if (rows.length === 0)
           throw new ContributionsError(
             ContributionsErrorCode.ObligationNotFound,
             `no obligation ${declarationId}`,
           );
         const declaration = rows[0];
+        if (declaration.policy_now_version === null)
+          throw new PolicyError(PolicyErrorCode.NoPolicy, 'no policy is in effect now');
+        const policy: SplitPolicy = {
+          version: declaration.policy_now_version,
+          directedShareBps: declaration.policy_now_directed_share_bps,
+          poolShareBps: declaration.policy_now_pool_share_bps,
+          operatingFeeBps: declaration.policy_now_operating_fee_bps,
+        };
+        const directions = declaration.directions.map((d) => ({
+          projectId: d.projectId,
+          weight: BigInt(d.weight),
+        }));
+        const cash = Accounts.bank(declaration.currency);
+        if (!prepared && !this.booking.accountsReady(declaration.currency, cash, directions))
+          throw new AccountsNotReady(declaration.currency, directions);
         if (declaration.used) {
           throw new ContributionsError(
             ContributionsErrorCode.BankReferenceUsed,
@@ -146,11 +184,8 @@ export class BankReceiptsService {
             currency: declaration.currency,
             gross: amount,
             processorFee: 0n,
-            cash: Accounts.bank(declaration.currency),
-            directions: declaration.directions.map((d) => ({
-              projectId: d.projectId,
-              weight: BigInt(d.weight),
-            })),
+            cash,
+            directions,
             occurredAt: new Date(`${valueDate}T00:00:00Z`),
             metadata: {
               organisationSiret: declaration.siret,

@@ -80,6 +80,22 @@ interface ContributionRow {
   source: string;
 }
 
+/** Every account a booking may credit: cash, fee, operating, pool, each directed project. */
+function bookingAccounts(
+  currency: string,
+  cash: AccountSpec,
+  directions: readonly Direction[],
+): AccountSpec[] {
+  return [
+    cash,
+    Accounts.operatingIncome(currency),
+    Accounts.pool(currency),
+    Accounts.processorFees(currency),
+    feeCoverAccount(currency),
+    ...directions.map((d) => Accounts.projectDirected(d.projectId, currency)),
+  ];
+}
+
 /** The account a split part is booked to. */
 export function partAccount(key: string, currency: string): AccountSpec {
   if (key === 'operating') return Accounts.operatingIncome(currency);
@@ -113,14 +129,12 @@ export class ContributionBookingService {
     cash: AccountSpec,
     directions: readonly Direction[],
   ): Promise<void> {
-    await this.ledger.ensureAccounts([
-      cash,
-      Accounts.operatingIncome(currency),
-      Accounts.pool(currency),
-      Accounts.processorFees(currency),
-      feeCoverAccount(currency),
-      ...directions.map((d) => Accounts.projectDirected(d.projectId, currency)),
-    ]);
+    await this.ledger.ensureAccounts(bookingAccounts(currency, cash, directions));
+  }
+
+  /** True when the ledger already knows every account a booking would credit (no preparation needed). */
+  accountsReady(currency: string, cash: AccountSpec, directions: readonly Direction[]): boolean {
+    return this.ledger.knowsAccounts(bookingAccounts(currency, cash, directions).map((a) => a.code));
   }
 
   /** Serialises work on one business key across processes until the transaction ends. */

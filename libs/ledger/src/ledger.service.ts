@@ -107,6 +107,11 @@ export class LedgerService {
     }
   }
 
+  /** True when every account is known committed (posting to them needs no lookup or creation). */
+  knowsAccounts(codes: readonly string[]): boolean {
+    return codes.every((code) => this.accounts.has(code));
+  }
+
   /**
    * Remembers accounts a caller read from committed data (a snapshot of another transaction, or
    * no transaction at all), so that posting to them needs no lookup. Never pass an account read
