@@ -171,8 +171,7 @@ export class BankReceiptsService {
             },
           );
         }
-        let receiptId = '';
-        let updated: ObligationRow | undefined;
+        const receiptId = randomUUID();
         const booked = await this.booking.book(
           m,
           {
@@ -196,39 +195,38 @@ export class BankReceiptsService {
             // The obligation row is locked and the bank reference was checked unused under that lock.
             sourceKnownNew: true,
           },
-          async (contributionId) => {
-            // The receipt (its id chosen here, so that the audit row can name it), the obligation's
-            // new total and the audit row, in one statement.
-            receiptId = randomUUID();
+          // The receipt (its id chosen here, so that the audit row can name it), the obligation's
+          // new total and the audit row, in the statement that inserts the contribution.
+          (_contributionId, first) => {
+            const n = (k: number) => `$${first + k}`;
             const audit = auditInsert(
               actor,
               'receipt.recorded',
               { type: 'declaration', id: declaration.id },
               { receiptId, bankReference },
-              9,
+              first + 7,
             );
-            const [row] = (await m.query(
-              `WITH r AS (
+            return {
+              ctes: `r AS (
                  INSERT INTO bank_receipts (id, declaration_id, bank_reference, amount, currency, value_date, recorded_by, contribution_id)
-                 VALUES ($8,$1,$3,$2,$4,$5,$6,$7) RETURNING id),
-               d AS (UPDATE levy_declarations SET amount_paid = amount_paid + $2 WHERE id = $1 RETURNING *),
-               a AS (${audit.sql} RETURNING id)
-               SELECT ${OBLIGATION_COLUMNS} FROM d, r, a`,
-              [
+                 SELECT ${n(6)}, ${n(0)}, ${n(2)}, ${n(1)}, ${n(3)}, ${n(4)}, ${n(5)}, contribution.id FROM contribution RETURNING id),
+               d AS (UPDATE levy_declarations SET amount_paid = amount_paid + ${n(1)} WHERE id = ${n(0)} RETURNING *),
+               a AS (${audit.sql} RETURNING id)`,
+              select: `SELECT ${OBLIGATION_COLUMNS} FROM d, r, a`,
+              params: [
                 declaration.id,
                 amount.toString(),
                 bankReference,
                 declaration.currency,
                 valueDate,
                 actor.userId,
-                contributionId,
                 receiptId,
                 ...audit.params,
               ],
-            )) as ObligationRow[];
-            updated = row;
+            };
           },
         );
+        const [updated] = (booked.alsoWritten ?? []) as (ObligationRow | undefined)[];
         if (!booked.created || !updated || !booked.ledgerEntryId) {
           throw new ContributionsError(
             ContributionsErrorCode.BankReferenceUsed,

@@ -42,6 +42,13 @@ export interface BookContributionCommand {
   readonly sourceKnownNew?: boolean;
 }
 
+/** The caller's rows written with a contribution (see `ContributionBookingService.book`). */
+export interface AlsoWrite {
+  readonly ctes: string;
+  readonly select: string;
+  readonly params: unknown[];
+}
+
 export interface BookedContribution {
   readonly id: string;
   readonly sourceRef: string;
@@ -54,6 +61,8 @@ export interface BookedContribution {
   readonly net: bigint;
   readonly parts: SplitPart[];
   readonly created: boolean;
+  /** The rows of `alsoWrite`'s SELECT, when this call booked the contribution. */
+  readonly alsoWritten?: unknown[];
 }
 
 export interface ReverseContributionCommand {
@@ -152,15 +161,17 @@ export class ContributionBookingService {
     return rows.length === 0 ? null : toBooked(rows[0], false);
   }
 
-  /** Books one contribution inside the caller's transaction; a second call with the same source returns the first. */
   /**
-   * `beforePost` runs after the contribution row is written and before its ledger entry is
-   * posted (the caller's own rows: keep the entry the last write of the transaction).
+   * Books one contribution inside the caller's transaction; a second call with the same source
+   * returns the first. `alsoWrite` adds the caller's own rows to the statement that inserts the
+   * contribution row (one round trip for both): data-modifying CTEs that may read its id from the
+   * CTE `contribution`, and the SELECT whose rows come back as `alsoWritten`; its parameters are
+   * numbered from `first`. The ledger entry is posted after (the last write of the transaction).
    */
   async book(
     manager: EntityManager,
     command: BookContributionCommand,
-    beforePost?: (contributionId: string) => Promise<void>,
+    alsoWrite?: (contributionId: string, first: number) => AlsoWrite,
   ): Promise<BookedContribution> {
     if (command.gross <= 0n || command.processorFee < 0n || command.processorFee > command.gross) {
       throw new ContributionsError(
@@ -214,35 +225,42 @@ export class ContributionBookingService {
     }
     const id = randomUUID();
     const ledgerKey = `contribution:${command.sourceRef}`;
-    await manager.query(
-      `INSERT INTO contributions (id, source, source_ref, contributor_kind, organisation_id, declaration_id, donation_intent_id,
+    const insert = `INSERT INTO contributions (id, source, source_ref, contributor_kind, organisation_id, declaration_id, donation_intent_id,
          currency, gross, processor_fee, net, operating_fee, directed_share, pool, directed, policy_version, allocation_rule,
          stripe_charge_id, ledger_key, occurred_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)`,
-      [
-        id,
-        command.source,
-        command.sourceRef,
-        command.contributorKind,
-        command.organisationId ?? null,
-        command.declarationId ?? null,
-        command.donationIntentId ?? null,
-        currency,
-        command.gross.toString(),
-        command.processorFee.toString(),
-        net.toString(),
-        split.operatingFee.toString(),
-        split.directedShare.toString(),
-        split.pool.toString(),
-        JSON.stringify(split.directed.map((d) => ({ projectId: d.projectId, amount: d.amount.toString() }))),
-        policy.version,
-        split.rule,
-        command.stripeChargeId ?? null,
-        ledgerKey,
-        command.occurredAt,
-      ],
-    );
-    if (beforePost) await beforePost(id);
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)`;
+    const values = [
+      id,
+      command.source,
+      command.sourceRef,
+      command.contributorKind,
+      command.organisationId ?? null,
+      command.declarationId ?? null,
+      command.donationIntentId ?? null,
+      currency,
+      command.gross.toString(),
+      command.processorFee.toString(),
+      net.toString(),
+      split.operatingFee.toString(),
+      split.directedShare.toString(),
+      split.pool.toString(),
+      JSON.stringify(split.directed.map((d) => ({ projectId: d.projectId, amount: d.amount.toString() }))),
+      policy.version,
+      split.rule,
+      command.stripeChargeId ?? null,
+      ledgerKey,
+      command.occurredAt,
+    ];
+    const also = alsoWrite?.(id, values.length + 1);
+    let alsoWritten: unknown[] = [];
+    if (also) {
+      alsoWritten = (await manager.query(
+        `WITH contribution AS (${insert} RETURNING id), ${also.ctes} ${also.select}`,
+        [...values, ...also.params],
+      )) as unknown[];
+    } else {
+      await manager.query(insert, values);
+    }
     // The entry last: posting it appends to the transparency log, whose head stays locked until COMMIT.
     const entry = await this.ledger.post(
       {
@@ -279,6 +297,7 @@ export class ContributionBookingService {
       net,
       parts,
       created: true,
+      alsoWritten,
     };
   }
 
