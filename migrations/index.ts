@@ -11,6 +11,7 @@ import { AddTransparencyAppendFunction1763769620001 } from './1763769620001-add-
 import { AppendLogAtCommit1763769620002 } from './1763769620002-append-log-at-commit';
 import { SequenceLogAfterCommit1763769620003 } from './1763769620003-sequence-log-after-commit';
 import { ReadLogQueueByPosition1763769620004 } from './1763769620004-read-log-queue-by-position';
+import { PositionLeavesAfterBalanceLocks1763769620005 } from './1763769620005-position-leaves-after-balance-locks';
 import { CreateProjects1763769630000 } from './1763769630000-create-projects';
 import { AllowAdminAttestedControl1763769630001 } from './1763769630001-allow-admin-attested-control';
 import { AddSbomContentHash1763769630002 } from './1763769630002-add-sbom-content-hash';
@@ -36,6 +37,7 @@ export const migrations = [
   AppendLogAtCommit1763769620002,
   SequenceLogAfterCommit1763769620003,
   ReadLogQueueByPosition1763769620004,
+  PositionLeavesAfterBalanceLocks1763769620005,
   CreateProjects1763769630000,
   AllowAdminAttestedControl1763769630001,
   AddSbomContentHash1763769630002,

@@ -327,8 +327,48 @@ export class LedgerService {
           compareIds(a.accountId, b.accountId) ||
           (a.direction === b.direction ? 0 : a.direction === 'credit' ? -1 : 1),
       );
-    // The entry and its postings in one statement (one round trip); nothing is written when the
-    // idempotency key is already taken.
+    // The entry, its postings and the hooks' rows (its public log leaf) in one statement (one round
+    // trip); nothing is written when the idempotency key is already taken. A hook can write with
+    // the entry only when it knows the entry beforehand: here, when the command gives its time.
+    const params: unknown[] = [
+      command.kind,
+      command.businessRef,
+      command.idempotencyKey,
+      requestHash,
+      command.flow ?? 'posted',
+      command.pendingEntryId ?? null,
+      command.reversesEntryId ?? null,
+      command.policyVersion ?? null,
+      command.description ?? null,
+      JSON.stringify(command.metadata ?? {}),
+      command.occurredAt ?? null,
+      // Array literals written here: every element is digits or letters (ids, amounts, checked
+      // currencies, D/C), and the driver's generic quoting of thousands of elements is slow.
+      `{${postings.map((p) => p.accountId).join(',')}}`,
+      `{${postings.map((p) => p.currency).join(',')}}`,
+      `{${postings.map((p) => (p.direction === 'debit' ? 'D' : 'C')).join(',')}}`,
+      `{${postings.map((p) => p.amount.toString()).join(',')}}`,
+    ];
+    const withEntry = command.occurredAt
+      ? this.hooks.writeWithEntry(
+          {
+            kind: command.kind,
+            businessRef: command.businessRef,
+            idempotencyKey: command.idempotencyKey,
+            flow: command.flow ?? 'posted',
+            pendingEntryId: command.pendingEntryId ?? null,
+            reversesEntryId: command.reversesEntryId ?? null,
+            policyVersion: command.policyVersion ?? null,
+            description: command.description ?? null,
+            metadata: command.metadata ?? {},
+            occurredAt: command.occurredAt,
+            postings,
+          },
+          params.length + 1,
+        )
+      : [];
+    const hookCtes = withEntry.map((w, i) => (w ? `, hook_${i} AS (${w.sql})` : '')).join('');
+    for (const w of withEntry) if (w) params.push(...w.params);
     const inserted = (await manager.query(
       `WITH entry AS (
          INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash, flow, pending_entry_id,
@@ -342,27 +382,9 @@ export class LedgerService {
            FROM entry, unnest($12::bigint[], $13::char(3)[], $14::char(1)[], $15::bigint[]) WITH ORDINALITY AS t(a, c, d, m, n)
           ORDER BY n
          RETURNING 1
-       )
+       )${hookCtes}
        SELECT entry.*, (SELECT count(*) FROM posted) AS posting_count FROM entry`,
-      [
-        command.kind,
-        command.businessRef,
-        command.idempotencyKey,
-        requestHash,
-        command.flow ?? 'posted',
-        command.pendingEntryId ?? null,
-        command.reversesEntryId ?? null,
-        command.policyVersion ?? null,
-        command.description ?? null,
-        JSON.stringify(command.metadata ?? {}),
-        command.occurredAt ?? null,
-        // Array literals written here: every element is digits or letters (ids, amounts, checked
-        // currencies, D/C), and the driver's generic quoting of thousands of elements is slow.
-        `{${postings.map((p) => p.accountId).join(',')}}`,
-        `{${postings.map((p) => p.currency).join(',')}}`,
-        `{${postings.map((p) => (p.direction === 'debit' ? 'D' : 'C')).join(',')}}`,
-        `{${postings.map((p) => p.amount.toString()).join(',')}}`,
-      ],
+      params,
     )) as EntryRow[];
     if (inserted.length === 0) {
       const [existing] = (await manager.query('SELECT * FROM ledger_entries WHERE idempotency_key = $1', [
@@ -378,7 +400,11 @@ export class LedgerService {
       return this.hydrate(manager, existing, false);
     }
     const posted = this.toEntry(inserted[0], postings, true);
-    await this.hooks.run(manager, posted);
+    await this.hooks.run(
+      manager,
+      posted,
+      withEntry.map((w) => w !== null),
+    );
     return posted;
   }
 

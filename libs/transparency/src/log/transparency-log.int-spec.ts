@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AccountSpec, LedgerService } from '@app/ledger';
 import { holdLogSequencerLock } from '@app/testing';
 import { createTestApp } from '../../../../test/support/create-test-app';
@@ -199,5 +199,63 @@ describe('public log sequencing', () => {
     const [i1, i2] = [await indexOf(ids[0]), await indexOf(ids[1])];
     expect(i1).not.toBeNull();
     expect(i2).toBe((i1 as number) + 1);
+  });
+
+  it('an entry queued in its own statement that waited on another transaction is logged after all of it', async () => {
+    const a = await accounts();
+    // With occurredAt the leaf is queued by the entry's own statement (LedgerService).
+    const moveAt = (from: string, to: string, amount: bigint, manager?: EntityManager) => {
+      const key = randomUUID();
+      return ledger.post(
+        {
+          kind: 'test.move',
+          businessRef: key,
+          idempotencyKey: key,
+          occurredAt: new Date('2026-01-01T00:00:00Z'),
+          postings: [
+            { account: to, direction: 'debit', amount, currency: 'EUR' },
+            { account: from, direction: 'credit', amount, currency: 'EUR' },
+          ],
+        },
+        manager,
+      );
+    };
+    // Nobody appends at COMMIT while this is held: the order is the queue's alone.
+    let release: (() => Promise<void>) | null = await holdSequencerLock();
+    const spy = jest.spyOn(log, 'appendCommitted').mockResolvedValue();
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      // A brings 100 to the pool (and holds its balance row) …
+      const a1 = await moveAt(a.pool, a.cash, 100n, runner.manager);
+      // … B, which spends 300 from it, queues its leaf and waits for that row …
+      const spending = moveAt(a.project, a.pool, 300n);
+      for (let waited = 0; ; waited += 10) {
+        const [{ n }] = (await db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%ledger_entries%'`,
+        )) as { n: number }[];
+        if (n > 0) break;
+        if (waited > 5000) throw new Error('B never waited for A');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // … A brings 200 more, then commits; only then can B take its 300.
+      const a2 = await moveAt(a.pool, a.cash, 200n, runner.manager);
+      await runner.commitTransaction();
+      const b = await spending;
+      spy.mockRestore();
+      await release();
+      release = null;
+      await log.sequence();
+      const [i1, i2, ib] = [await indexOf(a1.id), await indexOf(a2.id), await indexOf(b.id)];
+      expect(i1).not.toBeNull();
+      expect(i2).toBeGreaterThan(i1 as number);
+      expect(ib).toBeGreaterThan(i2 as number);
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+      spy.mockRestore();
+      await release?.();
+    }
   });
 });

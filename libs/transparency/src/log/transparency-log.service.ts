@@ -8,7 +8,7 @@ import {
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
-import { LedgerEntryHook, LedgerHooks, PostedEntry } from '@app/ledger';
+import { LedgerEntryHook, LedgerHooks, PostedEntry, UnsavedEntry, WrittenWithEntry } from '@app/ledger';
 import { encodeLeaf } from '../leaf/ledger-leaf';
 import { decodeFrontier, frontierRoot } from '../merkle/compact-range';
 import { consistencyBundle, consistencyProof, inclusionBundle, rootAt } from '../merkle/proofs';
@@ -79,14 +79,30 @@ export class TransparencyLogService
     await this.sequencer.close();
   }
 
-  async onEntryPosted(manager: EntityManager, entry: PostedEntry): Promise<void> {
+  /**
+   * The leaf queued by the entry's own statement: everything but its index is known before the
+   * entry exists except the entry id, which only the suffix holds (`,"tx":"<id>","v":1}`), written
+   * there by SQL. Its queue position is drawn again by the posting trigger after the statement's
+   * balance locks (migration 1763769620005).
+   */
+  writeWithEntry(entry: UnsavedEntry, first: number): WrittenWithEntry {
+    const { prefix } = splitAtSeq(encodeLeaf(leafOfEntry({ ...entry, id: '0' }, 0)), '0');
+    return {
+      sql: `INSERT INTO transparency_log_queue (entry_id, prefix, suffix)
+            SELECT entry.id, $${first}, ',"tx":"' || entry.id || '","v":1}' FROM entry`,
+      params: [prefix],
+    };
+  }
+
+  async onEntryPosted(manager: EntityManager, entry: PostedEntry, queued: boolean): Promise<void> {
     // Everything but the index is built here and queued with the entry.
-    const { prefix, suffix } = splitAtSeq(encodeLeaf(leafOfEntry(entry, 0)), entry.id);
-    await manager.query('INSERT INTO transparency_log_queue (entry_id, prefix, suffix) VALUES ($1, $2, $3)', [
-      entry.id,
-      prefix,
-      suffix,
-    ]);
+    if (!queued) {
+      const { prefix, suffix } = splitAtSeq(encodeLeaf(leafOfEntry(entry, 0)), entry.id);
+      await manager.query(
+        'INSERT INTO transparency_log_queue (entry_id, prefix, suffix) VALUES ($1, $2, $3)',
+        [entry.id, prefix, suffix],
+      );
+    }
     const runner = manager.queryRunner;
     if (!runner) return;
     const data = runner.data as Record<string, QueuedState | undefined>;
