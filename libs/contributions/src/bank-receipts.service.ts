@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryPrepared } from '@app/database';
 import { auditInsert, Principal, requireRole } from '@app/identity';
 import { Accounts, translateLedgerError } from '@app/ledger';
 import { parseCents } from '@app/money';
@@ -113,7 +114,8 @@ export class BankReceiptsService {
   ): Promise<ReceiptView> {
     try {
       return await this.dataSource.transaction(async (m) => {
-        const rows = (await m.query(
+        const rows = (await queryPrepared(
+          m,
           `SELECT ${OBLIGATION_COLUMNS}, o.siret,
                   EXISTS (SELECT 1 FROM bank_receipts r WHERE r.bank_reference = $2) AS used,
                   p.version AS policy_now_version, p.directed_share_bps AS policy_now_directed_share_bps,

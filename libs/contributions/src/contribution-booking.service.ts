@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryPrepared } from '@app/database';
 import { AccountSpec, Accounts, LedgerService, PostingCommand, PROJECT_DEBITS_LOCK_KEY } from '@app/ledger';
 import { PolicyService } from '@app/policy';
 import { feeCoverAccount } from './contribution-accounts';
@@ -254,10 +255,11 @@ export class ContributionBookingService {
     const also = alsoWrite?.(id, values.length + 1);
     let alsoWritten: unknown[] = [];
     if (also) {
-      alsoWritten = (await manager.query(
+      alsoWritten = await queryPrepared(
+        manager,
         `WITH contribution AS (${insert} RETURNING id), ${also.ctes} ${also.select}`,
         [...values, ...also.params],
-      )) as unknown[];
+      );
     } else {
       await manager.query(insert, values);
     }

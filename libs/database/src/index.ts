@@ -4,3 +4,4 @@ export * from './database.module';
 export * from './embedded-postgres';
 export * from './pg-types';
 export * from './local-database';
+export * from './prepared-query';

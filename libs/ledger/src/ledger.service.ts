@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryPrepared } from '@app/database';
 import { assertCurrency, MAX_AMOUNT } from '@app/money';
 import { LedgerHooks } from './ledger-hooks';
 import { canonicalRequest, requestHash } from './request-hash';
@@ -369,7 +370,8 @@ export class LedgerService {
       : [];
     const hookCtes = withEntry.map((w, i) => (w ? `, hook_${i} AS (${w.sql})` : '')).join('');
     for (const w of withEntry) if (w) params.push(...w.params);
-    const inserted = (await manager.query(
+    const inserted = await queryPrepared<EntryRow>(
+      manager,
       `WITH entry AS (
          INSERT INTO ledger_entries (kind, business_ref, idempotency_key, request_hash, flow, pending_entry_id,
                                      reverses_entry_id, policy_version, description, metadata, occurred_at)
@@ -385,7 +387,7 @@ export class LedgerService {
        )${hookCtes}
        SELECT entry.*, (SELECT count(*) FROM posted) AS posting_count FROM entry`,
       params,
-    )) as EntryRow[];
+    );
     if (inserted.length === 0) {
       const [existing] = (await manager.query('SELECT * FROM ledger_entries WHERE idempotency_key = $1', [
         command.idempotencyKey,
