@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 interface PgClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
@@ -8,25 +8,39 @@ interface PgClient {
 const names = new Map<string, string>();
 
 /**
- * Runs `sql` on the manager's transaction as a named prepared statement: PostgreSQL parses and
- * plans it once per connection instead of at every call (~0.2 ms saved on a statement of the
- * ledger's size). For the few statements of the hot paths (a receipt's booking). Outside a
- * transaction, or without a connection of the pg driver, it is an ordinary query. The statement is
- * named after a hash of its text, so that a different text never reuses another's plan.
+ * Runs `sql` as a named prepared statement: PostgreSQL parses and plans it once per connection
+ * instead of at every call (~0.1–0.2 ms of database time saved on each). For the statements of the
+ * hot paths (a receipt: authentication, idempotency record, locked read, booking, ledger entry).
+ * With a manager in a transaction it runs on that transaction's connection; otherwise on a pooled
+ * connection, as `DataSource.query` does. The statement is named after a hash of its text, so a
+ * different text never reuses another's plan. Prepared statements live as long as the connection:
+ * migrations run before the application connects (a column added while it runs would invalidate
+ * a prepared `SELECT *`).
  */
 export async function queryPrepared<T = unknown>(
-  manager: EntityManager,
+  target: EntityManager | DataSource,
   sql: string,
   params: unknown[],
 ): Promise<T[]> {
-  const runner = manager.queryRunner as
-    (typeof manager.queryRunner & { databaseConnection?: PgClient }) | undefined;
-  const client = runner?.isTransactionActive ? runner.databaseConnection : undefined;
-  if (!client || typeof client.query !== 'function') return (await manager.query(sql, params)) as T[];
   let name = names.get(sql);
   if (!name) {
     name = `librery_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
     names.set(sql, name);
   }
-  return (await client.query({ name, text: sql, values: params })).rows as T[];
+  const statement = { name, text: sql, values: params };
+  const runner = target instanceof DataSource ? undefined : target.queryRunner;
+  if (runner?.isTransactionActive) return (await clientOf(runner).query(statement)).rows as T[];
+  const pooled = (target instanceof DataSource ? target : target.connection).createQueryRunner();
+  try {
+    await pooled.connect();
+    return (await clientOf(pooled).query(statement)).rows as T[];
+  } finally {
+    await pooled.release();
+  }
+}
+
+function clientOf(runner: QueryRunner): PgClient {
+  const client = (runner as QueryRunner & { databaseConnection?: PgClient }).databaseConnection;
+  if (!client || typeof client.query !== 'function') throw new Error('a pg connection is required');
+  return client;
 }

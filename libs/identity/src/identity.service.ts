@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryPrepared } from '@app/database';
 import { requireRole } from './access';
 import { AuditService } from './audit.service';
 import { IdentityError, IdentityErrorCode } from './identity.errors';
@@ -35,7 +36,8 @@ export class IdentityService {
     if (!token || !token.startsWith(TOKEN_PREFIX) || token.length > 200) {
       throw new IdentityError(IdentityErrorCode.Unauthenticated, 'a valid API token is required');
     }
-    const rows = (await this.dataSource.query(
+    const rows = (await queryPrepared(
+      this.dataSource,
       `SELECT t.id AS token_id, t.user_id,
               coalesce(json_agg(json_build_object('role', g.role, 'scopeId', g.scope_id))
                        FILTER (WHERE g.id IS NOT NULL), '[]') AS grants

@@ -7,6 +7,7 @@ import { Request, Response } from 'express';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
 import { DataSource } from 'typeorm';
+import { queryPrepared } from '@app/database';
 import { Principal } from '@app/identity';
 import { bigintReplacer } from '../common/problem-details.filter';
 import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
@@ -87,11 +88,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     request: Request,
     hash: Buffer,
   ): Promise<{ status: number; body: unknown } | null> {
-    const inserted = (await this.dataSource.query(
+    const inserted = await queryPrepared(
+      this.dataSource,
       `INSERT INTO idempotency_records (scope, key, method, path, request_hash) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
       [scope, key, request.method, request.path, hash],
-    )) as unknown[];
+    );
     if (inserted.length > 0) return null;
     const [row] = (await this.dataSource.query(
       `SELECT request_hash, state, response_status, response_body,
@@ -122,7 +124,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.dataSource.query(
+    await queryPrepared(
+      this.dataSource,
       `UPDATE idempotency_records SET state = 'completed', response_status = $3, response_body = $4, completed_at = now()
         WHERE scope = $1 AND key = $2`,
       [scope, key, status, JSON.stringify(body ?? null, bigintReplacer)],
