@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { queryPrepared } from '@app/database';
 import { assertCurrency, MAX_AMOUNT } from '@app/money';
 import { LedgerHooks } from './ledger-hooks';
-import { canonicalRequest, requestHash } from './request-hash';
+import { canonicalRequest, entryFields, requestHash } from './request-hash';
 import { LedgerError, LedgerErrorCode } from './ledger.errors';
 import {
   AccountBalance,
@@ -353,15 +353,8 @@ export class LedgerService {
     const withEntry = command.occurredAt
       ? this.hooks.writeWithEntry(
           {
-            kind: command.kind,
-            businessRef: command.businessRef,
+            ...entryFields(command),
             idempotencyKey: command.idempotencyKey,
-            flow: command.flow ?? 'posted',
-            pendingEntryId: command.pendingEntryId ?? null,
-            reversesEntryId: command.reversesEntryId ?? null,
-            policyVersion: command.policyVersion ?? null,
-            description: command.description ?? null,
-            metadata: command.metadata ?? {},
             occurredAt: command.occurredAt,
             postings,
           },

@@ -39,8 +39,8 @@ export function canonicalRequest(command: PostEntryCommand): string | undefined 
 
 const EMPTY_POSTINGS = '"postings":[]';
 
-/** The request as a plain object, postings sorted: what `canonicalRequest` serialises. */
-export function canonicalRequestObject(command: PostEntryCommand) {
+/** An entry command's fields with their defaults, as the entry stores them (postings and time apart). */
+export function entryFields(command: PostEntryCommand) {
   return {
     kind: command.kind,
     businessRef: command.businessRef,
@@ -50,6 +50,13 @@ export function canonicalRequestObject(command: PostEntryCommand) {
     policyVersion: command.policyVersion ?? null,
     description: command.description ?? null,
     metadata: command.metadata ?? {},
+  };
+}
+
+/** The request as a plain object, postings sorted: what `canonicalRequest` serialises. */
+export function canonicalRequestObject(command: PostEntryCommand) {
+  return {
+    ...entryFields(command),
     occurredAt: command.occurredAt?.toISOString() ?? null,
     postings: command.postings
       .map((p) => ({
