@@ -21,6 +21,7 @@ import { CreateDisbursements1763769650000 } from './1763769650000-create-disburs
 import { AddDisbursementLots1763769650001 } from './1763769650001-add-disbursement-lots';
 import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-account-codes-bytewise';
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
+import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   AddDisbursementLots1763769650001,
   IndexAccountCodesBytewise1763769650002,
   FillBatchesPageByPage1763769650003,
+  CheckRunReferencesPerStatement1763769650004,
 ];

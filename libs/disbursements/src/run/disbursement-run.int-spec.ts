@@ -598,6 +598,64 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     expect(paid).toBe(projects.length);
   });
 
+  it('keeps a run record whole: references checked, outcomes immutable, runs and used batches never removed', async () => {
+    const id = randomUUID();
+    payees.set({
+      projectId: id,
+      name: id,
+      admitted: true,
+      destination: { rail: 'sepa', accountHolder: 'R', iban: 'DE89370400440532013000', bic: null },
+    });
+    await fund(id, 'directed', 9000n);
+    const run = await runNow();
+    const [row] = (await db.query(
+      `SELECT rp.payable_entry_id::text AS entry, p.batch_id::text AS batch
+         FROM disbursement_run_projects rp JOIN disbursement_payouts p ON p.run_id = rp.run_id AND p.project_id = rp.project_id
+        WHERE rp.run_id = $1 AND rp.project_id = $2`,
+      [run.id, id],
+    )) as { entry: string; batch: string }[];
+    const outcome = (runId: string, entryId: string) =>
+      db.query(
+        `INSERT INTO disbursement_run_projects (run_id, project_id, outcome, payable, directed, allocated, payable_entry_id, payee)
+         VALUES ($1, $2, 'payable', 1, 1, 0, $3, '{"rail":"sepa"}')`,
+        [runId, randomUUID(), entryId],
+      );
+    await expect(outcome(randomUUID(), row.entry)).rejects.toMatchObject({
+      code: '23503',
+      constraint: 'disbursement_run_projects_run_fkey',
+    });
+    await expect(outcome(run.id, '999999999999')).rejects.toMatchObject({
+      code: '23503',
+      constraint: 'disbursement_run_projects_entry_fkey',
+    });
+    const payout = (batchId: string) =>
+      db.query(
+        `INSERT INTO disbursement_payouts (batch_id, run_id, project_id, end_to_end_id, amount, directed, allocated, currency, payee)
+         VALUES ($1, $2, $3, $4, 1, 1, 0, 'EUR', '{"rail":"sepa"}')`,
+        [batchId, run.id, randomUUID(), `LB${randomUUID().slice(0, 8)}`],
+      );
+    await expect(payout(randomUUID())).rejects.toMatchObject({
+      code: '23503',
+      constraint: 'disbursement_payouts_batch_fkey',
+    });
+    await expect(
+      db.query('DELETE FROM disbursement_batches WHERE id = $1', [row.batch]),
+    ).rejects.toMatchObject({
+      code: '23503',
+    });
+    await expect(
+      db.query(`UPDATE disbursement_run_projects SET reason = 'x' WHERE run_id = $1`, [run.id]),
+    ).rejects.toMatchObject({ code: 'LG003' });
+    await expect(
+      db.query('DELETE FROM disbursement_run_projects WHERE run_id = $1', [run.id]),
+    ).rejects.toMatchObject({
+      code: 'LG003',
+    });
+    await expect(db.query('DELETE FROM disbursement_runs WHERE id = $1', [run.id])).rejects.toMatchObject({
+      code: 'LG003',
+    });
+  });
+
   it('refuses a cut-off in the future or before the previous run (422), and a non-treasurer', async () => {
     const err = (p: Promise<unknown>) =>
       p.then(
