@@ -334,6 +334,11 @@ export class DisbursementRunService {
   ): Promise<void> {
     await writer.startTransaction();
     try {
+      // A page's commit does not wait for its WAL flush. Losing it in a crash loses nothing that
+      // counts: the run, resumed, writes again the pages that have no outcome rows, and whatever
+      // depends on a page (the run's completion, a refund, a log round, a checkpoint) commits
+      // synchronously, which flushes the WAL up to it, the page included.
+      await writer.query('SET LOCAL synchronous_commit = off');
       await this.writePage(writer.manager, run, batches, outcomes);
       await writer.commitTransaction();
     } catch (error) {
