@@ -95,6 +95,15 @@ describe('DisbursementRunService (PostgreSQL)', () => {
     });
   }
 
+  /** An admitted project paid by SEPA (verified details). */
+  const admitSepa = (projectId: string, name: string, accountHolder: string) =>
+    payees.set({
+      projectId,
+      name,
+      admitted: true,
+      destination: { rail: 'sepa', accountHolder, iban: 'DE89370400440532013000', bic: null },
+    });
+
   async function runNow() {
     const started = await sut.start(treasurer, { cutoff: new Date() });
     return sut.execute(started.run.id, { pageSize: 3 });
@@ -141,12 +150,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   it('moves eligible balances to payable, carries over the rest with reasons, returns expired directed money to the pool', async () => {
     const [paid, small, unverified, stranger] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    payees.set({
-      projectId: paid,
-      name: 'Paid',
-      admitted: true,
-      destination: { rail: 'sepa', accountHolder: 'Paid', iban: 'DE89370400440532013000', bic: null },
-    });
+    admitSepa(paid, 'Paid', 'Paid');
     payees.set({
       projectId: small,
       name: 'Small',
@@ -249,12 +253,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   it('reads open lots in SQL exactly as the pure rule does: debits consume the oldest credits first', async () => {
     const project = randomUUID();
-    payees.set({
-      projectId: project,
-      name: 'Fifo',
-      admitted: true,
-      destination: { rail: 'sepa', accountHolder: 'Fifo', iban: 'DE89370400440532013000', bic: null },
-    });
+    admitSepa(project, 'Fifo', 'Fifo');
     const c1 = await fund(project, 'directed', 4000n, 30);
     const c2 = await fund(project, 'directed', 6500n, 20);
     const c3 = await fund(project, 'directed', 2500n, 10);
@@ -299,12 +298,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   it('orders lots by when they occurred, not when they were booked: a back-dated credit is consumed first', async () => {
     const project = randomUUID();
-    payees.set({
-      projectId: project,
-      name: 'Late',
-      admitted: true,
-      destination: { rail: 'sepa', accountHolder: 'Late', iban: 'DE89370400440532013000', bic: null },
-    });
+    admitSepa(project, 'Late', 'Late');
     const c1 = await fund(project, 'directed', 3000n, 10);
     const c2 = await fund(project, 'directed', 4000n, 5);
     const key = randomUUID();
@@ -482,12 +476,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   it('counts a debit committed just before the run whose leaf is still queued: the run logs it before its mark', async () => {
     const project = randomUUID();
-    payees.set({
-      projectId: project,
-      name: 'Queued refund',
-      admitted: true,
-      destination: { rail: 'sepa', accountHolder: 'Q', iban: 'DE89370400440532013000', bic: null },
-    });
+    admitSepa(project, 'Queued refund', 'Q');
     await fund(project, 'directed', 10000n);
     // A refund took 4,000 back and committed, its leaf still queued (no round ran yet).
     await commitWithLeafQueued('contribution.refund', [
@@ -509,12 +498,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
   it('resumes a failed run where it stopped: written pages are skipped, nothing is posted twice', async () => {
     const projects = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     for (const id of projects) {
-      payees.set({
-        projectId: id,
-        name: id,
-        admitted: true,
-        destination: { rail: 'sepa', accountHolder: 'R', iban: 'DE89370400440532013000', bic: null },
-      });
+      admitSepa(id, id, 'R');
       await fund(id, 'directed', 6000n);
       await fund(id, 'allocated', 1000n);
     }
@@ -600,12 +584,7 @@ describe('DisbursementRunService (PostgreSQL)', () => {
 
   it('keeps a run record whole: references checked, outcomes immutable, runs and used batches never removed', async () => {
     const id = randomUUID();
-    payees.set({
-      projectId: id,
-      name: id,
-      admitted: true,
-      destination: { rail: 'sepa', accountHolder: 'R', iban: 'DE89370400440532013000', bic: null },
-    });
+    admitSepa(id, id, 'R');
     await fund(id, 'directed', 9000n);
     const run = await runNow();
     const [row] = (await db.query(
