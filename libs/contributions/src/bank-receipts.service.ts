@@ -199,7 +199,7 @@ export class BankReceiptsService {
           },
           // The receipt (its id chosen here, so that the audit row can name it), the obligation's
           // new total and the audit row, in the statement that inserts the contribution.
-          (_contributionId, first) => {
+          (first) => {
             const n = (k: number) => `$${first + k}`;
             const audit = auditInsert(
               actor,

@@ -172,7 +172,7 @@ export class ContributionBookingService {
   async book(
     manager: EntityManager,
     command: BookContributionCommand,
-    alsoWrite?: (contributionId: string, first: number) => AlsoWrite,
+    alsoWrite?: (first: number) => AlsoWrite,
   ): Promise<BookedContribution> {
     if (command.gross <= 0n || command.processorFee < 0n || command.processorFee > command.gross) {
       throw new ContributionsError(
@@ -252,7 +252,7 @@ export class ContributionBookingService {
       ledgerKey,
       command.occurredAt,
     ];
-    const also = alsoWrite?.(id, values.length + 1);
+    const also = alsoWrite?.(values.length + 1);
     let alsoWritten: unknown[] = [];
     if (also) {
       alsoWritten = await queryPrepared(

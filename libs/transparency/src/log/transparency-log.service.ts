@@ -95,7 +95,8 @@ export class TransparencyLogService
   }
 
   async onEntryPosted(manager: EntityManager, entry: PostedEntry, queued: boolean): Promise<void> {
-    // Everything but the index is built here and queued with the entry.
+    // Unless the entry's own statement queued it (writeWithEntry), the leaf, everything but its
+    // index, is built and queued here.
     if (!queued) {
       const { prefix, suffix } = splitAtSeq(encodeLeaf(leafOfEntry(entry, 0)), entry.id);
       await manager.query(
