@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '@app/database';
 import { AuditService, hasRole, Principal, requireRole } from '@app/identity';
 import {
   controlTokenPublished,
@@ -304,12 +305,12 @@ export class ProjectVerificationService {
           'the project must prove control before its payout details are verified',
         );
       }
-      // TypeORM answers an UPDATE with [rows, affected count].
-      const [rows] = (await m.query(
+      const rows = await queryRows<PayoutRow>(
+        m,
         `UPDATE project_payout_details SET verified_at = now(), verified_by = $3
           WHERE project_id = $1 AND revision = $2 RETURNING *`,
         [projectId, revision, caller.userId],
-      )) as [PayoutRow[], number];
+      );
       if (rows.length === 0) {
         throw new ProjectsError(
           ProjectsErrorCode.InvalidInput,
