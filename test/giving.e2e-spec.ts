@@ -156,8 +156,9 @@ describe('giving (donate pages service)', () => {
           expect(booked.policyVersion).toBe(preview.split.policyVersion);
           expect(booked.net).toBe(preview.split.net);
           expect(booked.parts).toEqual(splitParts(preview.split));
+          // Each chosen project, in the donor's order (none when nothing is left to direct).
           expect(preview.directed.map((d) => d.project.slug)).toEqual(
-            (chosen ?? []).map((i) => projects[i].slug),
+            preview.split.directedShare > 0n ? (chosen ?? []).map((i) => projects[i].slug) : [],
           );
           const total =
             preview.split.operatingFee +

@@ -93,6 +93,8 @@ export interface GivingConfirmation {
   readonly pseudonym: string;
   /** Null while the worker has not booked the payment yet ("being booked"). */
   readonly booked: BookedGift | null;
+  /** The address the statement key was mailed to, when it was shown now and the donor gave one. */
+  readonly mailedTo: string | null;
   /**
    * `shown`: the key, to show now (and never again); `already_shown`: it was shown before;
    * `elsewhere`: this browser did not start the checkout (the key stays sealed).
@@ -311,6 +313,7 @@ export class GivingService {
       publicName: intent.public_name,
       pseudonym: intent.pseudonym,
       booked: booked?.payments[0] ?? null,
+      mailedTo: null,
       statementKey,
     };
   }
