@@ -1,3 +1,4 @@
+import { CreatePaymentRequestsAndBankStatements1764750000000 } from './1764750000000-create-payment-requests-and-bank-statements';
 import { CreateLedger1763769600000 } from './1763769600000-create-ledger';
 import { CreatePolicies1763769600001 } from './1763769600001-create-policies';
 import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
@@ -49,4 +50,5 @@ export const migrations = [
   IndexAccountCodesBytewise1763769650002,
   FillBatchesPageByPage1763769650003,
   CheckRunReferencesPerStatement1763769650004,
+  CreatePaymentRequestsAndBankStatements1764750000000,
 ];
