@@ -45,6 +45,17 @@ export class AppConfig {
   @IsOptional() @IsString() @Length(1, 140) FUND_ACCOUNT_NAME?: string;
   @IsOptional() @IsString() FUND_IBAN?: string;
   @IsOptional() @IsString() FUND_BIC?: string;
+
+  /** The fund as the seller of its payment requests: legal name (default: FUND_ACCOUNT_NAME), SIRET, postal address. */
+  @IsOptional() @IsString() @Length(1, 200) FUND_LEGAL_NAME?: string;
+  @IsOptional() @IsString() FUND_SIRET?: string;
+  @IsOptional() @IsString() @Length(1, 200) FUND_ADDRESS_LINE?: string;
+  @IsOptional() @IsString() @Length(1, 20) FUND_POSTCODE?: string;
+  @IsOptional() @IsString() @Length(1, 100) FUND_CITY?: string;
+  @IsString() @Length(2, 2) FUND_COUNTRY: string = 'FR';
+
+  /** Largest bank statement (camt.053/054) or status report (pain.002) accepted, in bytes. */
+  @Transform(({ value }) => Number(value)) @IsInt() @Min(1024) BANK_FILE_MAX_BYTES: number = 50 * 1024 * 1024;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     else config.FUND_IBAN = iban;
     if (config.FUND_ACCOUNT_NAME === undefined) lines.push('FUND_ACCOUNT_NAME: required with FUND_IBAN');
   }
+  if (config.FUND_SIRET !== undefined && !/^[0-9]{14}$/.test(config.FUND_SIRET.replace(/\s+/g, '')))
+    lines.push('FUND_SIRET: 14 digits');
+  else if (config.FUND_SIRET !== undefined) config.FUND_SIRET = config.FUND_SIRET.replace(/\s+/g, '');
   if (config.FUND_BIC !== undefined && !isValidBIC(config.FUND_BIC)) lines.push('FUND_BIC: not a valid BIC');
   if (lines.length > 0) throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   return config;
