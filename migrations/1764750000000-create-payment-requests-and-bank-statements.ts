@@ -105,6 +105,7 @@ export class CreatePaymentRequestsAndBankStatements1764750000000 implements Migr
         closing_date date,
         entries_read integer NOT NULL,
         entries_new integer NOT NULL,
+        balance_check text,
         uploaded_by uuid,
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT bank_statements_pkey PRIMARY KEY (id),
@@ -135,6 +136,8 @@ export class CreatePaymentRequestsAndBankStatements1764750000000 implements Migr
         state text NOT NULL,
         declaration_id uuid,
         match_reason text,
+        candidates jsonb NOT NULL DEFAULT '[]',
+        charges bigint NOT NULL DEFAULT 0,
         receipt_amount bigint NOT NULL DEFAULT 0,
         suspense_amount bigint NOT NULL DEFAULT 0,
         ledger_entry_key text,
@@ -149,7 +152,7 @@ export class CreatePaymentRequestsAndBankStatements1764750000000 implements Migr
         CONSTRAINT bank_statement_lines_amount_check CHECK (amount > 0 AND receipt_amount >= 0 AND suspense_amount >= 0
           AND receipt_amount + suspense_amount <= amount),
         CONSTRAINT bank_statement_lines_state_check CHECK (state IN
-          ('unmatched', 'proposed', 'needs_split', 'matched', 'suspense', 'fee', 'payout', 'debit', 'ignored')),
+          ('auto', 'unmatched', 'proposed', 'needs_split', 'matched', 'suspense', 'fee', 'payout', 'debit')),
         CONSTRAINT bank_statement_lines_receipt_debit_check CHECK (direction = 'credit' OR receipt_amount = 0)
       );
       CREATE INDEX bank_statement_lines_state_idx ON bank_statement_lines (state, created_at);

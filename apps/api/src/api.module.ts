@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { BillingModule } from '@app/billing';
 import { AppConfig, ConfigModule } from '@app/config';
 import { ContributionsModule } from '@app/contributions';
 import { DatabaseModule } from '@app/database';
@@ -13,6 +14,7 @@ import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
 import { TransparencyModule } from '@app/transparency';
+import { BillingController } from './billing/billing.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
@@ -53,6 +55,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     ContributionsModule,
     PaymentsModule,
     DisbursementsModule,
+    BillingModule,
   ],
   // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
   controllers: [
@@ -66,6 +69,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     IdentityController,
     LedgerController,
     DisbursementsController,
+    BillingController,
     GovernanceController,
     MotionsController,
     RoundsController,
