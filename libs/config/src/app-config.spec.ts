@@ -23,4 +23,20 @@ describe('AppConfig', () => {
     expect(() => loadConfig({ FUND_BIC: 'NOT A BIC' })).toThrow(/FUND_BIC: not a valid BIC/);
     expect(loadConfig({}).FUND_IBAN).toBeUndefined();
   });
+
+  it('allows private outbound fetches only when told to, never because the base URL is loopback', () => {
+    expect(loadConfig({}).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(
+      false,
+    );
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true' }).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(
+      true,
+    );
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'false' }).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(
+      false,
+    );
+    expect(() => loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'yes please' })).toThrow(
+      /OUTBOUND_ALLOW_PRIVATE_NETWORKS/,
+    );
+  });
 });
