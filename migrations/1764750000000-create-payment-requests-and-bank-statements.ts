@@ -9,7 +9,14 @@ export const DEFAULT_BILLING = {
     marginBps: 800,
     dayBasis: 365,
     // ECB main refinancing operations rate in force on the first day of each half-year (basis points).
-    ecbRateBps: { '2024-H1': 450, '2024-H2': 425, '2025-H1': 315, '2025-H2': 215, '2026-H1': 215, '2026-H2': 215 },
+    ecbRateBps: {
+      '2024-H1': 450,
+      '2024-H2': 425,
+      '2025-H1': 315,
+      '2025-H2': 215,
+      '2026-H1': 215,
+      '2026-H2': 215,
+    },
   },
   fixedIndemnity: '4000',
   chargeLateFees: false,
@@ -25,7 +32,9 @@ export class CreatePaymentRequestsAndBankStatements1764750000000 implements Migr
   name = 'CreatePaymentRequestsAndBankStatements1764750000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE policies ADD COLUMN billing jsonb NOT NULL DEFAULT '${JSON.stringify(DEFAULT_BILLING)}'::jsonb`);
+    await q.query(
+      `ALTER TABLE policies ADD COLUMN billing jsonb NOT NULL DEFAULT '${JSON.stringify(DEFAULT_BILLING)}'::jsonb`,
+    );
     await q.query(`
       ALTER TABLE organisations
         ADD COLUMN service_code_required boolean NOT NULL DEFAULT false,

@@ -1,4 +1,3 @@
-import { CreatePaymentRequestsAndBankStatements1764750000000 } from './1764750000000-create-payment-requests-and-bank-statements';
 import { CreateLedger1763769600000 } from './1763769600000-create-ledger';
 import { CreatePolicies1763769600001 } from './1763769600001-create-policies';
 import { CreateIdentity1763769600002 } from './1763769600002-create-identity';
@@ -24,6 +23,7 @@ import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-ac
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
 import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
+import { CreatePaymentRequestsAndBankStatements1764750000000 } from './1764750000000-create-payment-requests-and-bank-statements';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [

@@ -21,7 +21,14 @@ import { createTestApp, createUserWithToken, http, uniqueId } from './support/cr
 
 type Auth = { Authorization: string };
 const FUND_IBAN = 'FR7630006000011234567890189';
-const CII_XSD = sharedPath('en16931', 'cii', 'uncefact', 'data', 'standard', 'CrossIndustryInvoice_100pD16B.xsd');
+const CII_XSD = sharedPath(
+  'en16931',
+  'cii',
+  'uncefact',
+  'data',
+  'standard',
+  'CrossIndustryInvoice_100pD16B.xsd',
+);
 
 function randomSiret(): string {
   const luhnDigit = (body: string): string => {
@@ -37,7 +44,8 @@ function randomSiret(): string {
     }
     throw new Error('unreachable');
   };
-  let head = String(1 + Math.floor(Math.random() * 8)) + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+  let head =
+    String(1 + Math.floor(Math.random() * 8)) + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
   if (head.startsWith('356')) head = '1' + head.slice(1);
   const siren = head + luhnDigit(head);
   const nicBody = siren + String(Math.floor(Math.random() * 1e4)).padStart(4, '0');
@@ -51,7 +59,7 @@ async function inspectPdf(bytes: Buffer) {
   const af = catalog.lookup(PDFName.of('AF'), PDFArray);
   const spec = af.lookup(0, PDFDict);
   const ef = spec.lookup(PDFName.of('EF'), PDFDict);
-  const file = ef.lookup(PDFName.of('F'), PDFRawStream);
+  const file = ef.lookup(PDFName.of('F')) as PDFRawStream;
   const names = catalog.lookup(PDFName.of('Names'), PDFDict).lookup(PDFName.of('EmbeddedFiles'), PDFDict);
   const metadata = catalog.lookup(PDFName.of('Metadata'), PDFStream) as PDFRawStream;
   const intents = catalog.lookup(PDFName.of('OutputIntents'), PDFArray);
@@ -61,7 +69,9 @@ async function inspectPdf(bytes: Buffer) {
     relationship: spec.lookup(PDFName.of('AFRelationship'))?.toString(),
     subtype: file.dict.lookup(PDFName.of('Subtype'))?.toString(),
     xml: Buffer.from(decodePDFRawStream(file).decode()).toString('utf8'),
-    namesListed: (names.lookup(PDFName.of('Names'), PDFArray).lookup(0) as PDFString | PDFHexString).decodeText() === 'factur-x.xml',
+    namesListed:
+      (names.lookup(PDFName.of('Names'), PDFArray).lookup(0) as PDFString | PDFHexString).decodeText() ===
+      'factur-x.xml',
     xmp: Buffer.from(metadata.getContents()).toString('utf8'),
     intent: intents.lookup(0, PDFDict).lookup(PDFName.of('S'))?.toString(),
     trailerId: pdf.context.trailerInfo.ID !== undefined,
@@ -98,7 +108,10 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
   });
 
   async function project(): Promise<string> {
-    const slug = uniqueId('b').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60);
+    const slug = uniqueId('b')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 60);
     const [row] = (await db.query(
       `INSERT INTO projects (slug, name, repository_url, licence, openness_level) VALUES ($1, $1, 'https://example.org/r', 'MIT', 'A') RETURNING id::text`,
       [slug],
@@ -107,18 +120,36 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
   }
 
   async function organisation(extra: Record<string, unknown> = {}, name = `Ville ${uniqueId('v')}`) {
-    const res = await http(app).post('/organisations').set(treasurer).send({ siret: randomSiret(), name, ...extra }).expect(201);
+    const res = await http(app)
+      .post('/organisations')
+      .set(treasurer)
+      .send({ siret: randomSiret(), name, ...extra })
+      .expect(201);
     const buyer = await createUserWithToken(app, [{ role: 'buyer', scopeId: res.body.id }]);
     return { id: res.body.id as string, siret: res.body.siret as string, name, buyer: buyer.auth };
   }
 
-  async function declare(org: { id: string; buyer: Auth }, budget: string, directions: { projectId: string; weight: number }[]) {
+  async function declare(
+    org: { id: string; buyer: Auth },
+    budget: string,
+    directions: { projectId: string; weight: number }[],
+  ) {
     const res = await http(app)
       .post(`/organisations/${org.id}/declarations`)
       .set(org.buyer)
-      .send({ projectTitle: 'Portail citoyen', budgetExclVat: budget, fiscalYear: 2026, serviceCode: 'SERV-DSI', legalCommitment: '1300012345', directions })
+      .send({
+        projectTitle: 'Portail citoyen',
+        budgetExclVat: budget,
+        fiscalYear: 2026,
+        serviceCode: 'SERV-DSI',
+        legalCommitment: '1300012345',
+        directions,
+      })
       .expect(201);
-    const requests = await http(app).get(`/obligations/${res.body.id}/payment-requests`).set(org.buyer).expect(200);
+    const requests = await http(app)
+      .get(`/obligations/${res.body.id}/payment-requests`)
+      .set(org.buyer)
+      .expect(200);
     return { obligation: res.body, request: requests.body[0] };
   }
 
@@ -126,9 +157,10 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     http(app).post('/bank-statements').set(auth).set('content-type', 'application/xml').send(xml);
 
   const receiptsOf = async (declarationId: string) =>
-    (await db.query('SELECT amount::text, bank_reference FROM bank_receipts WHERE declaration_id = $1 ORDER BY created_at', [
-      declarationId,
-    ])) as { amount: string; bank_reference: string }[];
+    (await db.query(
+      'SELECT amount::text, bank_reference FROM bank_receipts WHERE declaration_id = $1 ORDER BY created_at',
+      [declarationId],
+    )) as { amount: string; bank_reference: string }[];
 
   it('issues a payment request per obligation, numbered gapless, with a valid RF reference, and refuses a buyer without a required service code', async () => {
     const org = await organisation();
@@ -162,18 +194,31 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     const refused = await http(app)
       .post(`/organisations/${strict.id}/declarations`)
       .set(strict.buyer)
-      .send({ projectTitle: 'X', budgetExclVat: '100000', fiscalYear: 2026, legalCommitment: '1', directions: [] })
+      .send({
+        projectTitle: 'X',
+        budgetExclVat: '100000',
+        fiscalYear: 2026,
+        legalCommitment: '1',
+        directions: [],
+      })
       .expect(422);
     expect(refused.body).toMatchObject({ code: 'contributions.invalid_input', field: 'serviceCode' });
     const noEj = await http(app)
       .post(`/organisations/${strict.id}/declarations`)
       .set(strict.buyer)
-      .send({ projectTitle: 'X', budgetExclVat: '100000', fiscalYear: 2026, serviceCode: 'S1', directions: [] })
+      .send({
+        projectTitle: 'X',
+        budgetExclVat: '100000',
+        fiscalYear: 2026,
+        serviceCode: 'S1',
+        directions: [],
+      })
       .expect(422);
     expect(noEj.body.field).toBe('legalCommitment');
-    const [after] = (await db.query(`SELECT count(*)::int AS n, max(seq) AS max FROM payment_requests WHERE year = $1`, [
-      Number(year),
-    ])) as { n: number; max: number }[];
+    const [after] = (await db.query(
+      `SELECT count(*)::int AS n, max(seq) AS max FROM payment_requests WHERE year = $1`,
+      [Number(year)],
+    )) as { n: number; max: number }[];
     expect(after).toEqual({ n: gaps.n, max: gaps.max });
   });
 
@@ -182,7 +227,10 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     const other = await organisation();
     const p = await project();
     const { request } = await declare(org, '12345678', [{ projectId: p, weight: 1 }]);
-    const xml = await http(app).get(`/payment-requests/${request.id}/document.xml`).set(org.buyer).expect(200);
+    const xml = await http(app)
+      .get(`/payment-requests/${request.id}/document.xml`)
+      .set(org.buyer)
+      .expect(200);
     expect(xml.headers['content-type']).toMatch(/application\/xml/);
     const valid = await app.get(XsdValidator).validate(CII_XSD, xml.text);
     expect(valid).toEqual({ valid: true, errors: [] });
@@ -192,7 +240,9 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     expect(xml.text).toMatch(/<ram:BuyerOrderReferencedDocument>\s*<ram:IssuerAssignedID>1300012345</);
     expect(xml.text).toContain(`<ram:PaymentReference>${request.creditorReference}</ram:PaymentReference>`);
     expect(xml.text).toContain(`<ram:IBANID>${FUND_IBAN}</ram:IBANID>`);
-    expect(xml.text).toContain(`<ram:DuePayableAmount>${euros(BigInt(request.amount))}</ram:DuePayableAmount>`);
+    expect(xml.text).toContain(
+      `<ram:DuePayableAmount>${euros(BigInt(request.amount))}</ram:DuePayableAmount>`,
+    );
 
     const pdf = await http(app)
       .get(`/payment-requests/${request.id}/document.pdf`)
@@ -220,7 +270,9 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     expect(seen.xmp).toContain('<pdfaid:conformance>B</pdfaid:conformance>');
     expect(seen.xmp).toContain('<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>');
     expect(seen.xmp).toContain('<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>');
-    expect(seen.xmp).toContain('<pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>');
+    expect(seen.xmp).toContain(
+      '<pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>',
+    );
 
     await http(app).get(`/payment-requests/${request.id}/document.xml`).set(other.buyer).expect(403);
     await http(app).get(`/payment-requests/${request.id}/document.pdf`).set(other.buyer).expect(403);
@@ -235,17 +287,31 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     const three = await declare(org, '1500000', [{ projectId: p, weight: 1 }]); // levy 300.00
     const due1 = BigInt(one.obligation.amountDue);
     const due2 = BigInt(two.obligation.amountDue);
-    const tag = uniqueId('s').replace(/[^A-Za-z0-9]/g, '').slice(-12);
+    const tag = uniqueId('s')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(-12);
     const statement = camt053({
       iban: FUND_IBAN,
       id: `STMT-${tag}`,
       opening: '0.00',
       entries: [
-        { ref: `${tag}-01`, amount: euros(due1), dir: 'CRDT', rf: one.obligation.creditorReference, debtor: 'DRFIP PARIS' },
+        {
+          ref: `${tag}-01`,
+          amount: euros(due1),
+          dir: 'CRDT',
+          rf: one.obligation.creditorReference,
+          debtor: 'DRFIP PARIS',
+        },
         { ref: `${tag}-02`, amount: '10.00', dir: 'CRDT', rf: 'RF98123456789012', debtor: 'PAYERS NAME2' },
         { ref: `${tag}-03`, amount: '300.00', dir: 'CRDT', batch: { declared: 3, details: 1 } },
         { ref: `${tag}-04`, amount: '4.50', dir: 'DBIT', family: 'CHRG', subFamily: 'CHRG' },
-        { ref: `${tag}-05`, amount: '200.00', dir: 'CRDT', ustrd: `Mandat 4512 facture ${two.request.number}`, debtor: 'TRESOR PUBLIC' },
+        {
+          ref: `${tag}-05`,
+          amount: '200.00',
+          dir: 'CRDT',
+          ustrd: `Mandat 4512 facture ${two.request.number}`,
+          debtor: 'TRESOR PUBLIC',
+        },
         { ref: `${tag}-06`, amount: '25.00', dir: 'DBIT' },
       ],
     });
@@ -280,9 +346,16 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     expect(await receiptsOf(one.obligation.id)).toHaveLength(1);
 
     // What waits for a person.
-    const lines = await http(app).get('/bank-statements/lines?state=unmatched,proposed,needs_split,fee,debit').set(treasurer).expect(200);
+    const lines = await http(app)
+      .get('/bank-statements/lines?state=unmatched,proposed,needs_split,fee,debit')
+      .set(treasurer)
+      .expect(200);
     const line = (ref: string) => lines.body.find((l: { bankReference: string }) => l.bankReference === ref);
-    expect(line(`${tag}-02`)).toMatchObject({ state: 'unmatched', referenceValid: false, reason: expect.stringContaining('fails the ISO 11649 check') });
+    expect(line(`${tag}-02`)).toMatchObject({
+      state: 'unmatched',
+      referenceValid: false,
+      reason: expect.stringContaining('fails the ISO 11649 check'),
+    });
     expect(line(`${tag}-03`)).toMatchObject({ state: 'needs_split', batchDeclared: 3, batchPresent: 1 });
     expect(line(`${tag}-04`)).toMatchObject({ state: 'fee', direction: 'debit' });
     expect(line(`${tag}-06`)).toMatchObject({ state: 'debit' });
@@ -311,10 +384,17 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
         ],
       })
       .expect(200);
-    expect(confirmed.body[0]).toMatchObject({ ok: true, line: { state: 'matched', receiptAmount: '20000', suspenseAmount: '0' } });
+    expect(confirmed.body[0]).toMatchObject({
+      ok: true,
+      line: { state: 'matched', receiptAmount: '20000', suspenseAmount: '0' },
+    });
     expect(confirmed.body[1]).toMatchObject({ ok: false, error: { code: 'billing.line_not_confirmable' } });
     const partly = await http(app).get(`/obligations/${two.obligation.id}`).set(org.buyer).expect(200);
-    expect(partly.body).toMatchObject({ status: 'partly_paid', amountPaid: '20000', outstanding: (due2 - 20000n).toString() });
+    expect(partly.body).toMatchObject({
+      status: 'partly_paid',
+      amountPaid: '20000',
+      outstanding: (due2 - 20000n).toString(),
+    });
     // Confirming it again: 409 in the per-line answer, nothing booked.
     const twice = await http(app)
       .post('/bank-statements/matches')
@@ -352,7 +432,9 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
         ['5000', 'obligation_already_paid'],
       ].sort(),
     );
-    const suspenseBalance = (await ledger.balances(['liability:suspense:eur'])).get('liability:suspense:eur')!.balance;
+    const suspenseBalance = (await ledger.balances(['liability:suspense:eur'])).get(
+      'liability:suspense:eur',
+    )!.balance;
     expect(suspenseBalance).toBeGreaterThanOrEqual(25000n);
 
     // Resolved by a person: one allocated to the third obligation (through the receipt path), one refunded; twice: 409.
@@ -364,9 +446,19 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
       .send({ action: 'allocate', declarationId: three.obligation.id })
       .expect(200);
     expect(allocated.body).toMatchObject({ state: 'allocated', declarationId: three.obligation.id });
-    expect(await receiptsOf(three.obligation.id)).toEqual([{ amount: '20000', bank_reference: `suspense:${over.id}` }]);
-    await http(app).post(`/bank-suspense/${already.id}/resolution`).set(treasurer).send({ action: 'refund', note: 'virement retour' }).expect(200);
-    const again2 = await http(app).post(`/bank-suspense/${already.id}/resolution`).set(treasurer).send({ action: 'refund' }).expect(409);
+    expect(await receiptsOf(three.obligation.id)).toEqual([
+      { amount: '20000', bank_reference: `suspense:${over.id}` },
+    ]);
+    await http(app)
+      .post(`/bank-suspense/${already.id}/resolution`)
+      .set(treasurer)
+      .send({ action: 'refund', note: 'virement retour' })
+      .expect(200);
+    const again2 = await http(app)
+      .post(`/bank-suspense/${already.id}/resolution`)
+      .set(treasurer)
+      .send({ action: 'refund' })
+      .expect(409);
     expect(again2.body.code).toBe('billing.suspense_resolved');
 
     // The reconciliation shows the bank's closing balance against the ledger's bank account.
@@ -378,18 +470,28 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
   });
 
   it('refuses a statement for another account or currency, not camt, failing its schema, unbalanced or too large: nothing stored', async () => {
-    const count = async () => ((await db.query('SELECT count(*)::int AS n FROM bank_statement_lines')) as { n: number }[])[0].n;
+    const count = async () =>
+      ((await db.query('SELECT count(*)::int AS n FROM bank_statement_lines')) as { n: number }[])[0].n;
     const before = await count();
     const entry = { ref: uniqueId('x'), amount: '10.00', dir: 'CRDT' as const };
-    const other = await upload(camt053({ iban: 'NL91ABNA0417164300', id: 'S-OTHER', opening: '0.00', entries: [entry] })).expect(422);
+    const other = await upload(
+      camt053({ iban: 'NL91ABNA0417164300', id: 'S-OTHER', opening: '0.00', entries: [entry] }),
+    ).expect(422);
     expect(other.body).toMatchObject({ code: 'billing.wrong_account' });
     expect(other.body.detail).toContain('NL91ABNA0417164300');
-    const chf = await upload(camt053({ iban: FUND_IBAN, id: 'S-CHF', opening: '0.00', currency: 'CHF', entries: [entry] })).expect(422);
+    const chf = await upload(
+      camt053({ iban: FUND_IBAN, id: 'S-CHF', opening: '0.00', currency: 'CHF', entries: [entry] }),
+    ).expect(422);
     expect(chf.body.code).toBe('billing.wrong_currency');
-    const notCamt = await upload('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>').expect(422);
+    const notCamt = await upload('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>').expect(
+      422,
+    );
     expect(notCamt.body.code).toBe('billing.not_camt');
     await upload('hello').expect(422);
-    const broken = camt053({ iban: FUND_IBAN, id: 'S-BAD', opening: '0.00', entries: [entry] }).replace(/<CdtDbtInd>CRDT<\/CdtDbtInd>\s*<Sts>/, '<Sts>');
+    const broken = camt053({ iban: FUND_IBAN, id: 'S-BAD', opening: '0.00', entries: [entry] }).replace(
+      /<CdtDbtInd>CRDT<\/CdtDbtInd>\s*<Sts>/,
+      '<Sts>',
+    );
     const xsd = await upload(broken).expect(422);
     expect(xsd.body).toMatchObject({ code: 'billing.invalid_bank_file' });
     expect(xsd.body.detail).toContain('schema');
@@ -405,7 +507,10 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     );
     await upload(huge).expect(413);
     const buyer = (await organisation()).buyer;
-    await upload(camt053({ iban: FUND_IBAN, id: 'S-BUYER', opening: '0.00', entries: [entry] }), buyer).expect(403);
+    await upload(
+      camt053({ iban: FUND_IBAN, id: 'S-BUYER', opening: '0.00', entries: [entry] }),
+      buyer,
+    ).expect(403);
     expect(await count()).toBe(before);
   });
 
@@ -413,7 +518,11 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     const org = await organisation();
     const p = await project();
     const { request, obligation } = await declare(org, '4000000', [{ projectId: p, weight: 1 }]);
-    const manifest = await http(app).post('/chorus-deposits').set(treasurer).send({ ids: [request.id] }).expect(201);
+    const manifest = await http(app)
+      .post('/chorus-deposits')
+      .set(treasurer)
+      .send({ ids: [request.id] })
+      .expect(201);
     expect(manifest.body).toMatchObject({
       format: 'Factur-X 1.0 EN 16931 (CII D16B)',
       invoices: [
@@ -429,21 +538,39 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
         },
       ],
     });
-    await http(app).post('/chorus-deposits').set(treasurer).send({ ids: [request.id] }).expect(422);
+    await http(app)
+      .post('/chorus-deposits')
+      .set(treasurer)
+      .send({ ids: [request.id] })
+      .expect(422);
     const rejected = await http(app)
       .post(`/payment-requests/${request.id}/chorus-status`)
       .set(treasurer)
       .send({ status: 'rejected', reason: 'G2.11 code service inconnu' })
       .expect(200);
-    expect(rejected.body.chorus).toMatchObject({ status: 'rejected', reason: 'G2.11 code service inconnu', depositId: manifest.body.depositId });
-    const noReason = await http(app).post(`/payment-requests/${request.id}/chorus-status`).set(treasurer).send({ status: 'rejected' }).expect(422);
+    expect(rejected.body.chorus).toMatchObject({
+      status: 'rejected',
+      reason: 'G2.11 code service inconnu',
+      depositId: manifest.body.depositId,
+    });
+    const noReason = await http(app)
+      .post(`/payment-requests/${request.id}/chorus-status`)
+      .set(treasurer)
+      .send({ status: 'rejected' })
+      .expect(422);
     expect(noReason.body.field).toBe('reason');
-    await http(app).post(`/payment-requests/${request.id}/chorus-status`).set(treasurer).send({ status: 'deposited' }).expect(200);
+    await http(app)
+      .post(`/payment-requests/${request.id}/chorus-status`)
+      .set(treasurer)
+      .send({ status: 'deposited' })
+      .expect(200);
     const deposits = await http(app).get('/chorus-deposits').set(treasurer).expect(200);
     expect(deposits.body.some((d: { id: string }) => d.id === manifest.body.depositId)).toBe(true);
 
     // Overdue: due 45 days ago → interest at (ECB + 8 points) of the half-year after the due date, and 40 €.
-    await db.query(`UPDATE levy_declarations SET due_date = DATE '2025-06-30' WHERE id = $1`, [obligation.id]);
+    await db.query(`UPDATE levy_declarations SET due_date = DATE '2025-06-30' WHERE id = $1`, [
+      obligation.id,
+    ]);
     const overdue = await http(app).get('/overdue-obligations?asOf=2025-08-14').set(treasurer).expect(200);
     const mine = overdue.body.find((o: { declarationId: string }) => o.declarationId === obligation.id);
     const outstanding = BigInt(obligation.amountDue);

@@ -20,7 +20,13 @@ const decimal = (c: bigint) => {
   return `${a.slice(0, -2)}.${a.slice(-2)}`;
 };
 
-export function camt053(input: { iban: string; id: string; opening: string; entries: TestEntry[]; currency?: string }): string {
+export function camt053(input: {
+  iban: string;
+  id: string;
+  opening: string;
+  entries: TestEntry[];
+  currency?: string;
+}): string {
   const ccy = input.currency ?? 'EUR';
   let balance = cents(input.opening);
   const entries = input.entries

@@ -80,7 +80,12 @@ export interface SuspenseItemView {
 export interface ReconciliationView {
   readonly states: Record<string, { count: number; amount: bigint; oldestDays: number | null }>;
   readonly suspense: { open: number; amount: bigint };
-  readonly bank: { account: string; closingBalance: bigint; closingDate: string | null; statementId: string } | null;
+  readonly bank: {
+    account: string;
+    closingBalance: bigint;
+    closingDate: string | null;
+    statementId: string;
+  } | null;
   readonly ledgerBankBalance: bigint;
   readonly difference: bigint | null;
 }
@@ -178,7 +183,10 @@ export class BankStatementsService {
         [
           messageName,
           summary.messageId,
-          summary.reports.map((r) => r.id).join(', ').slice(0, 500),
+          summary.reports
+            .map((r) => r.id)
+            .join(', ')
+            .slice(0, 500),
           account,
           currency,
           sha,
@@ -231,7 +239,10 @@ export class BankStatementsService {
         )) as { id: string; state: string; declaration_id: string | null }[];
         fresh.push(...rows);
       }
-      await m.query('UPDATE bank_statements SET entries_new = $2 WHERE id = $1', [statement.id, fresh.length]);
+      await m.query('UPDATE bank_statements SET entries_new = $2 WHERE id = $1', [
+        statement.id,
+        fresh.length,
+      ]);
       await this.audit.record(
         actor,
         'bank.statement.imported',
@@ -289,7 +300,8 @@ export class BankStatementsService {
     const currency = (await this.policies.current()).currency;
     const head = file.subarray(0, 4096).toString('utf8');
     const ns = /urn:iso:std:iso:20022:tech:xsd:(camt\.05[34]\.001\.[0-9]{2})/.exec(head);
-    if (!ns) throw new BillingError(BillingErrorCode.NotCamt, 'the file is not a camt.053 or camt.054 message');
+    if (!ns)
+      throw new BillingError(BillingErrorCode.NotCamt, 'the file is not a camt.053 or camt.054 message');
     const messageName = ns[1];
     if (!CAMT_SCHEMAS.includes(messageName))
       throw new BillingError(
@@ -298,9 +310,13 @@ export class BankStatementsService {
       );
     const valid = await this.xsd.validate(billingXsdPath(`${messageName}.xsd`), file);
     if (!valid.valid)
-      throw new BillingError(BillingErrorCode.InvalidBankFile, `the file fails the ${messageName} schema: ${valid.errors[0]}`, {
-        errors: valid.errors.slice(0, 10),
-      });
+      throw new BillingError(
+        BillingErrorCode.InvalidBankFile,
+        `the file fails the ${messageName} schema: ${valid.errors[0]}`,
+        {
+          errors: valid.errors.slice(0, 10),
+        },
+      );
     const reader = new CamtReader();
     const keys = new FallbackKeys();
     const lines: StatementLine[] = [];
@@ -315,13 +331,24 @@ export class BankStatementsService {
             `the file is for account ${entryAccount}, not the fund’s account ${account}`,
           );
         if (e.currency !== currency)
-          throw new BillingError(BillingErrorCode.WrongCurrency, `entry ${e.index + 1} is in ${e.currency}, not ${currency}`);
+          throw new BillingError(
+            BillingErrorCode.WrongCurrency,
+            `entry ${e.index + 1} is in ${e.currency}, not ${currency}`,
+          );
         if (e.status !== 'BOOK') {
           entriesNotBooked += 1;
           continue;
         }
-        movements.set(e.reportId, (movements.get(e.reportId) ?? 0n) + (e.direction === 'credit' ? e.amount : -e.amount));
-        lines.push(...linesOfEntry(e, e.bankReference ?? (e.entryReference ? `ntry:${e.entryReference}` : keys.next(account, e))));
+        movements.set(
+          e.reportId,
+          (movements.get(e.reportId) ?? 0n) + (e.direction === 'credit' ? e.amount : -e.amount),
+        );
+        lines.push(
+          ...linesOfEntry(
+            e,
+            e.bankReference ?? (e.entryReference ? `ntry:${e.entryReference}` : keys.next(account, e)),
+          ),
+        );
       }
     };
     for (let i = 0; i < file.length; i += CHUNK) {
@@ -335,9 +362,15 @@ export class BankStatementsService {
     for (const r of summary.reports) {
       const reportAccount = r.account.replace(/\s+/g, '').toUpperCase();
       if (reportAccount !== account)
-        throw new BillingError(BillingErrorCode.WrongAccount, `the file is for account ${reportAccount}, not the fund’s account ${account}`);
+        throw new BillingError(
+          BillingErrorCode.WrongAccount,
+          `the file is for account ${reportAccount}, not the fund’s account ${account}`,
+        );
       if (r.currency && r.currency !== currency)
-        throw new BillingError(BillingErrorCode.WrongCurrency, `the account is in ${r.currency}, not ${currency}`);
+        throw new BillingError(
+          BillingErrorCode.WrongCurrency,
+          `the account is in ${r.currency}, not ${currency}`,
+        );
       const signed = (type: string) => {
         const b = r.balances.find((x) => x.type === type && x.currency === currency);
         return b ? { amount: b.direction === 'debit' ? -b.amount : b.amount, date: b.date } : null;
@@ -361,7 +394,10 @@ export class BankStatementsService {
   /** Lines to look at: by state (all but matched ones by default), oldest first, with their age in days. */
   async lines(caller: Principal | undefined, states?: string[]): Promise<StatementLineView[]> {
     requireRole(caller, ['treasurer', 'admin']);
-    const wanted = states && states.length > 0 ? states : ['auto', 'unmatched', 'proposed', 'needs_split', 'suspense', 'debit'];
+    const wanted =
+      states && states.length > 0
+        ? states
+        : ['auto', 'unmatched', 'proposed', 'needs_split', 'suspense', 'debit'];
     const rows = (await this.dataSource.query(
       `SELECT ${LINE_COLUMNS} FROM bank_statement_lines l WHERE l.state = ANY($1) ORDER BY l.created_at, l.line_key LIMIT 2000`,
       [wanted],
@@ -372,7 +408,10 @@ export class BankStatementsService {
   async line(caller: Principal | undefined, id: string): Promise<StatementLineView> {
     requireRole(caller, ['treasurer', 'admin']);
     if (!UUID.test(id)) throw lineNotFound(id);
-    const rows = (await this.dataSource.query(`SELECT ${LINE_COLUMNS} FROM bank_statement_lines l WHERE l.id = $1`, [id])) as LineRow[];
+    const rows = (await this.dataSource.query(
+      `SELECT ${LINE_COLUMNS} FROM bank_statement_lines l WHERE l.id = $1`,
+      [id],
+    )) as LineRow[];
     if (rows.length === 0) throw lineNotFound(id);
     return toLineView(rows[0]);
   }
@@ -386,7 +425,9 @@ export class BankStatementsService {
   async confirm(
     caller: Principal | undefined,
     matches: unknown,
-  ): Promise<{ lineId: string; ok: boolean; line?: StatementLineView; error?: { code: string; message: string } }[]> {
+  ): Promise<
+    { lineId: string; ok: boolean; line?: StatementLineView; error?: { code: string; message: string } }[]
+  > {
     const actor = requireRole(caller, 'treasurer');
     if (
       !Array.isArray(matches) ||
@@ -394,13 +435,21 @@ export class BankStatementsService {
       matches.length > 500 ||
       !matches.every(
         (x: { lineId?: unknown; declarationId?: unknown }) =>
-          typeof x === 'object' && x !== null && typeof x.lineId === 'string' && UUID.test(x.lineId) &&
-          typeof x.declarationId === 'string' && UUID.test(x.declarationId),
+          typeof x === 'object' &&
+          x !== null &&
+          typeof x.lineId === 'string' &&
+          UUID.test(x.lineId) &&
+          typeof x.declarationId === 'string' &&
+          UUID.test(x.declarationId),
       )
     )
-      throw new BillingError(BillingErrorCode.InvalidInput, 'matches must be 1 to 500 {lineId, declarationId} pairs', {
-        field: 'matches',
-      });
+      throw new BillingError(
+        BillingErrorCode.InvalidInput,
+        'matches must be 1 to 500 {lineId, declarationId} pairs',
+        {
+          field: 'matches',
+        },
+      );
     const out = [];
     for (const { lineId, declarationId } of matches as { lineId: string; declarationId: string }[]) {
       try {
@@ -460,7 +509,9 @@ export class BankStatementsService {
     const actor = requireRole(caller, 'treasurer');
     if (!UUID.test(id)) throw new BillingError(BillingErrorCode.SuspenseNotFound, `no suspense item ${id}`);
     const note = typeof input.note === 'string' ? input.note.trim().slice(0, 500) : null;
-    const [item] = (await this.dataSource.query('SELECT currency FROM bank_suspense_items WHERE id = $1', [id])) as {
+    const [item] = (await this.dataSource.query('SELECT currency FROM bank_suspense_items WHERE id = $1', [
+      id,
+    ])) as {
       currency: string;
     }[];
     if (!item) throw new BillingError(BillingErrorCode.SuspenseNotFound, `no suspense item ${id}`);
@@ -468,9 +519,13 @@ export class BankStatementsService {
     if (input.action === 'allocate') {
       const declarationId = input.declarationId;
       if (typeof declarationId !== 'string' || !UUID.test(declarationId))
-        throw new BillingError(BillingErrorCode.InvalidInput, 'declarationId names the obligation to allocate to', {
-          field: 'declarationId',
-        });
+        throw new BillingError(
+          BillingErrorCode.InvalidInput,
+          'declarationId names the obligation to allocate to',
+          {
+            field: 'declarationId',
+          },
+        );
       await this.receipts.prepareFor(declarationId, suspense);
       await this.dataSource.transaction(async (m) => {
         const row = await this.lockOpenItem(m, id);
@@ -478,7 +533,10 @@ export class BankStatementsService {
           'SELECT (amount_due - amount_paid)::text AS outstanding, currency FROM levy_declarations WHERE id = $1 FOR UPDATE',
           [declarationId],
         )) as { outstanding: string; currency: string }[];
-        if (!d) throw new BillingError(BillingErrorCode.InvalidInput, `no obligation ${declarationId}`, { field: 'declarationId' });
+        if (!d)
+          throw new BillingError(BillingErrorCode.InvalidInput, `no obligation ${declarationId}`, {
+            field: 'declarationId',
+          });
         if (BigInt(row.amount) > BigInt(d.outstanding) || d.currency !== row.currency)
           throw new BillingError(
             BillingErrorCode.SuspenseTooLarge,
@@ -516,8 +574,18 @@ export class BankStatementsService {
               description: 'money held in suspense refunded to the payer',
               metadata: { suspenseItemId: id },
               postings: [
-                { account: suspense.code, direction: 'debit', amount: BigInt(row.amount), currency: row.currency },
-                { account: bank.code, direction: 'credit', amount: BigInt(row.amount), currency: row.currency },
+                {
+                  account: suspense.code,
+                  direction: 'debit',
+                  amount: BigInt(row.amount),
+                  currency: row.currency,
+                },
+                {
+                  account: bank.code,
+                  direction: 'credit',
+                  amount: BigInt(row.amount),
+                  currency: row.currency,
+                },
               ],
             },
             m,
@@ -527,9 +595,16 @@ export class BankStatementsService {
         throw translateLedgerError(e);
       }
     } else {
-      throw new BillingError(BillingErrorCode.InvalidInput, 'action is refund or allocate', { field: 'action' });
+      throw new BillingError(BillingErrorCode.InvalidInput, 'action is refund or allocate', {
+        field: 'action',
+      });
     }
-    await this.audit.record(actor, 'bank.suspense.resolved', { type: 'bank_suspense_item', id }, { action: input.action, note });
+    await this.audit.record(
+      actor,
+      'bank.suspense.resolved',
+      { type: 'bank_suspense_item', id },
+      { action: input.action, note },
+    );
     return (await this.suspense(actor)).find((s) => s.id === id)!;
   }
 
@@ -553,7 +628,12 @@ export class BankStatementsService {
     )) as { id: string; account: string; closing_balance: string; closing_date: string | null }[];
     const ledgerBankBalance = await this.ledgerBank(currency);
     const bank = latest
-      ? { account: latest.account, closingBalance: BigInt(latest.closing_balance), closingDate: latest.closing_date, statementId: latest.id }
+      ? {
+          account: latest.account,
+          closingBalance: BigInt(latest.closing_balance),
+          closingDate: latest.closing_date,
+          statementId: latest.id,
+        }
       : null;
     return {
       states,
@@ -566,7 +646,9 @@ export class BankStatementsService {
 
   /** Books one credit line to one obligation (see `confirm`). */
   async bookLine(actor: Principal, lineId: string, declarationId: string, reason: string): Promise<void> {
-    const [pre] = (await this.dataSource.query('SELECT currency FROM bank_statement_lines WHERE id = $1', [lineId])) as {
+    const [pre] = (await this.dataSource.query('SELECT currency FROM bank_statement_lines WHERE id = $1', [
+      lineId,
+    ])) as {
       currency: string;
     }[];
     if (!pre) throw lineNotFound(lineId);
@@ -574,11 +656,14 @@ export class BankStatementsService {
     await this.ledger.ensureAccounts([suspenseAccount(pre.currency), Accounts.bank(pre.currency)]);
     try {
       await this.dataSource.transaction(async (m) => {
-        const [line] = (await m.query(`SELECT ${LINE_COLUMNS} FROM bank_statement_lines l WHERE l.id = $1 FOR UPDATE`, [
-          lineId,
-        ])) as LineRow[];
+        const [line] = (await m.query(
+          `SELECT ${LINE_COLUMNS} FROM bank_statement_lines l WHERE l.id = $1 FOR UPDATE`,
+          [lineId],
+        )) as LineRow[];
         if (line.direction !== 'credit')
-          throw new BillingError(BillingErrorCode.LineNotConfirmable, 'a debit never books a receipt', { field: 'lineId' });
+          throw new BillingError(BillingErrorCode.LineNotConfirmable, 'a debit never books a receipt', {
+            field: 'lineId',
+          });
         if (!['auto', 'proposed', 'unmatched', 'needs_split'].includes(line.state))
           throw new BillingError(BillingErrorCode.LineNotConfirmable, `this line is already ${line.state}`, {
             field: 'lineId',
@@ -588,9 +673,15 @@ export class BankStatementsService {
           'SELECT (amount_due - amount_paid)::text AS outstanding, currency FROM levy_declarations WHERE id = $1 FOR UPDATE',
           [declarationId],
         )) as { outstanding: string; currency: string }[];
-        if (!d) throw new BillingError(BillingErrorCode.InvalidInput, `no obligation ${declarationId}`, { field: 'declarationId' });
+        if (!d)
+          throw new BillingError(BillingErrorCode.InvalidInput, `no obligation ${declarationId}`, {
+            field: 'declarationId',
+          });
         if (d.currency !== line.currency)
-          throw new BillingError(BillingErrorCode.WrongCurrency, `the obligation is in ${d.currency}, the credit in ${line.currency}`);
+          throw new BillingError(
+            BillingErrorCode.WrongCurrency,
+            `the obligation is in ${d.currency}, the credit in ${line.currency}`,
+          );
         const amount = BigInt(line.amount);
         const outstanding = BigInt(d.outstanding);
         const receipt = amount < outstanding ? amount : outstanding;
@@ -614,7 +705,14 @@ export class BankStatementsService {
         if (parked > 0n)
           await m.query(
             `INSERT INTO bank_suspense_items (line_id, amount, currency, reason, declaration_id, ledger_key) VALUES ($1, $2, $3, $4, $5, $6)`,
-            [lineId, parked.toString(), line.currency, receipt > 0n ? 'overpayment' : 'obligation_already_paid', declarationId, suspenseKey],
+            [
+              lineId,
+              parked.toString(),
+              line.currency,
+              receipt > 0n ? 'overpayment' : 'obligation_already_paid',
+              declarationId,
+              suspenseKey,
+            ],
           );
         if (receipt > 0n)
           await this.receipts.recordIn(m, actor, declarationId, {
@@ -630,11 +728,23 @@ export class BankStatementsService {
               idempotencyKey: suspenseKey,
               occurredAt: new Date(`${valueDate}T00:00:00Z`),
               description:
-                receipt > 0n ? 'overpayment held in suspense' : 'credit for an obligation already paid, held in suspense',
+                receipt > 0n
+                  ? 'overpayment held in suspense'
+                  : 'credit for an obligation already paid, held in suspense',
               metadata: { lineId, declarationId },
               postings: [
-                { account: Accounts.bank(line.currency).code, direction: 'debit', amount: parked, currency: line.currency },
-                { account: suspenseAccount(line.currency).code, direction: 'credit', amount: parked, currency: line.currency },
+                {
+                  account: Accounts.bank(line.currency).code,
+                  direction: 'debit',
+                  amount: parked,
+                  currency: line.currency,
+                },
+                {
+                  account: suspenseAccount(line.currency).code,
+                  direction: 'credit',
+                  amount: parked,
+                  currency: line.currency,
+                },
               ],
             },
             m,
@@ -678,7 +788,9 @@ export class BankStatementsService {
 
   /** A bank fee: its own entry, expense against the bank account, once. */
   private async bookFee(lineId: string): Promise<void> {
-    const [pre] = (await this.dataSource.query('SELECT currency FROM bank_statement_lines WHERE id = $1', [lineId])) as {
+    const [pre] = (await this.dataSource.query('SELECT currency FROM bank_statement_lines WHERE id = $1', [
+      lineId,
+    ])) as {
       currency: string;
     }[];
     await this.ledger.ensureAccounts([bankFeesAccount(pre.currency), Accounts.bank(pre.currency)]);
@@ -691,7 +803,10 @@ export class BankStatementsService {
         )) as { amount: string; currency: string; day: string | null; ledger_entry_key: string | null }[];
         if (!line || line.ledger_entry_key) return;
         const key = `bank-fee:${lineId}`;
-        await m.query('UPDATE bank_statement_lines SET ledger_entry_key = $2, resolved_at = now() WHERE id = $1', [lineId, key]);
+        await m.query(
+          'UPDATE bank_statement_lines SET ledger_entry_key = $2, resolved_at = now() WHERE id = $1',
+          [lineId, key],
+        );
         await this.ledger.post(
           {
             kind: 'bank.fee',
@@ -701,8 +816,18 @@ export class BankStatementsService {
             description: 'bank charges from the statement',
             metadata: { lineId },
             postings: [
-              { account: bankFeesAccount(line.currency).code, direction: 'debit', amount: BigInt(line.amount), currency: line.currency },
-              { account: Accounts.bank(line.currency).code, direction: 'credit', amount: BigInt(line.amount), currency: line.currency },
+              {
+                account: bankFeesAccount(line.currency).code,
+                direction: 'debit',
+                amount: BigInt(line.amount),
+                currency: line.currency,
+              },
+              {
+                account: Accounts.bank(line.currency).code,
+                direction: 'credit',
+                amount: BigInt(line.amount),
+                currency: line.currency,
+              },
             ],
           },
           m,
@@ -719,7 +844,10 @@ export class BankStatementsService {
 
   /** A debit naming a payout by its end-to-end id: the payout is confirmed (posted) once. */
   private async closePayout(actor: Principal, lineId: string): Promise<void> {
-    const [line] = (await this.dataSource.query('SELECT match_reason FROM bank_statement_lines WHERE id = $1', [lineId])) as {
+    const [line] = (await this.dataSource.query(
+      'SELECT match_reason FROM bank_statement_lines WHERE id = $1',
+      [lineId],
+    )) as {
       match_reason: string;
     }[];
     const payoutId = line.match_reason.slice('payout:'.length);
@@ -730,10 +858,10 @@ export class BankStatementsService {
       if (!(e instanceof DisbursementsError)) throw e;
       outcome = `payout ${payoutId}: ${e.message}`;
     }
-    await this.dataSource.query('UPDATE bank_statement_lines SET resolved_at = now(), match_reason = $2 WHERE id = $1', [
-      lineId,
-      `payout:${payoutId} — ${outcome}`.slice(0, 500),
-    ]);
+    await this.dataSource.query(
+      'UPDATE bank_statement_lines SET resolved_at = now(), match_reason = $2 WHERE id = $1',
+      [lineId, `payout:${payoutId} — ${outcome}`.slice(0, 500)],
+    );
   }
 
   private async lockOpenItem(m: EntityManager, id: string): Promise<{ amount: string; currency: string }> {
@@ -743,7 +871,9 @@ export class BankStatementsService {
     )) as { amount: string; currency: string; state: string }[];
     if (!row) throw new BillingError(BillingErrorCode.SuspenseNotFound, `no suspense item ${id}`);
     if (row.state !== 'open')
-      throw new BillingError(BillingErrorCode.SuspenseResolved, `this item is already ${row.state}`, { state: row.state });
+      throw new BillingError(BillingErrorCode.SuspenseResolved, `this item is already ${row.state}`, {
+        state: row.state,
+      });
     return row;
   }
 
@@ -756,7 +886,14 @@ export class BankStatementsService {
          LEFT JOIN payment_requests r ON r.declaration_id = d.id AND r.kind = 'invoice' AND r.cancels_id IS NULL
         WHERE d.amount_paid < d.amount_due OR d.creditor_reference = ANY($1)`,
       [references.map((r) => r.replace(/\s+/g, '').toUpperCase())],
-    )) as { id: string; name: string; number: string | null; creditor_reference: string | null; outstanding: string; due_date: string }[];
+    )) as {
+      id: string;
+      name: string;
+      number: string | null;
+      creditor_reference: string | null;
+      outstanding: string;
+      due_date: string;
+    }[];
     return rows.map((r) => ({
       id: r.id,
       organisationName: r.name,
@@ -769,7 +906,10 @@ export class BankStatementsService {
 
   private fundAccount(): string {
     if (!this.config.FUND_IBAN)
-      throw new BillingError(BillingErrorCode.FundNotConfigured, 'the fund’s bank account (FUND_IBAN) is not configured');
+      throw new BillingError(
+        BillingErrorCode.FundNotConfigured,
+        'the fund’s bank account (FUND_IBAN) is not configured',
+      );
     return this.config.FUND_IBAN;
   }
 

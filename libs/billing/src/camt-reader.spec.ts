@@ -127,9 +127,9 @@ describe('camt.053 / camt.054 reader', () => {
   });
 
   it('refuses what is not camt, or not XML, naming why', () => {
-    expect(() => read(Buffer.from('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>'))).toThrow(
-      /not a camt.053 or camt.054 message/,
-    );
+    expect(() =>
+      read(Buffer.from('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>')),
+    ).toThrow(/not a camt.053 or camt.054 message/);
     expect(() => read(Buffer.from('hello, world'))).toThrow(BillingError);
     try {
       read(Buffer.from('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'));

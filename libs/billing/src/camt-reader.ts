@@ -1,13 +1,42 @@
 import { SaxesParser, SaxesTagNS } from 'saxes';
 import { BillingError, BillingErrorCode } from './billing.errors';
-import { CamtBalance, CamtEntry, CamtMessageName, CamtReport, CamtSummary, CamtTransaction } from './camt.types';
+import {
+  CamtBalance,
+  CamtEntry,
+  CamtMessageName,
+  CamtReport,
+  CamtSummary,
+  CamtTransaction,
+} from './camt.types';
 
 const NAMESPACE = /^urn:iso:std:iso:20022:tech:xsd:(camt\.05[34]\.001\.[0-9]{2})$/;
 
 /** ISO 4217 minor-unit exponents that are not 2. */
 const EXPONENTS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 /**
@@ -51,7 +80,13 @@ export class CamtReader {
   private messageName: CamtMessageName | null = null;
   private messageId = '';
   private readonly reports: CamtReport[] = [];
-  private report: { id: string; account: string; currency: string | null; balances: CamtBalance[]; entryCount: number } | null = null;
+  private report: {
+    id: string;
+    account: string;
+    currency: string | null;
+    balances: CamtBalance[];
+    entryCount: number;
+  } | null = null;
   private balance: Fields | null = null;
   private balanceCurrency = '';
   private entry: Fields | null = null;
@@ -70,7 +105,10 @@ export class CamtReader {
     this.parser.on('text', (t) => (this.text += t));
     this.parser.on('cdata', (t) => (this.text += t));
     this.parser.on('error', (e) => {
-      this.failure ??= new BillingError(BillingErrorCode.NotCamt, `the file is not well-formed XML: ${e.message}`);
+      this.failure ??= new BillingError(
+        BillingErrorCode.NotCamt,
+        `the file is not well-formed XML: ${e.message}`,
+      );
     });
   }
 
@@ -79,7 +117,13 @@ export class CamtReader {
     try {
       this.parser.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     } catch (e) {
-      this.failure ??= e instanceof BillingError ? e : new BillingError(BillingErrorCode.NotCamt, `the file is not well-formed XML: ${(e as Error).message}`);
+      this.failure ??=
+        e instanceof BillingError
+          ? e
+          : new BillingError(
+              BillingErrorCode.NotCamt,
+              `the file is not well-formed XML: ${(e as Error).message}`,
+            );
     }
     if (this.failure) throw this.failure;
   }
@@ -96,7 +140,10 @@ export class CamtReader {
       try {
         this.parser.close();
       } catch (e) {
-        this.failure ??= new BillingError(BillingErrorCode.NotCamt, `the file is not well-formed XML: ${(e as Error).message}`);
+        this.failure ??= new BillingError(
+          BillingErrorCode.NotCamt,
+          `the file is not well-formed XML: ${(e as Error).message}`,
+        );
       }
     }
     if (this.failure) throw this.failure;
@@ -139,7 +186,8 @@ export class CamtReader {
     const ccy = tag.attributes.Ccy;
     if (ccy) {
       const value = typeof ccy === 'string' ? ccy : ccy.value;
-      if (this.detail && tag.local === 'Amt' && depth === 7) this.detailCurrencies[this.detailCurrencies.length - 1] = value;
+      if (this.detail && tag.local === 'Amt' && depth === 7)
+        this.detailCurrencies[this.detailCurrencies.length - 1] = value;
       else if (this.entry && tag.local === 'Amt' && depth === 5) this.entryCurrency = value;
       else if (this.balance && tag.local === 'Amt' && depth === 5) this.balanceCurrency = value;
     }
@@ -169,7 +217,8 @@ export class CamtReader {
     } else if (this.report && depth > 3) {
       const path = this.stack.slice(3).join('/');
       if (path === 'Id') this.report.id = text;
-      else if (path === 'Acct/Id/IBAN' || (path === 'Acct/Id/Othr/Id' && !this.report.account)) this.report.account = text;
+      else if (path === 'Acct/Id/IBAN' || (path === 'Acct/Id/Othr/Id' && !this.report.account))
+        this.report.account = text;
       else if (path === 'Acct/Ccy') this.report.currency = text;
     } else if (depth === 4 && this.stack[2] === 'GrpHdr' && name === 'MsgId') {
       this.messageId = text;
@@ -198,17 +247,24 @@ export class CamtReader {
     const currency = this.entryCurrency;
     const amountText = first(f, 'Amt');
     if (!amountText || !currency)
-      throw (this.failure = new BillingError(BillingErrorCode.InvalidBankFile, `entry ${this.index + 1} has no amount`));
+      throw (this.failure = new BillingError(
+        BillingErrorCode.InvalidBankFile,
+        `entry ${this.index + 1} has no amount`,
+      ));
     const domain = first(f, 'BkTxCd/Domn/Cd');
     const family = first(f, 'BkTxCd/Domn/Fmly/Cd');
     const sub = first(f, 'BkTxCd/Domn/Fmly/SubFmlyCd');
-    const code = domain ? [domain, family, sub].filter(Boolean).join('/') : (first(f, 'BkTxCd/Prtry/Cd') ?? null);
+    const code = domain
+      ? [domain, family, sub].filter(Boolean).join('/')
+      : (first(f, 'BkTxCd/Prtry/Cd') ?? null);
     let charges = 0n;
-    for (const c of [...(f.get('Chrgs/Amt') ?? []), ...(f.get('Chrgs/Rcrd/Amt') ?? [])]) charges += toMinorUnits(c, currency);
+    for (const c of [...(f.get('Chrgs/Amt') ?? []), ...(f.get('Chrgs/Rcrd/Amt') ?? [])])
+      charges += toMinorUnits(c, currency);
     // Charges of the transactions (v02 `TxDtls/Chrgs/Amt`, v08 `TxDtls/Chrgs/Rcrd/Amt`) when the entry states none.
     if (charges === 0n)
       for (const d of this.details)
-        for (const c of [...(d.get('Chrgs/Amt') ?? []), ...(d.get('Chrgs/Rcrd/Amt') ?? [])]) charges += toMinorUnits(c, currency);
+        for (const c of [...(d.get('Chrgs/Amt') ?? []), ...(d.get('Chrgs/Rcrd/Amt') ?? [])])
+          charges += toMinorUnits(c, currency);
     const batch = first(f, 'NtryDtls/Btch/NbOfTxs');
     const details: CamtTransaction[] = this.details.map((d, i) => {
       const direction = first(d, 'CdtDbtInd');
@@ -238,9 +294,16 @@ export class CamtReader {
         unstructured: unstructured && unstructured.length > 0 ? unstructured.join(' ') : null,
         partyName:
           (credit
-            ? first(d, 'RltdPties/Dbtr/Nm', 'RltdPties/Dbtr/Pty/Nm', 'RltdPties/UltmtDbtr/Nm', 'RltdPties/UltmtDbtr/Pty/Nm')
+            ? first(
+                d,
+                'RltdPties/Dbtr/Nm',
+                'RltdPties/Dbtr/Pty/Nm',
+                'RltdPties/UltmtDbtr/Nm',
+                'RltdPties/UltmtDbtr/Pty/Nm',
+              )
             : first(d, 'RltdPties/Cdtr/Nm', 'RltdPties/Cdtr/Pty/Nm')) ?? null,
-        partyIban: (credit ? first(d, 'RltdPties/DbtrAcct/Id/IBAN') : first(d, 'RltdPties/CdtrAcct/Id/IBAN')) ?? null,
+        partyIban:
+          (credit ? first(d, 'RltdPties/DbtrAcct/Id/IBAN') : first(d, 'RltdPties/CdtrAcct/Id/IBAN')) ?? null,
         returnReason: first(d, 'RtrInf/Rsn/Cd') ?? null,
       };
     });

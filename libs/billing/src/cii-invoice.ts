@@ -23,12 +23,21 @@ const date102 = (iso: string) => iso.replace(/-/g, '');
  */
 export function buildCiiInvoice(doc: PaymentRequestDocument): string {
   const amount = formatDecimal(doc.amount);
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(CII_NAMESPACES.rsm, 'rsm:CrossIndustryInvoice', {
-    'xmlns:ram': CII_NAMESPACES.ram,
-    'xmlns:qdt': CII_NAMESPACES.qdt,
-    'xmlns:udt': CII_NAMESPACES.udt,
-  });
-  const ram = (parent: ReturnType<typeof root.ele>, name: string, text?: string, attrs?: Record<string, string>) => {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
+    CII_NAMESPACES.rsm,
+    'rsm:CrossIndustryInvoice',
+    {
+      'xmlns:ram': CII_NAMESPACES.ram,
+      'xmlns:qdt': CII_NAMESPACES.qdt,
+      'xmlns:udt': CII_NAMESPACES.udt,
+    },
+  );
+  const ram = (
+    parent: ReturnType<typeof root.ele>,
+    name: string,
+    text?: string,
+    attrs?: Record<string, string>,
+  ) => {
     const el = parent.ele(CII_NAMESPACES.ram, `ram:${name}`, attrs);
     if (text !== undefined) el.txt(text);
     return el;
@@ -74,7 +83,8 @@ export function buildCiiInvoice(doc: PaymentRequestDocument): string {
   const seller = ram(agreement, 'SellerTradeParty');
   if (doc.seller.siret) ram(seller, 'GlobalID', doc.seller.siret, { schemeID: '0009' });
   ram(seller, 'Name', doc.seller.legalName);
-  if (doc.seller.siret) ram(ram(seller, 'SpecifiedLegalOrganization'), 'ID', doc.seller.siret.slice(0, 9), { schemeID: '0002' });
+  if (doc.seller.siret)
+    ram(ram(seller, 'SpecifiedLegalOrganization'), 'ID', doc.seller.siret.slice(0, 9), { schemeID: '0002' });
   const sellerAddress = ram(seller, 'PostalTradeAddress');
   if (doc.seller.postcode) ram(sellerAddress, 'PostcodeCode', doc.seller.postcode);
   if (doc.seller.addressLine) ram(sellerAddress, 'LineOne', doc.seller.addressLine);

@@ -134,11 +134,21 @@ export async function buildFacturXPdf(
   text('Objet / Subject', 12, 18);
   for (const line of wrap(`${doc.lineName} — ${doc.lineDescription}`, 90)) text(line);
   y -= 10;
-  text(`Montant dû / Amount due : ${euros(doc.amount, doc.currency)} (hors champ TVA / outside the scope of VAT)`, 12, 22);
+  text(
+    `Montant dû / Amount due : ${euros(doc.amount, doc.currency)} (hors champ TVA / outside the scope of VAT)`,
+    12,
+    22,
+  );
   text('Paiement / Payment', 12, 18);
   text(`Virement SEPA / SEPA credit transfer — ${doc.seller.accountName}`);
-  text(`IBAN ${doc.seller.iban.replace(/(.{4})(?=.)/g, '$1 ')}${doc.seller.bic ? `   BIC ${doc.seller.bic}` : ''}`);
-  text(`Référence à rappeler / Reference to quote : ${formatCreditorReference(doc.creditorReference)}`, 12, 22);
+  text(
+    `IBAN ${doc.seller.iban.replace(/(.{4})(?=.)/g, '$1 ')}${doc.seller.bic ? `   BIC ${doc.seller.bic}` : ''}`,
+  );
+  text(
+    `Référence à rappeler / Reference to quote : ${formatCreditorReference(doc.creditorReference)}`,
+    12,
+    22,
+  );
   for (const line of wrap(doc.paymentTerms, 95)) text(line, 9, 13);
   for (const line of wrap(doc.latePaymentNote, 95)) text(line, 9, 13);
   for (const line of wrap(doc.indemnityNote, 95)) text(line, 9, 13);

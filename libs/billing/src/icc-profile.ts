@@ -9,13 +9,25 @@ export function srgbIccProfile(): Uint8Array {
   const bytes = (text: string) => [...Buffer.from(text, 'latin1')];
   const u32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
   const u16 = (n: number) => [(n >>> 8) & 255, n & 255];
-  const xyz = (x: number, y: number, z: number) => [...bytes('XYZ '), 0, 0, 0, 0, ...u32(s15(x)), ...u32(s15(y)), ...u32(s15(z))];
+  const xyz = (x: number, y: number, z: number) => [
+    ...bytes('XYZ '),
+    0,
+    0,
+    0,
+    0,
+    ...u32(s15(x)),
+    ...u32(s15(y)),
+    ...u32(s15(z)),
+  ];
   const description = 'sRGB (Librery, gamma 2.2)';
   tags.push({
     sig: 'desc',
     data: [
       ...bytes('desc'),
-      0, 0, 0, 0,
+      0,
+      0,
+      0,
+      0,
       ...u32(description.length + 1),
       ...bytes(description),
       0,
@@ -48,15 +60,28 @@ export function srgbIccProfile(): Uint8Array {
   const size = 128 + tableSize + body.length;
   const header = [
     ...u32(size),
-    0, 0, 0, 0,
-    0x02, 0x10, 0, 0,
+    0,
+    0,
+    0,
+    0,
+    0x02,
+    0x10,
+    0,
+    0,
     ...bytes('mntr'),
     ...bytes('RGB '),
     ...bytes('XYZ '),
-    ...u16(2026), ...u16(1), ...u16(1), ...u16(0), ...u16(0), ...u16(0),
+    ...u16(2026),
+    ...u16(1),
+    ...u16(1),
+    ...u16(0),
+    ...u16(0),
+    ...u16(0),
     ...bytes('acsp'),
     ...new Array<number>(4 + 4 + 4 + 4 + 8 + 4).fill(0),
-    ...u32(s15(0.9642)), ...u32(s15(1.0)), ...u32(s15(0.8249)),
+    ...u32(s15(0.9642)),
+    ...u32(s15(1.0)),
+    ...u32(s15(0.8249)),
     ...new Array<number>(4 + 16 + 28).fill(0),
   ];
   if (header.length !== 128) throw new Error(`ICC header is ${header.length} bytes`);

@@ -36,16 +36,22 @@ describe('late-payment interest and indemnity', () => {
 
   it('equals principal × rate × days / (10000 × 365) rounded half up, exactly (property)', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 10n ** 13n }), fc.integer({ min: 1, max: 2000 }), (principal, days) => {
-        const due = '2026-01-10';
-        const asOf = new Date(Date.parse('2026-01-10T00:00:00Z') + days * 86_400_000).toISOString().slice(0, 10);
-        const sut = latePayment(principal, due, asOf, billing, 1);
-        const exact = principal * BigInt(sut.rateBps) * BigInt(days);
-        const denominator = 10_000n * 365n;
-        // |interest − exact/denominator| ≤ 1/2, with halves rounded up.
-        const twice = sut.interest * 2n * denominator - 2n * exact;
-        return sut.daysLate === days && twice <= denominator && twice > -denominator;
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 13n }),
+        fc.integer({ min: 1, max: 2000 }),
+        (principal, days) => {
+          const due = '2026-01-10';
+          const asOf = new Date(Date.parse('2026-01-10T00:00:00Z') + days * 86_400_000)
+            .toISOString()
+            .slice(0, 10);
+          const sut = latePayment(principal, due, asOf, billing, 1);
+          const exact = principal * BigInt(sut.rateBps) * BigInt(days);
+          const denominator = 10_000n * 365n;
+          // |interest − exact/denominator| ≤ 1/2, with halves rounded up.
+          const twice = sut.interest * 2n * denominator - 2n * exact;
+          return sut.daysLate === days && twice <= denominator && twice > -denominator;
+        },
+      ),
     );
   });
 });

@@ -30,7 +30,10 @@ function ecbRate(table: Record<string, number>, halfYear: string): { key: string
     .sort();
   const key = keys[keys.length - 1];
   if (!key)
-    throw new BillingError(BillingErrorCode.NoLateRate, `the policy gives no ECB rate for ${halfYear} or before`);
+    throw new BillingError(
+      BillingErrorCode.NoLateRate,
+      `the policy gives no ECB rate for ${halfYear} or before`,
+    );
   return { key, bps: table[key] };
 }
 
@@ -48,12 +51,17 @@ export function latePayment(
   billing: BillingSettings,
   policyVersion: number,
 ): LatePayment {
-  const daysLate = Math.max(0, Math.round((Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / DAY));
+  const daysLate = Math.max(
+    0,
+    Math.round((Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / DAY),
+  );
   const start = addDays(dueDate, 1);
   const halfYear = `${start.slice(0, 4)}-H${Number(start.slice(5, 7)) <= 6 ? 1 : 2}`;
   const rule = billing.lateInterest;
   const late = daysLate > 0 && principal > 0n;
-  const ecb = late ? ecbRate(rule.ecbRateBps, halfYear) : { key: halfYear, bps: rule.ecbRateBps[halfYear] ?? 0 };
+  const ecb = late
+    ? ecbRate(rule.ecbRateBps, halfYear)
+    : { key: halfYear, bps: rule.ecbRateBps[halfYear] ?? 0 };
   const rateBps = ecb.bps + rule.marginBps;
   let interest = 0n;
   if (late) {

@@ -90,10 +90,17 @@ export class ObligationIndex {
     if (line.structuredReference && line.referenceValid === true) {
       const exact = this.reference(line.structuredReference);
       if (exact && !line.needsSplit)
-        return { state: 'auto', declarationId: exact.id, reason: `structured reference ${exact.creditorReference}`, candidates: [] };
+        return {
+          state: 'auto',
+          declarationId: exact.id,
+          reason: `structured reference ${exact.creditorReference}`,
+          candidates: [],
+        };
       if (!exact) notes.push(`the RF reference ${line.structuredReference} was not issued by the fund`);
     } else if (line.structuredReference && line.referenceValid === false) {
-      notes.push(`the RF reference ${line.structuredReference} fails the ISO 11649 check: never matched automatically`);
+      notes.push(
+        `the RF reference ${line.structuredReference} fails the ISO 11649 check: never matched automatically`,
+      );
     }
     const candidates = this.candidates(line);
     if (line.needsSplit) {
@@ -120,7 +127,10 @@ export class ObligationIndex {
         c.reasons.push(reason);
       } else found.set(o.id, { o, score, reasons: [reason] });
     };
-    const text = [line.unstructured, line.structuredReference && line.referenceValid !== true ? line.structuredReference : null]
+    const text = [
+      line.unstructured,
+      line.structuredReference && line.referenceValid !== true ? line.structuredReference : null,
+    ]
       .filter(Boolean)
       .join(' ');
     if (text) {
@@ -137,7 +147,8 @@ export class ObligationIndex {
     }
     for (const o of this.byAmount.get(line.amount) ?? []) add(o, 30, 'amount equals what is outstanding');
     if (line.partyName) {
-      for (const o of this.byName.get(normaliseName(line.partyName)) ?? []) add(o, 20, 'payer name equals the organisation');
+      for (const o of this.byName.get(normaliseName(line.partyName)) ?? [])
+        add(o, 20, 'payer name equals the organisation');
     }
     // Amount or name alone is a weak hint: kept only when few obligations share it.
     return [...found.values()]

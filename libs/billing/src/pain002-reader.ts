@@ -26,7 +26,8 @@ export function readPain002(xml: Buffer): PaymentStatusReport {
   let groupStatus: string | null = null;
   let groupReason: string | null = null;
   const transactions: PaymentStatus[] = [];
-  let tx: { e2e: string | null; status: string | null; reason: string | null; info: string | null } | null = null;
+  let tx: { e2e: string | null; status: string | null; reason: string | null; info: string | null } | null =
+    null;
   parser.on('opentag', (tag) => {
     if (stack.length === 0 && !/^urn:iso:std:iso:20022:tech:xsd:pain\.002\.001\.[0-9]{2}$/.test(tag.uri))
       throw new BillingError(BillingErrorCode.InvalidBankFile, 'not a pain.002 status report');
@@ -48,7 +49,12 @@ export function readPain002(xml: Buffer): PaymentStatusReport {
     else if (tx && path.endsWith('TxInfAndSts/StsRsnInf/Rsn/Cd')) tx.reason ??= value;
     else if (tx && path.endsWith('TxInfAndSts/StsRsnInf/AddtlInf')) tx.info ??= value;
     else if (tx && path.endsWith('/TxInfAndSts')) {
-      transactions.push({ originalEndToEndId: tx.e2e, status: tx.status, reasonCode: tx.reason, additionalInfo: tx.info });
+      transactions.push({
+        originalEndToEndId: tx.e2e,
+        status: tx.status,
+        reasonCode: tx.reason,
+        additionalInfo: tx.info,
+      });
       tx = null;
     }
     stack.pop();
@@ -57,7 +63,10 @@ export function readPain002(xml: Buffer): PaymentStatusReport {
     parser.write(xml.toString('utf8')).close();
   } catch (e) {
     if (e instanceof BillingError) throw e;
-    throw new BillingError(BillingErrorCode.InvalidBankFile, `the file is not well-formed XML: ${(e as Error).message}`);
+    throw new BillingError(
+      BillingErrorCode.InvalidBankFile,
+      `the file is not well-formed XML: ${(e as Error).message}`,
+    );
   }
   return { messageId, originalMessageId, groupStatus, groupReason, transactions };
 }

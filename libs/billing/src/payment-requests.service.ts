@@ -29,7 +29,12 @@ export interface PaymentRequestView {
   readonly dueDate: string;
   readonly buyer: PaymentRequestDocument['buyer'];
   readonly policyVersion: number;
-  readonly chorus: { status: ChorusStatus; reason: string | null; depositId: string | null; updatedAt: Date | null };
+  readonly chorus: {
+    status: ChorusStatus;
+    reason: string | null;
+    depositId: string | null;
+    updatedAt: Date | null;
+  };
   readonly obligation: { amountDue: bigint; amountPaid: bigint; status: string };
   readonly createdAt: Date;
 }
@@ -158,19 +163,24 @@ export class PaymentRequestsService {
   /** The payment requests of one obligation (the request, and any credit note and corrected one). */
   async forObligation(caller: Principal | undefined, declarationId: string): Promise<PaymentRequestView[]> {
     if (!UUID.test(declarationId)) throw notFound(declarationId);
-    const rows = (await this.dataSource.query(`${SELECT} WHERE r.declaration_id = $1 ORDER BY r.year, r.seq`, [
-      declarationId,
-    ])) as RequestRow[];
+    const rows = (await this.dataSource.query(
+      `${SELECT} WHERE r.declaration_id = $1 ORDER BY r.year, r.seq`,
+      [declarationId],
+    )) as RequestRow[];
     if (rows.length === 0) throw notFound(declarationId);
     this.organisations.assertCanActFor(caller, rows[0].organisation_id, true);
     return rows.map(toView);
   }
 
-  async forOrganisation(caller: Principal | undefined, organisationId: string): Promise<PaymentRequestView[]> {
+  async forOrganisation(
+    caller: Principal | undefined,
+    organisationId: string,
+  ): Promise<PaymentRequestView[]> {
     this.organisations.assertCanActFor(caller, organisationId, true);
-    const rows = (await this.dataSource.query(`${SELECT} WHERE r.organisation_id = $1 ORDER BY r.year, r.seq`, [
-      organisationId,
-    ])) as RequestRow[];
+    const rows = (await this.dataSource.query(
+      `${SELECT} WHERE r.organisation_id = $1 ORDER BY r.year, r.seq`,
+      [organisationId],
+    )) as RequestRow[];
     return rows.map(toView);
   }
 
@@ -178,9 +188,13 @@ export class PaymentRequestsService {
   async list(caller: Principal | undefined, status?: string): Promise<PaymentRequestView[]> {
     requireRole(caller, ['treasurer', 'admin']);
     if (status !== undefined && !['to_deposit', 'deposited', 'rejected', 'paid'].includes(status))
-      throw new BillingError(BillingErrorCode.InvalidInput, 'status is one of to_deposit, deposited, rejected, paid', {
-        field: 'status',
-      });
+      throw new BillingError(
+        BillingErrorCode.InvalidInput,
+        'status is one of to_deposit, deposited, rejected, paid',
+        {
+          field: 'status',
+        },
+      );
     const rows = (await this.dataSource.query(
       `${SELECT} WHERE ($1::text IS NULL OR r.chorus_status = $1) ORDER BY r.year DESC, r.seq DESC LIMIT 1000`,
       [status ?? null],
@@ -208,7 +222,10 @@ export class PaymentRequestsService {
    */
   async exportForChorus(caller: Principal | undefined, ids?: unknown): Promise<ChorusDepositManifest> {
     const actor = requireRole(caller, 'treasurer');
-    if (ids !== undefined && (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string' && UUID.test(x))))
+    if (
+      ids !== undefined &&
+      (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string' && UUID.test(x)))
+    )
       throw new BillingError(BillingErrorCode.InvalidInput, 'ids must be a list of payment request ids', {
         field: 'ids',
       });
@@ -220,9 +237,13 @@ export class PaymentRequestsService {
         [ids ?? null],
       )) as RequestRow[];
       if (rows.length === 0)
-        throw new BillingError(BillingErrorCode.InvalidInput, 'no payment request is waiting to be deposited', {
-          field: 'ids',
-        });
+        throw new BillingError(
+          BillingErrorCode.InvalidInput,
+          'no payment request is waiting to be deposited',
+          {
+            field: 'ids',
+          },
+        );
       const [{ id: depositId, created_at }] = (await m.query(
         `INSERT INTO chorus_deposits (manifest, created_by) VALUES ('{}', $1) RETURNING id::text, created_at`,
         [actor.userId],
@@ -246,7 +267,11 @@ export class PaymentRequestsService {
           creditorReference: row.creditor_reference,
           files: [
             { name: `${row.number}.pdf`, path: `/payment-requests/${row.id}/document.pdf`, sha256: sha(pdf) },
-            { name: `${row.number}-${FACTURX_FILE_NAME}`, path: `/payment-requests/${row.id}/document.xml`, sha256: sha(xml) },
+            {
+              name: `${row.number}-${FACTURX_FILE_NAME}`,
+              path: `/payment-requests/${row.id}/document.xml`,
+              sha256: sha(xml),
+            },
           ],
         });
       }
@@ -258,23 +283,39 @@ export class PaymentRequestsService {
         supplier: { name: fund.legalName, siret: fund.siret },
         invoices,
       };
-      await m.query('UPDATE chorus_deposits SET manifest = $2 WHERE id = $1', [depositId, JSON.stringify(manifest)]);
+      await m.query('UPDATE chorus_deposits SET manifest = $2 WHERE id = $1', [
+        depositId,
+        JSON.stringify(manifest),
+      ]);
       await m.query(
         `UPDATE payment_requests SET chorus_status = 'deposited', chorus_deposit_id = $2, chorus_updated_at = now()
           WHERE id = ANY($1::uuid[])`,
         [rows.map((r) => r.id), depositId],
       );
-      await this.audit.record(actor, 'chorus.deposit.exported', { type: 'chorus_deposit', id: depositId }, { count: rows.length }, m);
+      await this.audit.record(
+        actor,
+        'chorus.deposit.exported',
+        { type: 'chorus_deposit', id: depositId },
+        { count: rows.length },
+        m,
+      );
       return manifest;
     });
   }
 
-  async deposits(caller: Principal | undefined): Promise<{ id: string; createdAt: Date; count: number; manifest: ChorusDepositManifest }[]> {
+  async deposits(
+    caller: Principal | undefined,
+  ): Promise<{ id: string; createdAt: Date; count: number; manifest: ChorusDepositManifest }[]> {
     requireRole(caller, ['treasurer', 'admin']);
     const rows = (await this.dataSource.query(
       `SELECT id::text, created_at, manifest FROM chorus_deposits ORDER BY created_at DESC LIMIT 200`,
     )) as { id: string; created_at: Date; manifest: ChorusDepositManifest }[];
-    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, count: r.manifest.invoices?.length ?? 0, manifest: r.manifest }));
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      count: r.manifest.invoices?.length ?? 0,
+      manifest: r.manifest,
+    }));
   }
 
   /**
@@ -289,15 +330,23 @@ export class PaymentRequestsService {
     const actor = requireRole(caller, 'treasurer');
     const status = input.status;
     if (status !== 'deposited' && status !== 'rejected' && status !== 'paid')
-      throw new BillingError(BillingErrorCode.InvalidInput, 'status is one of deposited, rejected, paid', { field: 'status' });
+      throw new BillingError(BillingErrorCode.InvalidInput, 'status is one of deposited, rejected, paid', {
+        field: 'status',
+      });
     const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
     if (status === 'rejected' && (reason.length === 0 || reason.length > 500))
-      throw new BillingError(BillingErrorCode.InvalidInput, 'a rejection needs its reason (at most 500 characters)', {
-        field: 'reason',
-      });
+      throw new BillingError(
+        BillingErrorCode.InvalidInput,
+        'a rejection needs its reason (at most 500 characters)',
+        {
+          field: 'reason',
+        },
+      );
     if (!UUID.test(id)) throw notFound(id);
     await this.dataSource.transaction(async (m) => {
-      const [row] = (await m.query('SELECT chorus_status FROM payment_requests WHERE id = $1 FOR UPDATE', [id])) as {
+      const [row] = (await m.query('SELECT chorus_status FROM payment_requests WHERE id = $1 FOR UPDATE', [
+        id,
+      ])) as {
         chorus_status: ChorusStatus;
       }[];
       if (!row) throw notFound(id);
@@ -311,7 +360,13 @@ export class PaymentRequestsService {
         `UPDATE payment_requests SET chorus_status = $2, chorus_reason = $3, chorus_updated_at = now() WHERE id = $1`,
         [id, status, status === 'rejected' ? reason : null],
       );
-      await this.audit.record(actor, 'chorus.status.changed', { type: 'payment_request', id }, { status, reason }, m);
+      await this.audit.record(
+        actor,
+        'chorus.status.changed',
+        { type: 'payment_request', id },
+        { status, reason },
+        m,
+      );
     });
     return this.get(actor, id);
   }
@@ -321,7 +376,9 @@ export class PaymentRequestsService {
     requireRole(caller, ['treasurer', 'admin']);
     const day = asOf ?? new Date().toISOString().slice(0, 10);
     if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(day) || Number.isNaN(Date.parse(day)))
-      throw new BillingError(BillingErrorCode.InvalidInput, 'asOf must be a date YYYY-MM-DD', { field: 'asOf' });
+      throw new BillingError(BillingErrorCode.InvalidInput, 'asOf must be a date YYYY-MM-DD', {
+        field: 'asOf',
+      });
     const rows = (await this.dataSource.query(
       `SELECT d.id::text, d.organisation_id::text, o.name, r.number, d.creditor_reference, to_char(d.due_date, 'YYYY-MM-DD') AS due_date,
               (d.amount_due - d.amount_paid)::text AS outstanding, d.currency, coalesce(r.policy_version, d.policy_version) AS policy_version,
@@ -420,8 +477,11 @@ function toView(row: RequestRow): PaymentRequestView {
       depositId: row.chorus_deposit_id,
       updatedAt: row.chorus_updated_at,
     },
-    obligation: { amountDue: BigInt(row.amount_due), amountPaid: BigInt(row.amount_paid), status: row.obligation_status },
+    obligation: {
+      amountDue: BigInt(row.amount_due),
+      amountPaid: BigInt(row.amount_paid),
+      status: row.obligation_status,
+    },
     createdAt: row.created_at,
   };
 }
-

@@ -38,20 +38,34 @@ export class PaymentStatusService {
     private readonly xsd: XsdValidator,
   ) {}
 
-  async import(caller: Principal | undefined, file: Buffer): Promise<{ reportId: string; originalMessageId: string; payouts: PayoutOutcome[] }> {
+  async import(
+    caller: Principal | undefined,
+    file: Buffer,
+  ): Promise<{ reportId: string; originalMessageId: string; payouts: PayoutOutcome[] }> {
     const actor = requireRole(caller, 'treasurer');
     if (file.length > this.config.BANK_FILE_MAX_BYTES)
-      throw new BillingError(BillingErrorCode.BankFileTooLarge, `the file is larger than ${this.config.BANK_FILE_MAX_BYTES} bytes`);
+      throw new BillingError(
+        BillingErrorCode.BankFileTooLarge,
+        `the file is larger than ${this.config.BANK_FILE_MAX_BYTES} bytes`,
+      );
     if (!/urn:iso:std:iso:20022:tech:xsd:pain\.002\.001\.10/.test(file.subarray(0, 4096).toString('utf8')))
       throw new BillingError(BillingErrorCode.InvalidBankFile, 'not a pain.002.001.10 status report');
     const valid = await this.xsd.validate(billingXsdPath('pain.002.001.10.xsd'), file);
     if (!valid.valid)
-      throw new BillingError(BillingErrorCode.InvalidBankFile, `the file fails the pain.002.001.10 schema: ${valid.errors[0]}`, {
-        errors: valid.errors.slice(0, 10),
-      });
+      throw new BillingError(
+        BillingErrorCode.InvalidBankFile,
+        `the file fails the pain.002.001.10 schema: ${valid.errors[0]}`,
+        {
+          errors: valid.errors.slice(0, 10),
+        },
+      );
     const report = readPain002(file);
     let statuses = report.transactions;
-    if (statuses.length === 0 && report.groupStatus && (EXECUTED.has(report.groupStatus) || REJECTED.has(report.groupStatus))) {
+    if (
+      statuses.length === 0 &&
+      report.groupStatus &&
+      (EXECUTED.has(report.groupStatus) || REJECTED.has(report.groupStatus))
+    ) {
       const rows = (await this.dataSource.query(
         `SELECT p.end_to_end_id FROM disbursement_payouts p JOIN disbursement_batches b ON b.id = p.batch_id
           WHERE b.message_id = $1 ORDER BY p.end_to_end_id`,
@@ -100,7 +114,13 @@ export class PaymentStatusService {
     const [row] = (await this.dataSource.query(
       `INSERT INTO payment_status_reports (message_id, original_message_id, file_sha256, outcome, uploaded_by)
        VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
-      [report.messageId, report.originalMessageId, createHash('sha256').update(file).digest('hex'), JSON.stringify(outcomes), actor.userId],
+      [
+        report.messageId,
+        report.originalMessageId,
+        createHash('sha256').update(file).digest('hex'),
+        JSON.stringify(outcomes),
+        actor.userId,
+      ],
     )) as { id: string }[];
     return { reportId: row.id, originalMessageId: report.originalMessageId, payouts: outcomes };
   }

@@ -82,7 +82,8 @@ export function linesOfEntry(e: CamtEntry, entryKey: string): StatementLine[] {
     return {
       endToEndId: d?.endToEndId && d.endToEndId !== 'NOTPROVIDED' ? d.endToEndId : null,
       structuredReference: reference,
-      referenceValid: reference && looksLikeCreditorReference(reference) ? isValidCreditorReference(reference) : null,
+      referenceValid:
+        reference && looksLikeCreditorReference(reference) ? isValidCreditorReference(reference) : null,
       unstructured: d?.unstructured ?? null,
       partyName: d?.partyName ?? null,
       partyIban: d?.partyIban ?? null,

@@ -1,9 +1,5 @@
 import fc from 'fast-check';
-import {
-  creditorReference,
-  formatCreditorReference,
-  isValidCreditorReference,
-} from './creditor-reference';
+import { creditorReference, formatCreditorReference, isValidCreditorReference } from './creditor-reference';
 
 describe('ISO 11649 creditor references', () => {
   it.each([

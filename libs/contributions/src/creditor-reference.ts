@@ -24,7 +24,8 @@ export function normaliseCreditorReference(value: string): string {
 /** `RFkk` + body, for a body of 1 to 21 characters [0-9A-Z]. */
 export function creditorReference(body: string): string {
   const clean = normaliseCreditorReference(body);
-  if (!BODY.test(clean)) throw new RangeError(`an ISO 11649 reference body is 1 to 21 characters [0-9A-Z], not "${body}"`);
+  if (!BODY.test(clean))
+    throw new RangeError(`an ISO 11649 reference body is 1 to 21 characters [0-9A-Z], not "${body}"`);
   const check = 98 - mod97(`${clean}RF00`);
   return `RF${String(check).padStart(2, '0')}${clean}`;
 }

@@ -219,7 +219,13 @@ export class DeclarationsService {
     const [org] = (await m.query(
       `SELECT id::text, siret, name, service_code_required, legal_commitment_required FROM organisations WHERE id = $1`,
       [organisationId],
-    )) as { id: string; siret: string; name: string; service_code_required: boolean; legal_commitment_required: boolean }[];
+    )) as {
+      id: string;
+      siret: string;
+      name: string;
+      service_code_required: boolean;
+      legal_commitment_required: boolean;
+    }[];
     const billed: BilledOrganisation = {
       id: org.id,
       siret: org.siret,

@@ -29,7 +29,12 @@ export class OrganisationsService {
 
   async create(
     caller: Principal | undefined,
-    input: { siret?: unknown; name?: unknown; serviceCodeRequired?: unknown; legalCommitmentRequired?: unknown },
+    input: {
+      siret?: unknown;
+      name?: unknown;
+      serviceCodeRequired?: unknown;
+      legalCommitmentRequired?: unknown;
+    },
   ): Promise<OrganisationView> {
     const actor = requireRole(caller, ['admin', 'treasurer']);
     const siret = typeof input.siret === 'string' ? normaliseSiret(input.siret) : null;
@@ -88,10 +93,9 @@ export class OrganisationsService {
   /** Staff see every organisation; a buyer only its own (403 otherwise). */
   async get(caller: Principal | undefined, organisationId: string): Promise<OrganisationView> {
     this.assertCanActFor(caller, organisationId, true);
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM organisations WHERE id = $1`,
-      [organisationId],
-    )) as OrganisationRow[];
+    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM organisations WHERE id = $1`, [
+      organisationId,
+    ])) as OrganisationRow[];
     if (rows.length === 0)
       throw new ContributionsError(
         ContributionsErrorCode.OrganisationNotFound,

@@ -36,9 +36,13 @@ export function assertBillable(
   declaration: { serviceCode: string | null; legalCommitment: string | null },
 ): void {
   if (!/^[0-9]{14}$/.test(organisation.siret))
-    throw new ContributionsError(ContributionsErrorCode.InvalidSiret, 'the organisation has no SIRET to bill', {
-      field: 'siret',
-    });
+    throw new ContributionsError(
+      ContributionsErrorCode.InvalidSiret,
+      'the organisation has no SIRET to bill',
+      {
+        field: 'siret',
+      },
+    );
   if (organisation.serviceCodeRequired && !declaration.serviceCode)
     throw new ContributionsError(
       ContributionsErrorCode.InvalidInput,
@@ -82,7 +86,10 @@ export async function issuePaymentRequest(
   )) as { year: number; seq: number; issue_date: string }[];
   const { number, body } = paymentRequestNumber(year, seq);
   const reference = creditorReference(body);
-  await m.query('UPDATE levy_declarations SET creditor_reference = $2 WHERE id = $1', [declaration.id, reference]);
+  await m.query('UPDATE levy_declarations SET creditor_reference = $2 WHERE id = $1', [
+    declaration.id,
+    reference,
+  ]);
   const [row] = (await m.query(
     `INSERT INTO payment_requests (number, year, seq, kind, document_type_code, declaration_id, organisation_id, creditor_reference,
        currency, amount, issue_date, due_date, buyer, policy_version)

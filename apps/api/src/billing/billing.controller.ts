@@ -34,9 +34,15 @@ export class BillingController {
 
   /** The CII XML (EN 16931 profile), for the buyer's organisation and the treasurer. */
   @Get('payment-requests/:id/document.xml')
-  async xml(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+  async xml(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const file = await this.requests.xml(caller, id);
-    res.type('application/xml; charset=utf-8').setHeader('content-disposition', `attachment; filename="${file.fileName}"`);
+    res
+      .type('application/xml; charset=utf-8')
+      .setHeader('content-disposition', `attachment; filename="${file.fileName}"`);
     return file.xml;
   }
 
@@ -52,7 +58,11 @@ export class BillingController {
 
   @Post('payment-requests/:id/chorus-status')
   @HttpCode(200)
-  chorusStatus(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ChorusStatusRequest) {
+  chorusStatus(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ChorusStatusRequest,
+  ) {
     return this.requests.setChorusStatus(caller, id, body);
   }
 
@@ -119,7 +129,11 @@ export class BillingController {
 
   @Post('bank-suspense/:id/resolution')
   @HttpCode(200)
-  resolve(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ResolveSuspenseRequest) {
+  resolve(
+    @Caller() caller: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ResolveSuspenseRequest,
+  ) {
     return this.statements.resolveSuspense(caller, id, body);
   }
 
@@ -139,7 +153,10 @@ export class BillingController {
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
       if (size > limit)
-        throw Object.assign(new Error(`the file is larger than ${limit} bytes`), { type: 'entity.too.large', status: 413 });
+        throw Object.assign(new Error(`the file is larger than ${limit} bytes`), {
+          type: 'entity.too.large',
+          status: 413,
+        });
       chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks);
