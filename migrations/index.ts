@@ -22,6 +22,8 @@ import { AddDisbursementLots1763769650001 } from './1763769650001-add-disburseme
 import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-account-codes-bytewise';
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
+import { CreateMailOutbox1764710000000 } from './1764710000000-create-mail-outbox';
+import { CreateSignIn1764710000001 } from './1764710000001-create-sign-in';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -49,4 +51,6 @@ export const migrations = [
   IndexAccountCodesBytewise1763769650002,
   FillBatchesPageByPage1763769650003,
   CheckRunReferencesPerStatement1763769650004,
+  CreateMailOutbox1764710000000,
+  CreateSignIn1764710000001,
 ];

@@ -8,6 +8,7 @@ import { DisbursementsModule } from '@app/disbursements';
 import { GovernanceModule } from '@app/governance';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
+import { MailModule } from '@app/mail';
 import { PolicyModule } from '@app/policy';
 import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
@@ -47,6 +48,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    MailModule,
     ProjectsModule,
     TransparencyModule,
     GovernanceModule,

@@ -1,3 +1,5 @@
 export * from './test-services';
 export * from './fake-stripe';
 export * from './log-sequencer-lock';
+export * from './oidc/oidc-test-provider';
+export * from './smtp/smtp-capture';

@@ -3,6 +3,7 @@ import { GovernanceErrorCode } from '@app/governance';
 import { ContributionsErrorCode } from '@app/contributions';
 import { IdentityErrorCode } from '@app/identity';
 import { LedgerErrorCode } from '@app/ledger';
+import { MailErrorCode } from '@app/mail';
 import { MoneyErrorCode } from '@app/money';
 import { PaymentsErrorCode } from '@app/payments';
 import { PolicyErrorCode } from '@app/policy';
@@ -41,6 +42,10 @@ const policy: Record<PolicyErrorCode, number> = {
   [PolicyErrorCode.NoPolicy]: 503,
   [PolicyErrorCode.UnknownVersion]: 404,
   [PolicyErrorCode.InvalidPolicy]: 422,
+};
+
+const mail: Record<MailErrorCode, number> = {
+  [MailErrorCode.InvalidMail]: 422,
 };
 
 const identity: Record<IdentityErrorCode, number> = {
@@ -163,6 +168,7 @@ export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...ledger,
   ...policy,
   ...identity,
+  ...mail,
   ...idempotency,
   ...projects,
   ...transparency,
