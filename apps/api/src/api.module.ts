@@ -13,6 +13,7 @@ import { PolicyModule } from '@app/policy';
 import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
+import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
@@ -30,6 +31,7 @@ import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
 import { PublicPagesController } from './public-pages/public-pages.controller';
+import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
@@ -49,6 +51,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     PolicyModule,
     IdentityModule,
     MailModule,
+    SignInModule,
     ProjectsModule,
     TransparencyModule,
     GovernanceModule,
@@ -75,6 +78,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     PublicLedgerController,
     OpenDataController,
     DonorErasureController,
+    OrganisationAccessController,
   ],
   providers: [
     LedgerAdminService,

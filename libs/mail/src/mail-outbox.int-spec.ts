@@ -106,7 +106,7 @@ describe('Mail outbox (PostgreSQL + SMTP)', () => {
     await db.transaction((tx) => outbox.enqueue(tx, m));
     smtp.failNext(1);
     expect(await sut.sendDue()).toEqual(['retry']);
-    let row = await outbox.byKey(m.key);
+    const row = await outbox.byKey(m.key);
     expect(row).toMatchObject({ status: 'queued', attempts: 1 });
     expect(row!.lastError).toMatch(/451/);
     expect(row!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 20_000);

@@ -8,6 +8,7 @@ import { MoneyErrorCode } from '@app/money';
 import { PaymentsErrorCode } from '@app/payments';
 import { PolicyErrorCode } from '@app/policy';
 import { ProjectsErrorCode } from '@app/projects';
+import { SignInErrorCode } from '@app/sign-in';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
 import { TransparencyErrorCode } from '@app/transparency';
 
@@ -46,6 +47,20 @@ const policy: Record<PolicyErrorCode, number> = {
 
 const mail: Record<MailErrorCode, number> = {
   [MailErrorCode.InvalidMail]: 422,
+};
+
+const signIn: Record<SignInErrorCode, number> = {
+  [SignInErrorCode.InvalidEmail]: 400,
+  [SignInErrorCode.RateLimited]: 429,
+  [SignInErrorCode.LinkUnknown]: 404,
+  [SignInErrorCode.LinkExpired]: 410,
+  [SignInErrorCode.LinkUsed]: 410,
+  [SignInErrorCode.UnknownProvider]: 404,
+  [SignInErrorCode.ProviderUnavailable]: 503,
+  [SignInErrorCode.CallbackRefused]: 400,
+  [SignInErrorCode.EmailUnverified]: 409,
+  [SignInErrorCode.AccessRequestNotFound]: 404,
+  [SignInErrorCode.AccessRequestDecided]: 409,
 };
 
 const identity: Record<IdentityErrorCode, number> = {
@@ -169,6 +184,7 @@ export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...policy,
   ...identity,
   ...mail,
+  ...signIn,
   ...idempotency,
   ...projects,
   ...transparency,

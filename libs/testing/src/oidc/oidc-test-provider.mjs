@@ -189,6 +189,7 @@ async function start() {
       return;
     }
     if (url.pathname === PREFIX || url.pathname.startsWith(`${PREFIX}/`)) {
+      req.originalUrl = req.url;
       req.url = req.url.slice(PREFIX.length) || '/';
       callback(req, res);
       return;
