@@ -23,4 +23,26 @@ describe('AppConfig', () => {
     expect(() => loadConfig({ FUND_BIC: 'NOT A BIC' })).toThrow(/FUND_BIC: not a valid BIC/);
     expect(loadConfig({}).FUND_IBAN).toBeUndefined();
   });
+
+  it('checks the mail and sign-in settings at boot', () => {
+    expect(loadConfig({}).MAIL_FROM).toMatch(/@/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SMTP_URL: required in production/);
+    expect(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.org' }).SMTP_URL).toBe(
+      'smtps://u:p@mail.example.org',
+    );
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.org' })).toThrow(
+      /SMTP_URL: must start with smtp/,
+    );
+    expect(() => loadConfig({ MAIL_FROM: 'nobody' })).toThrow(/MAIL_FROM/);
+    expect(loadConfig({ MAIL_FROM: 'Librery <fonds@example.org>' }).MAIL_FROM).toBe(
+      'Librery <fonds@example.org>',
+    );
+    expect(() => loadConfig({ PROCONNECT_ISSUER: 'https://auth.proconnect.gouv.fr/api/v2' })).toThrow(
+      /PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID, PROCONNECT_CLIENT_SECRET: set all three or none/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://localhost', OIDC_ALLOW_HTTP: 'true' }),
+    ).toThrow(/OIDC_ALLOW_HTTP: never in production/);
+    expect(loadConfig({ OIDC_ALLOW_HTTP: 'true' }).OIDC_ALLOW_HTTP).toBe(true);
+  });
 });
