@@ -24,6 +24,7 @@ import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
 import { CreateMailOutbox1764710000000 } from './1764710000000-create-mail-outbox';
 import { CreateSignIn1764710000001 } from './1764710000001-create-sign-in';
+import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   CheckRunReferencesPerStatement1763769650004,
   CreateMailOutbox1764710000000,
   CreateSignIn1764710000001,
+  CreateGivingCheckouts1764720000000,
 ];
