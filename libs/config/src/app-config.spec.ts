@@ -45,4 +45,20 @@ describe('AppConfig', () => {
     ).toThrow(/OIDC_ALLOW_HTTP: never in production/);
     expect(loadConfig({ OIDC_ALLOW_HTTP: 'true' }).OIDC_ALLOW_HTTP).toBe(true);
   });
+
+  it('allows private outbound fetches only when told to, never because the base URL is loopback', () => {
+    expect(loadConfig({}).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(
+      false,
+    );
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true' }).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(
+      true,
+    );
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'false' }).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(
+      false,
+    );
+    expect(() => loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'yes please' })).toThrow(
+      /OUTBOUND_ALLOW_PRIVATE_NETWORKS/,
+    );
+  });
 });

@@ -1,5 +1,15 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from 'ibantools';
 
 /** Every setting the Librery reads, validated once at boot. Nothing else reads process.env. */
@@ -25,6 +35,17 @@ export class AppConfig {
   @IsString() QUEUE_PREFIX: string = 'librery';
 
   @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE: number = 20;
+
+  /**
+   * Development only: lets the server fetch maintainers' URLs (funding.json, well-known files) on
+   * loopback, private and link-local addresses. Off by default, and never implied by
+   * PUBLIC_BASE_URL: a deployment on a loopback address still refuses them.
+   */
+  @Transform(({ value }) =>
+    value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
+  )
+  @IsBoolean()
+  OUTBOUND_ALLOW_PRIVATE_NETWORKS: boolean = false;
 
   /** Public base URL of the platform, used in links. */
   @IsString() PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
