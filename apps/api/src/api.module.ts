@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { BillingModule } from '@app/billing';
 import { AppConfig, ConfigModule } from '@app/config';
 import { ContributionsModule } from '@app/contributions';
 import { DatabaseModule } from '@app/database';
@@ -8,12 +9,15 @@ import { DisbursementsModule } from '@app/disbursements';
 import { GovernanceModule } from '@app/governance';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
+import { MailModule } from '@app/mail';
 import { PolicyModule } from '@app/policy';
 import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
+import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
 import { WebSessionModule } from '@app/web-session';
+import { BillingController } from './billing/billing.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
@@ -30,6 +34,7 @@ import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
 import { PublicPagesController } from './web/public/public-pages.controller';
+import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
@@ -53,6 +58,8 @@ import { WebSessions } from './web/web-sessions.service';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    MailModule,
+    SignInModule,
     ProjectsModule,
     TransparencyModule,
     GovernanceModule,
@@ -60,6 +67,7 @@ import { WebSessions } from './web/web-sessions.service';
     PaymentsModule,
     DisbursementsModule,
     WebSessionModule,
+    BillingModule,
   ],
   // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
   controllers: [
@@ -73,6 +81,7 @@ import { WebSessions } from './web/web-sessions.service';
     IdentityController,
     LedgerController,
     DisbursementsController,
+    BillingController,
     GovernanceController,
     MotionsController,
     RoundsController,
@@ -82,6 +91,7 @@ import { WebSessions } from './web/web-sessions.service';
     DonorErasureController,
     AccessibilityController,
     SessionController,
+    OrganisationAccessController,
   ],
   providers: [
     LedgerAdminService,
