@@ -13,7 +13,10 @@ import {
   ProjectView,
   PublicAccountBalance,
   PublicContributor,
+  PendingResolution,
   PublicEntry,
+  PublicNames,
+  PublicPayout,
   RoundView,
 } from './public-ledger.types';
 
@@ -431,6 +434,121 @@ export class PublicLedgerService {
       ),
       entries: page.items,
     };
+  }
+
+  /** Payouts to a project, one line each with their state (the pending entry and its resolution), newest first. */
+  async payouts(projectId: string, currency = 'EUR', limit = 100): Promise<PublicPayout[]> {
+    const code = `liability:payable:${projectId}:${currency.toLowerCase()}`;
+    const rows = (await this.dataSource.query(
+      `SELECT e.id::text AS id, e.occurred_at, sum(p.amount)::text AS amount,
+              r.id::text AS resolved_id, r.flow AS resolved_flow, r.occurred_at AS resolved_at
+         FROM ledger_accounts a
+         JOIN ledger_postings p ON p.account_id = a.id AND p.direction = 'D'
+         JOIN ledger_entries e ON e.id = p.entry_id AND e.flow = 'pending'
+         LEFT JOIN ledger_entries r ON r.pending_entry_id = e.id
+        WHERE a.code = $1
+        GROUP BY e.id, r.id
+        ORDER BY e.id DESC
+        LIMIT $2`,
+      [code, limit],
+    )) as {
+      id: string;
+      occurred_at: Date;
+      amount: string;
+      resolved_id: string | null;
+      resolved_flow: string | null;
+      resolved_at: Date | null;
+    }[];
+    return rows.map((r) => ({
+      entryId: r.id,
+      amount: BigInt(r.amount),
+      currency,
+      at: r.occurred_at,
+      state:
+        r.resolved_flow === 'post_pending'
+          ? 'confirmed'
+          : r.resolved_flow === 'void_pending'
+            ? 'failed'
+            : 'pending',
+      resolvedEntryId: r.resolved_id,
+      resolvedAt: r.resolved_at,
+    }));
+  }
+
+  /** How each of these pending entries was resolved (entries still pending are absent). */
+  async resolutions(pendingIds: readonly string[]): Promise<PendingResolution[]> {
+    const ids = pendingIds.filter((id) => ID.test(id));
+    if (ids.length === 0) return [];
+    const rows = (await this.dataSource.query(
+      `SELECT pending_entry_id::text AS pending, id::text AS id, flow, occurred_at
+         FROM ledger_entries WHERE pending_entry_id = ANY($1::bigint[])`,
+      [ids],
+    )) as { pending: string; id: string; flow: string; occurred_at: Date }[];
+    return rows.map((r) => ({
+      pendingEntryId: r.pending,
+      entryId: r.id,
+      state: r.flow === 'post_pending' ? 'confirmed' : 'failed',
+      at: r.occurred_at,
+    }));
+  }
+
+  /** Names of the projects and rounds whose ids appear in these account codes. */
+  async namesFor(accountCodes: readonly string[]): Promise<PublicNames> {
+    const projectIds = new Set<string>();
+    const roundIds = new Set<string>();
+    for (const code of accountCodes) {
+      const parts = code.split(':');
+      if (parts[0] === 'liability' && (parts[1] === 'project' || parts[1] === 'payable') && parts[2])
+        projectIds.add(parts[2]);
+      if (parts[0] === 'liability' && parts[1] === 'round' && parts[2]) roundIds.add(parts[2]);
+    }
+    const projects = new Map<string, { slug: string; name: string }>();
+    const rounds = new Map<string, string>();
+    if (projectIds.size > 0 && (await this.has('projects'))) {
+      const rows = (await this.dataSource.query(
+        'SELECT id::text AS id, slug, name FROM projects WHERE id::text = ANY($1)',
+        [[...projectIds]],
+      )) as { id: string; slug: string; name: string }[];
+      for (const r of rows) projects.set(r.id, { slug: r.slug, name: r.name });
+    }
+    if (roundIds.size > 0 && (await this.has('governance_rounds'))) {
+      const rows = (await this.dataSource.query(
+        'SELECT id::text AS id, title FROM governance_rounds WHERE id::text = ANY($1)',
+        [[...roundIds]],
+      )) as { id: string; title: string }[];
+      for (const r of rows) rounds.set(r.id, r.title);
+    }
+    return { projects, rounds };
+  }
+
+  /** What each project received (directed and allocated credits, posted) and what was paid out to it. */
+  async receivedByProject(
+    projectIds: readonly string[],
+    currency = 'EUR',
+  ): Promise<Map<string, { received: bigint; paidOut: bigint }>> {
+    const out = new Map<string, { received: bigint; paidOut: bigint }>();
+    if (projectIds.length === 0) return out;
+    const ccy = currency.toLowerCase();
+    const codes = projectIds.flatMap((id) => [
+      `liability:project:${id}:directed:${ccy}`,
+      `liability:project:${id}:allocated:${ccy}`,
+      `liability:payable:${id}:${ccy}`,
+    ]);
+    const rows = (await this.dataSource.query(
+      `SELECT a.code, b.credits_posted::text AS credits, b.debits_posted::text AS debits
+         FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
+        WHERE a.code = ANY($1)`,
+      [codes],
+    )) as { code: string; credits: string; debits: string }[];
+    for (const id of projectIds) out.set(id, { received: 0n, paidOut: 0n });
+    for (const r of rows) {
+      const [, kind, id] = r.code.split(':');
+      const v = out.get(id);
+      if (!v) continue;
+      if (kind === 'project') out.set(id, { ...v, received: v.received + BigInt(r.credits) });
+      else out.set(id, { ...v, paidOut: v.paidOut + BigInt(r.debits) });
+    }
+    return out;
   }
 
   async contributor(id: string, currency = 'EUR'): Promise<ContributorView> {

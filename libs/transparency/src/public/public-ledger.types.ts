@@ -120,3 +120,28 @@ export interface RoundView {
   readonly audit: unknown;
   readonly entries: PublicEntry[];
 }
+
+/** A payout as one line: its pending entry and how it ended (confirmed by the bank, failed, or still pending). */
+export interface PublicPayout {
+  readonly entryId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly at: Date;
+  readonly state: 'pending' | 'confirmed' | 'failed';
+  readonly resolvedEntryId: string | null;
+  readonly resolvedAt: Date | null;
+}
+
+/** How a pending entry was resolved, if it was. */
+export interface PendingResolution {
+  readonly pendingEntryId: string;
+  readonly entryId: string;
+  readonly state: 'confirmed' | 'failed';
+  readonly at: Date;
+}
+
+/** Names behind the ids found in account codes (projects, rounds), for pages that show names. */
+export interface PublicNames {
+  readonly projects: ReadonlyMap<string, { readonly slug: string; readonly name: string }>;
+  readonly rounds: ReadonlyMap<string, string>;
+}

@@ -2,6 +2,8 @@ import { FundFlows, FundTotals } from '@app/transparency';
 import { Money, Table } from '../components';
 import { Layout } from '../layout';
 import { PageContext } from '../page-context';
+import { CATALOGUE } from './catalogue.messages';
+import { RoundLine, stateLabel } from './governance.pages';
 import { PUBLIC_MESSAGES } from './public.messages';
 import { nodeLabel, Sankey } from './sankey';
 
@@ -11,9 +13,22 @@ export interface HomeProps {
   flows: FundFlows;
   treeSize: number;
   verifierKey: string;
+  projects: readonly { slug: string; name: string; received: bigint }[];
+  moreProjects: boolean;
+  rounds: readonly RoundLine[];
 }
 
-export function HomePage({ ctx, totals, flows, treeSize, verifierKey }: HomeProps) {
+export function HomePage({
+  ctx,
+  totals,
+  flows,
+  treeSize,
+  verifierKey,
+  projects,
+  moreProjects,
+  rounds,
+}: HomeProps) {
+  const c = CATALOGUE[ctx.lang];
   const m = PUBLIC_MESSAGES[ctx.lang];
   const { lang } = ctx;
   const figures: [string, string, bigint][] = totals
@@ -29,7 +44,48 @@ export function HomePage({ ctx, totals, flows, treeSize, verifierKey }: HomeProp
       ]
     : [];
   return (
-    <Layout ctx={ctx} title={m.homeTitle}>
+    <Layout ctx={ctx} title={m.homeTitle} lead={c.homeLead}>
+      <section aria-labelledby="projects-h">
+        <h2 id="projects-h">{c.homeProjects}</h2>
+        {projects.length ? (
+          <ul className="cards">
+            {projects.map((p) => (
+              <li className="card" key={p.slug}>
+                <h3>
+                  <a href={`/projects/${encodeURIComponent(p.slug)}`}>{p.name}</a>
+                </h3>
+                <p>
+                  {c.received} : <Money cents={p.received} lang={lang} />
+                </p>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>{c.noProjects}</p>
+        )}
+        <p>
+          <a href="/projects">{c.homeProjectsAll}</a>
+          {moreProjects ? ' …' : ''}
+        </p>
+      </section>
+      <section aria-labelledby="rounds-h">
+        <h2 id="rounds-h">{c.homeRounds}</h2>
+        {rounds.length ? (
+          <ul>
+            {rounds.map((r) => (
+              <li key={r.id}>
+                <a href={`/rounds/${r.id}`}>{r.title}</a> — {stateLabel(r.state, c)},{' '}
+                <Money cents={r.budget} currency={r.currency} lang={lang} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>{c.noRounds}</p>
+        )}
+        <p>
+          <a href="/rounds">{c.homeRoundsAll}</a>
+        </p>
+      </section>
       <section aria-labelledby="totals-h">
         <h2 id="totals-h">{m.totalsCaption}</h2>
         <Table

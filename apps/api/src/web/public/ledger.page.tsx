@@ -1,8 +1,10 @@
-import { EntryPage } from '@app/transparency';
-import { Button, Field, Pagination, SearchForm } from '../components';
+import { EntryPage, PendingResolution, PublicNames } from '@app/transparency';
+import { Button, Field, Pagination, SearchForm, SelectField } from '../components';
 import { Layout } from '../layout';
 import { PageContext } from '../page-context';
 import { EntriesTable } from './entries-table';
+import { CATALOGUE } from './catalogue.messages';
+import { KIND_OPTIONS, kindLabel } from './labels';
 import { PUBLIC_MESSAGES } from './public.messages';
 
 export interface LedgerProps {
@@ -11,14 +13,27 @@ export interface LedgerProps {
   page: EntryPage;
   nextHref: string | null;
   treeSize: number;
+  names: PublicNames;
+  resolutions: readonly PendingResolution[];
 }
 
-export function LedgerPage({ ctx, query, page, nextHref, treeSize }: LedgerProps) {
+export function LedgerPage({ ctx, query, page, nextHref, treeSize, names, resolutions }: LedgerProps) {
   const m = PUBLIC_MESSAGES[ctx.lang];
+  const c = CATALOGUE[ctx.lang];
+  const kinds =
+    query.kind && !KIND_OPTIONS.includes(query.kind) ? [...KIND_OPTIONS, query.kind] : KIND_OPTIONS;
   return (
     <Layout ctx={ctx} title={m.ledgerTitle}>
       <SearchForm action="/ledger" label={m.filters}>
-        <Field name="kind" label={m.kind} value={query.kind} />
+        <SelectField
+          name="kind"
+          label={m.kind}
+          value={query.kind ?? ''}
+          options={[
+            { value: '', label: c.kindAll },
+            ...kinds.map((k) => ({ value: k, label: kindLabel(k, ctx.lang) })),
+          ]}
+        />
         <Field name="project" label={m.project} value={query.project} />
         <Field name="contributor" label={m.contributor} value={query.contributor} />
         <Field name="from" label={m.dateFrom} value={query.from} />
@@ -26,7 +41,15 @@ export function LedgerPage({ ctx, query, page, nextHref, treeSize }: LedgerProps
         <Button>{m.apply}</Button>
       </SearchForm>
       {page.items.length ? (
-        <EntriesTable ctx={ctx} m={m} entries={page.items} caption={m.ledgerCaption} signedSize={treeSize} />
+        <EntriesTable
+          ctx={ctx}
+          m={m}
+          entries={page.items}
+          caption={m.ledgerCaption}
+          signedSize={treeSize}
+          names={names}
+          resolutions={resolutions}
+        />
       ) : (
         <p>{m.noEntries}</p>
       )}

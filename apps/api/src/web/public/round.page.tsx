@@ -1,9 +1,11 @@
-import { RoundView } from '@app/transparency';
+import { PublicNames, RoundView } from '@app/transparency';
 import { DateTime, Money, SummaryList, Table } from '../components';
 import { formatFraction } from '../format';
 import { Layout } from '../layout';
 import { PageContext } from '../page-context';
 import { EntriesTable } from './entries-table';
+import { CATALOGUE } from './catalogue.messages';
+import { stateLabel } from './governance.pages';
 import { PUBLIC_MESSAGES } from './public.messages';
 
 interface RoundAudit {
@@ -14,7 +16,19 @@ interface RoundAudit {
   };
 }
 
-export function RoundPage({ ctx, r, treeSize }: { ctx: PageContext; r: RoundView; treeSize: number }) {
+export function RoundPage({
+  ctx,
+  r,
+  treeSize,
+  names,
+}: {
+  ctx: PageContext;
+  r: RoundView;
+  treeSize: number;
+  names: PublicNames;
+}) {
+  const c = CATALOGUE[ctx.lang];
+  const nameOf = (pid: string) => names.projects.get(pid)?.name ?? pid;
   const m = PUBLIC_MESSAGES[ctx.lang];
   const { lang } = ctx;
   const audit = r.audit as RoundAudit | null;
@@ -24,7 +38,7 @@ export function RoundPage({ ctx, r, treeSize }: { ctx: PageContext; r: RoundView
     <Layout ctx={ctx} title={`${m.roundTitle} — ${r.title}`}>
       <SummaryList
         items={[
-          { term: m.state, value: r.state },
+          { term: m.state, value: stateLabel(r.state, c) },
           { term: m.budget, value: <Money cents={r.budget} currency={r.currency} lang={lang} /> },
           { term: m.ballots, value: r.ballotCount },
           {
@@ -45,7 +59,7 @@ export function RoundPage({ ctx, r, treeSize }: { ctx: PageContext; r: RoundView
               { label: m.college },
               { label: m.ballots, numeric: true },
               { label: m.participating },
-              ...projects.map((p) => ({ label: p, numeric: true })),
+              ...projects.map((p) => ({ label: nameOf(p), numeric: true })),
             ]}
             rows={Object.entries(result.perCollege ?? {}).map(([college, c]) => ({
               key: college,
@@ -67,8 +81,8 @@ export function RoundPage({ ctx, r, treeSize }: { ctx: PageContext; r: RoundView
             rows={projects.map((pid) => ({
               key: pid,
               cells: [
-                <a key="p" href={`/projects/${encodeURIComponent(pid)}`}>
-                  {pid}
+                <a key="p" href={`/projects/${encodeURIComponent(names.projects.get(pid)?.slug ?? pid)}`}>
+                  {nameOf(pid)}
                 </a>,
                 formatFraction(result.Q?.[pid], lang),
                 <Money key="m" cents={result.cents?.[pid] ?? '0'} currency={r.currency} lang={lang} />,
@@ -80,7 +94,14 @@ export function RoundPage({ ctx, r, treeSize }: { ctx: PageContext; r: RoundView
         <p>{m.notTallied}</p>
       )}
       {r.entries.length ? (
-        <EntriesTable ctx={ctx} m={m} entries={r.entries} caption={m.ledgerCaption} signedSize={treeSize} />
+        <EntriesTable
+          ctx={ctx}
+          m={m}
+          entries={r.entries}
+          caption={m.ledgerCaption}
+          signedSize={treeSize}
+          names={names}
+        />
       ) : null}
     </Layout>
   );
