@@ -94,6 +94,9 @@ describe('giving (donate pages service)', () => {
     const found = await sut.searchProjects(`CARTOGRAPHIE ${tag}`);
     expect(found.map((p) => p.slug)).toEqual([a.slug, b.slug]);
     expect((await sut.searchProjects(`outils cartographie ${tag}`)).map((p) => p.slug)).toEqual([b.slug]);
+    // Every word must match, in any order.
+    expect((await sut.searchProjects(`${tag} OUTILS`)).map((p) => p.slug)).toEqual([b.slug]);
+    expect(await sut.searchProjects(`outils ${tag} introuvable`)).toEqual([]);
     const all = await sut.searchProjects(tag);
     expect(all.map((p) => p.slug)).toEqual([a.slug, b.slug]);
     const policy = (await db.query(

@@ -16,6 +16,7 @@ import { TransparencyModule } from '@app/transparency';
 import { WebSessionModule } from '@app/web-session';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
+import { GivingController } from './giving/giving.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
 import { GovernanceController } from './governance/governance.controller';
 import { MotionsController } from './governance/motions.controller';
@@ -82,6 +83,7 @@ import { WebSessions } from './web/web-sessions.service';
     DonorErasureController,
     AccessibilityController,
     SessionController,
+    GivingController,
   ],
   providers: [
     LedgerAdminService,

@@ -133,19 +133,27 @@ export class GivingService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Projects that may receive directed money, by name, slug or description; admitted ones first. */
+  /**
+   * Projects that may receive directed money whose name, slug or description holds every word of
+   * the query (case-insensitive); admitted ones first, then names starting with the query.
+   */
   async searchProjects(query: string, limit = 10): Promise<DonorProject[]> {
     const q = query.trim().toLowerCase().slice(0, 100);
-    if (q === '') return [];
-    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const words = q.split(/\s+/).filter(Boolean).slice(0, 8);
+    if (words.length === 0) return [];
+    const like = (w: string) => w.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const params: unknown[] = words.map((w) => `%${like(w)}%`);
+    const conditions = words.map(
+      (_, i) => `(lower(name) LIKE $${i + 1} OR slug LIKE $${i + 1} OR lower(description) LIKE $${i + 1})`,
+    );
+    params.push(`${like(q)}%`, Math.min(Math.max(limit, 1), 50));
     const rows = (await this.dataSource.query(
       `SELECT id::text, slug, name, description, status, funding_manifest->'plans' AS plans
          FROM projects
-        WHERE status IN ('proposed', 'admitted')
-          AND (lower(name) LIKE $1 OR slug LIKE $1 OR lower(description) LIKE $1)
-        ORDER BY (status = 'admitted') DESC, (lower(name) LIKE $2) DESC, lower(name), slug
-        LIMIT $3`,
-      [pattern, `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, Math.min(Math.max(limit, 1), 50)],
+        WHERE status IN ('proposed', 'admitted') AND ${conditions.join(' AND ')}
+        ORDER BY (status = 'admitted') DESC, (lower(name) LIKE $${words.length + 1}) DESC, lower(name), slug
+        LIMIT $${words.length + 2}`,
+      params,
     )) as ProjectRow[];
     return this.withReceived(rows);
   }
