@@ -277,7 +277,7 @@ export function ProjectsPage({
             )}
           </section>
         )}
-        <section aria-labelledby="chosen-title">
+        <section className="chosen-projects" aria-labelledby="chosen-title">
           <h2 id="chosen-title">{m.chosen}</h2>
           {chosen.length === 0 ? <p>{m.chosenNone}</p> : null}
           {chosen.map((p) => (
