@@ -5,9 +5,11 @@ import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { formatAmountInput } from '@app/money';
 import { GivingService } from '@app/payments';
+import { IdentityService } from '@app/identity';
 import { FakeStripe } from '@app/testing';
+import { WebSessionService } from '@app/web-session';
 import { checkA11y, describeWithBrowser, launchBrowser, openPage, screenshot } from './support/browser';
-import { createTestApp, createTestWorker, uniqueId } from './support/create-test-app';
+import { createTestApp, createTestWorker, createUserWithToken, uniqueId } from './support/create-test-app';
 
 // Chromium and axe on a busy machine: a page takes seconds; the journey visits a dozen.
 jest.setTimeout(300_000);
@@ -266,6 +268,39 @@ describeWithBrowser('giving in the browser (/donner)')('giving in the browser (/
       expect(await page.getByLabel('Under a public name').isChecked()).toBe(true);
       expect(await page.locator('table').first().innerText()).toContain(`Directed to ${names.b}`);
       await visited(page, 'giving-cancelled');
+    } finally {
+      await close();
+    }
+  });
+
+  it('shows a signed-in donor their gifts and their statement', async () => {
+    const donor = await createUserWithToken(app, [{ role: 'donor' }]);
+    const principal = await app.get(IdentityService).authenticate(donor.token);
+    const started = await app.get(GivingService).startCheckout(principal, {
+      formKey: `signed-in-${tag}-0123456789`,
+      language: 'fr',
+      choice: { amount: 4200n, frequency: 'monthly', committee: true, projects: [] },
+      identity: { publicName: null, email: null },
+      paths: { thanks: '/donner/merci', cancelled: '/donner/annulation' },
+    });
+    await fake.deliver(fake.completeCheckout(started.url.split('/').pop()!));
+    const [intent] = (await db.query('SELECT id::text FROM donation_intents WHERE donor_user_id = $1', [
+      donor.userId,
+    ])) as { id: string }[];
+    await waitForBooking(intent.id);
+    const session = await app.get(WebSessionService).signIn(null, donor.userId, 'test');
+    const { page, close } = await openPage(browser, { locale: 'fr-FR' });
+    try {
+      await page.context().addCookies([{ name: 'librery_session', value: session.id, url: base }]);
+      await page.goto(`${base}/donner/mes-dons?lang=fr`);
+      const gifts = page.getByRole('table', { name: 'Mes dons' });
+      await gifts.waitFor();
+      expect(normalise(await gifts.innerText())).toContain(normalise('42,00 €'));
+      expect(await gifts.innerText()).toContain('par mois');
+      expect(await gifts.innerText()).toContain('Inscrit (1)');
+      const statement = page.getByRole('table', { name: /Dons de 20/ });
+      expect(normalise(await statement.innerText())).toContain(normalise('42,00 €'));
+      await visited(page, 'giving-my-gifts');
     } finally {
       await close();
     }

@@ -586,20 +586,20 @@ export function StatementTable({ ctx, statement }: { ctx: PageContext; statement
         { label: m.gross, numeric: true },
         { label: m.processorFee, numeric: true },
         { label: m.net, numeric: true },
-        { label: m.operatingFee, numeric: true },
-        { label: m.pool, numeric: true },
-        { label: m.share, numeric: true },
+        { label: m.directedShare, numeric: true },
+        { label: m.poolShort, numeric: true },
+        { label: m.operatingShort, numeric: true },
       ]}
       rows={statement.lines.map((l) => ({
         key: l.contributionId,
         cells: [
-          <DateTime key="d" value={l.occurredAt} lang={ctx.lang} />,
+          <DateTime key="d" value={l.occurredAt} lang={ctx.lang} dateOnly />,
           money(l.gross),
           money(l.processorFee),
           money(l.net),
-          money(l.operatingFee),
-          money(l.pool),
           money(l.directedShare),
+          money(l.pool),
+          money(l.operatingFee),
         ],
       }))}
     />
