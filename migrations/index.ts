@@ -23,6 +23,8 @@ import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-ac
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
 import { CreateWebSessions1764700000000 } from './1764700000000-create-web-sessions';
+import { CreateMailOutbox1764710000000 } from './1764710000000-create-mail-outbox';
+import { CreateSignIn1764710000001 } from './1764710000001-create-sign-in';
 import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
@@ -52,5 +54,7 @@ export const migrations = [
   FillBatchesPageByPage1763769650003,
   CheckRunReferencesPerStatement1763769650004,
   CreateWebSessions1764700000000,
+  CreateMailOutbox1764710000000,
+  CreateSignIn1764710000001,
   CreateGivingCheckouts1764720000000,
 ];

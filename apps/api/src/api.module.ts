@@ -8,10 +8,12 @@ import { DisbursementsModule } from '@app/disbursements';
 import { GovernanceModule } from '@app/governance';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
+import { MailModule } from '@app/mail';
 import { PolicyModule } from '@app/policy';
 import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
+import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
 import { WebSessionModule } from '@app/web-session';
 import { ContributionsController } from './contributions/contributions.controller';
@@ -30,6 +32,7 @@ import { PoliciesController } from './policies/policies.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
+import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { PublicPagesController } from './web/public/public-pages.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
@@ -54,6 +57,8 @@ import { WebSessions } from './web/web-sessions.service';
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    MailModule,
+    SignInModule,
     ProjectsModule,
     TransparencyModule,
     GovernanceModule,
@@ -84,6 +89,7 @@ import { WebSessions } from './web/web-sessions.service';
     AccessibilityController,
     SessionController,
     GivingController,
+    OrganisationAccessController,
   ],
   providers: [
     LedgerAdminService,
