@@ -8,6 +8,7 @@ import { GivingService } from '@app/payments';
 import { IdentityService } from '@app/identity';
 import { FakeStripe } from '@app/testing';
 import { WebSessionService } from '@app/web-session';
+import { SmtpCapture, startSmtpCapture } from './support/smtp';
 import { checkA11y, describeWithBrowser, launchBrowser, openPage, screenshot } from './support/browser';
 import { createTestApp, createTestWorker, createUserWithToken, uniqueId } from './support/create-test-app';
 
@@ -37,6 +38,7 @@ async function visited(page: Page, name: string): Promise<void> {
  */
 describeWithBrowser('giving in the browser (/donner)')('giving in the browser (/donner, /give)', () => {
   let fake: FakeStripe;
+  let smtp: SmtpCapture;
   let app: NestExpressApplication;
   let worker: INestApplicationContext;
   let browser: Browser;
@@ -51,6 +53,7 @@ describeWithBrowser('giving in the browser (/donner)')('giving in the browser (/
 
   beforeAll(async () => {
     fake = await new FakeStripe().start();
+    smtp = await startSmtpCapture();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     for (const [k, v] of Object.entries({
@@ -58,6 +61,8 @@ describeWithBrowser('giving in the browser (/donner)')('giving in the browser (/
       STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
       STRIPE_API_BASE: fake.apiBase,
       PUBLIC_BASE_URL: base,
+      SMTP_URL: smtp.url,
+      MAIL_POLL_MS: '200',
     })) {
       saved[k] = process.env[k];
       process.env[k] = v;
@@ -83,6 +88,7 @@ describeWithBrowser('giving in the browser (/donner)')('giving in the browser (/
     await worker?.close();
     await app?.close();
     await fake.stop();
+    await smtp?.close();
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
@@ -172,7 +178,12 @@ describeWithBrowser('giving in the browser (/donner)')('giving in the browser (/
       await page.waitForURL(/\/donner\/merci\?session=cs_/);
       const key = await page.locator('#statement-key').innerText();
       expect(key).toMatch(/^lsk_[A-Za-z0-9_-]{43}$/);
+      await page.getByText('Elle vous a aussi été envoyée à ada@example.org.').waitFor();
       await visited(page, 'giving-5-thanks');
+      // The same key, mailed through the outbox by the worker over SMTP.
+      const mail = await smtp.waitForMail('ada@example.org');
+      expect(mail.subject).toBe('Votre clé de relevé de la Librery');
+      expect(mail.text).toContain(`Votre clé de relevé : ${key}`);
       const sessionId = new URL(page.url()).searchParams.get('session')!;
       const [intent] = (await db.query(
         'SELECT id::text, pseudonym, public_name FROM donation_intents WHERE stripe_session_id = $1',

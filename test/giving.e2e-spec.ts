@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { ContributionBookingService, Direction, splitParts } from '@app/contributions';
 import { Accounts } from '@app/ledger';
+import { MailOutboxService } from '@app/mail';
 import { GivingChoice, GivingService, PaymentsError, PaymentsErrorCode } from '@app/payments';
 import { FakeStripe } from '@app/testing';
 import { createTestApp, uniqueId } from './support/create-test-app';
@@ -294,6 +295,12 @@ describe('giving (donate pages service)', () => {
       )) as { h: string }[];
       const { statementKeyHash } = await import('@app/contributions');
       expect(statementKeyHash(statementKey).toString('hex')).toBe(intent.h);
+      // Mailed once, in the reveal's transaction, to the address the donor gave.
+      expect(shown?.mailedTo).toBe('donor@example.org');
+      const mail = await app
+        .get(MailOutboxService)
+        .byKey(`donation-statement-key:${shown!.donationIntentId}`);
+      expect(mail).toMatchObject({ to: 'donor@example.org', lang: 'fr' });
       expect((await sut.confirmation(sessionId, key))?.statementKey).toEqual({ state: 'already_shown' });
       expect((await sut.confirmation(sessionId, formKey()))?.statementKey).toEqual({
         state: 'already_shown',
