@@ -25,6 +25,7 @@ import {
   SummaryList,
   Table,
 } from '../web/components';
+import { formatMoney } from '../web/format';
 import { fill } from '../web/i18n';
 import { Layout } from '../web/layout';
 import { PageContext } from '../web/page-context';
@@ -338,7 +339,7 @@ export function SplitTable({ ctx, preview }: { ctx: PageContext; preview: Giving
   return (
     <Table
       caption={fill(m.splitCaption, {
-        amount: formatAmountInput(preview.split.net, ctx.lang) + (ctx.lang === 'fr' ? ' €' : ' EUR'),
+        amount: formatMoney(preview.split.net, preview.currency, ctx.lang),
         version: preview.split.policyVersion,
       })}
       columns={[{ label: m.part }, { label: m.share, numeric: true }]}
