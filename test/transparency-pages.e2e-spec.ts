@@ -6,6 +6,9 @@ import { CheckpointService, DonorCommitmentsService } from '@app/transparency';
 import { checkA11y, describeWithBrowser, launchBrowser, screenshot } from './support/browser';
 import { createTestApp, http, uniqueId } from './support/create-test-app';
 
+// Browser tests run slowly on a loaded machine (axe, screenshots).
+jest.setTimeout(180_000);
+
 describeWithBrowser('the public pages browser test')('public pages in headless Chromium', () => {
   let app: NestExpressApplication;
   let browser: Browser;

@@ -7,6 +7,9 @@ import { WebSessions } from '../apps/api/src/web/web-sessions.service';
 import { checkA11y, describeWithBrowser, launchBrowser, openPage, screenshot } from './support/browser';
 import { createTestApp, createUserWithToken, http } from './support/create-test-app';
 
+// Browser tests run slowly on a loaded machine (axe, screenshots).
+jest.setTimeout(180_000);
+
 describe('web foundation over HTTP', () => {
   let app: NestExpressApplication;
   beforeAll(async () => {
@@ -193,17 +196,15 @@ describeWithBrowser('the web foundation in Chromium')('web foundation in Chromiu
     await app.get(DataSource).query(`UPDATE users SET display_name = 'Ada Lovelace' WHERE id = $1`, [userId]);
     const session = await app.get(WebSessionService).signIn(null, userId, 'email-link');
     const { page, errors, close } = await openPage(browser);
-    await page
-      .context()
-      .addCookies([
-        {
-          name: app.get(WebSessions).cookieName,
-          value: session.id,
-          url: base,
-          httpOnly: true,
-          sameSite: 'Lax',
-        },
-      ]);
+    await page.context().addCookies([
+      {
+        name: app.get(WebSessions).cookieName,
+        value: session.id,
+        url: base,
+        httpOnly: true,
+        sameSite: 'Lax',
+      },
+    ]);
     await page.goto(`${base}/accessibilite`);
     expect(await page.locator('.signed-in__name').innerText()).toContain('Ada Lovelace');
     await checkA11y(page, 'signed-in header');

@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { BillingModule } from '@app/billing';
 import { AppConfig, ConfigModule } from '@app/config';
 import { ContributionsModule } from '@app/contributions';
 import { DatabaseModule } from '@app/database';
@@ -16,6 +17,7 @@ import { QueueModule } from '@app/queue';
 import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
 import { WebSessionModule } from '@app/web-session';
+import { BillingController } from './billing/billing.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
 import { GivingController } from './giving/giving.controller';
@@ -32,8 +34,8 @@ import { PoliciesController } from './policies/policies.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
-import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { PublicPagesController } from './web/public/public-pages.controller';
+import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
@@ -66,6 +68,7 @@ import { WebSessions } from './web/web-sessions.service';
     PaymentsModule,
     DisbursementsModule,
     WebSessionModule,
+    BillingModule,
   ],
   // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
   controllers: [
@@ -79,6 +82,7 @@ import { WebSessions } from './web/web-sessions.service';
     IdentityController,
     LedgerController,
     DisbursementsController,
+    BillingController,
     GovernanceController,
     MotionsController,
     RoundsController,
@@ -88,8 +92,8 @@ import { WebSessions } from './web/web-sessions.service';
     DonorErasureController,
     AccessibilityController,
     SessionController,
-    GivingController,
     OrganisationAccessController,
+    GivingController,
   ],
   providers: [
     LedgerAdminService,
