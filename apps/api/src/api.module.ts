@@ -20,6 +20,7 @@ import { WebSessionModule } from '@app/web-session';
 import { BillingController } from './billing/billing.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
+import { GivingController } from './giving/giving.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
 import { GovernanceController } from './governance/governance.controller';
 import { MotionsController } from './governance/motions.controller';
@@ -92,6 +93,7 @@ import { WebSessions } from './web/web-sessions.service';
     AccessibilityController,
     SessionController,
     OrganisationAccessController,
+    GivingController,
   ],
   providers: [
     LedgerAdminService,

@@ -12,6 +12,7 @@ const TESTED_PAGES = {
     'Grand livre (/ledger)',
     'Page d’un projet',
     'Page d’un tour de financement',
+    'Donner (/donner : montant, projets, récapitulatif, confirmation, relevé, mes dons ; formulaires en erreur)',
   ],
   en: [
     'Home (/)',
@@ -20,6 +21,7 @@ const TESTED_PAGES = {
     'Ledger (/ledger)',
     'A project’s page',
     'A funding round’s page',
+    'Give (/give: amount, projects, summary, confirmation, statement, my gifts; forms with errors)',
   ],
 };
 
