@@ -32,6 +32,7 @@ import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
 import { OrganisationAccessController } from './sign-in/organisation-access.controller';
+import { SignInController } from './sign-in/sign-in.controller';
 import { PublicPagesController } from './web/public/public-pages.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
@@ -87,6 +88,7 @@ import { WebSessions } from './web/web-sessions.service';
     DonorErasureController,
     AccessibilityController,
     SessionController,
+    SignInController,
     OrganisationAccessController,
   ],
   providers: [

@@ -7,7 +7,10 @@ import { DEMO_COMMITTEE, DEMO_MARKER_SIRET, DEMO_ORGANISATIONS } from './demo-da
 export const DEMO_IDP_PASSWORD = 'librery-demo';
 
 /** The ProConnect stand-in's client for the demo (registered with the demo's redirect URIs). */
-export const DEMO_OIDC_CLIENT = { id: 'librery-demo', secret: 'librery-demo-client-secret-not-for-production' };
+export const DEMO_OIDC_CLIENT = {
+  id: 'librery-demo',
+  secret: 'librery-demo-client-secret-not-for-production',
+};
 
 export interface DemoPerson {
   /** What they do in the fund, as printed. */
@@ -89,14 +92,18 @@ export function demoIdpAccounts(): OidcTestAccount[] {
  * commoners' college). A person whose address already has a user is left as is.
  */
 export async function ensureDemoPeople(ctx: DemoContext, db: DataSource): Promise<void> {
-  const [organisation] = (await db.query('SELECT id FROM organisations WHERE siret = $1', [DEMO_MARKER_SIRET])) as {
+  const [organisation] = (await db.query('SELECT id FROM organisations WHERE siret = $1', [
+    DEMO_MARKER_SIRET,
+  ])) as {
     id: string;
   }[];
   const [project] = (await db.query(`SELECT id FROM projects WHERE slug = 'postgresql'`)) as { id: string }[];
   const college = Object.keys(DEMO_COMMITTEE)[0];
   let created = 0;
   for (const person of DEMO_PEOPLE) {
-    const existing = (await db.query('SELECT id FROM users WHERE lower(email) = lower($1)', [person.email])) as unknown[];
+    const existing = (await db.query('SELECT id FROM users WHERE lower(email) = lower($1)', [
+      person.email,
+    ])) as unknown[];
     if (existing.length > 0) continue;
     const scopeId =
       person.role === 'buyer' ? organisation?.id : person.role === 'maintainer' ? project?.id : undefined;
