@@ -34,8 +34,9 @@ import { PoliciesController } from './policies/policies.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
-import { PublicPagesController } from './web/public/public-pages.controller';
 import { OrganisationAccessController } from './sign-in/organisation-access.controller';
+import { SignInController } from './sign-in/sign-in.controller';
+import { PublicPagesController } from './web/public/public-pages.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
@@ -92,6 +93,7 @@ import { WebSessions } from './web/web-sessions.service';
     DonorErasureController,
     AccessibilityController,
     SessionController,
+    SignInController,
     OrganisationAccessController,
     GivingController,
   ],

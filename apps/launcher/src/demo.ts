@@ -4,6 +4,7 @@ import { loadConfig } from '@app/config';
 import { resolveLocalDatabase } from '@app/database';
 import { ensureRedis } from '@app/queue';
 import { runMigrations } from '../../../migrations/run-migrations';
+import { DEMO_IDP_PASSWORD, DEMO_PEOPLE } from './demo/demo-people';
 import { runDemo } from './demo/run-demo';
 
 /** True when something accepts connections at host:port (e.g. `npm start` is running). */
@@ -62,6 +63,16 @@ async function main(): Promise<void> {
       `  curl -H "Authorization: Bearer ${demo.adminToken}" ${base}/me`,
       `  npx librery verify ${base} --key ${demo.verifierKey}`,
       '',
+      ...(serve
+        ? [
+            'Sign in as a demo person (README: "How to sign in to the demo"):',
+            `  sign-in page    ${base}/connexion  (English: ${base}/sign-in)`,
+            `  ProConnect      the button leads to a local stand-in, ${demo.idpIssuer}: the address below, password ${DEMO_IDP_PASSWORD}`,
+            `  email link      enter the address below; the mail is printed here and listed at ${base}/dev/mail`,
+            ...DEMO_PEOPLE.map((p) => `  ${p.label.padEnd(56)} ${p.email}`),
+            '',
+          ]
+        : []),
       'Names of public bodies and projects are real; people, amounts and bank details are invented.',
       serve
         ? 'Serving the API and the worker here; Ctrl-C to stop.'

@@ -1,3 +1,4 @@
+export * from './account.service';
 export { EmailLinkService, normaliseEmail, SIGN_IN_LINK_MINUTES, signInLinkPath } from './email-link.service';
 export { OidcClaims, OidcService, PROCONNECT_SCOPE, safeReturnTo } from './oidc.service';
 export * from './organisation-access.service';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountService } from './account.service';
 import { EmailLinkService } from './email-link.service';
 import { OidcService } from './oidc.service';
 import { OrganisationAccessService } from './organisation-access.service';
@@ -6,7 +7,7 @@ import { SignInRateLimiter } from './rate-limiter';
 
 /** Sign-in by email link and OpenID Connect; organisation access requests. Needs the mail outbox (MailModule). */
 @Module({
-  providers: [EmailLinkService, OidcService, OrganisationAccessService, SignInRateLimiter],
-  exports: [EmailLinkService, OidcService, OrganisationAccessService],
+  providers: [AccountService, EmailLinkService, OidcService, OrganisationAccessService, SignInRateLimiter],
+  exports: [AccountService, EmailLinkService, OidcService, OrganisationAccessService],
 })
 export class SignInModule {}

@@ -10,6 +10,9 @@ import { AppConfig } from '@app/config';
 export function formActionOrigins(config: AppConfig): string[] {
   const origins = ['https://checkout.stripe.com'];
   if (config.STRIPE_API_BASE) origins.push(new URL(config.STRIPE_API_BASE).origin);
+  // Sign-out posts into a redirect to the identity provider's end_session endpoint.
+  for (const issuer of [config.PROCONNECT_ISSUER, config.OIDC_MAINTAINERS_ISSUER])
+    if (issuer && URL.canParse(issuer)) origins.push(new URL(issuer).origin);
   return origins;
 }
 

@@ -2,12 +2,21 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { IdentityService, SYSTEM_PRINCIPAL } from '@app/identity';
-import { FakeStripe } from '@app/testing';
+import { createServer } from 'node:net';
+import {
+  CapturedMail,
+  FakeStripe,
+  OidcTestProvider,
+  SmtpCapture,
+  startOidcTestProvider,
+  startSmtpCapture,
+} from '@app/testing';
 import { CheckpointService } from '@app/transparency';
 import { createApiApp } from '../../../api/src/bootstrap';
 import { createWorkerApp } from '../../../worker/src/bootstrap';
 import { DemoClient } from './demo-client';
 import { DEMO_MARKER_SIRET } from './demo-data';
+import { DEMO_OIDC_CLIENT, demoIdpAccounts, ensureDemoPeople } from './demo-people';
 import {
   appointCommittee,
   createUser,
@@ -41,7 +50,11 @@ export interface DemoRun {
   treeSize: number;
   api: NestExpressApplication;
   worker: INestApplicationContext;
-  /** Stops the API, the worker and the fake Stripe. */
+  /** The local identity provider (ProConnect stand-in) the demo people sign in at. */
+  idpIssuer: string;
+  /** The SMTP server capturing the demo's mail (sign-in links), also listed at <baseUrl>/dev/mail. */
+  smtp: SmtpCapture;
+  /** Stops the API, the worker, the fake Stripe, the identity provider and the mail capture. */
   close(): Promise<void>;
 }
 
@@ -55,12 +68,43 @@ export interface DemoRun {
 export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
   const log = options.log ?? ((line: string) => console.log(line));
   const stripe = await new FakeStripe().start();
-  // The apps read their configuration once, at creation: point them at the fake Stripe, then put
-  // the environment back as it was.
+  // The identity provider registers the demo's redirect URIs, so the port is chosen first.
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ? options.port : await freePort(host);
+  const baseUrl = `http://${host}:${port}`;
+  const smtp = await startSmtpCapture();
+  smtp.onMail = (mail) => log(describeMail(mail));
+  let idp: OidcTestProvider;
+  try {
+    idp = await startOidcTestProvider({
+      accounts: demoIdpAccounts(),
+      clients: [
+        {
+          client_id: DEMO_OIDC_CLIENT.id,
+          client_secret: DEMO_OIDC_CLIENT.secret,
+          redirect_uris: [`${baseUrl}/auth/proconnect/callback`],
+          post_logout_redirect_uris: [`${baseUrl}/sign-out/done`],
+        },
+      ],
+    });
+  } catch (error) {
+    await smtp.close();
+    await stripe.stop();
+    throw error;
+  }
+  // The apps read their configuration once, at creation: point them at the fake Stripe, the
+  // local identity provider and the mail capture, then put the environment back as it was.
   const overrides: Record<string, string> = {
     STRIPE_SECRET_KEY: stripe.secretKey,
     STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
     STRIPE_API_BASE: stripe.apiBase,
+    PUBLIC_BASE_URL: baseUrl,
+    SMTP_URL: smtp.url,
+    MAIL_POLL_MS: '500',
+    PROCONNECT_ISSUER: idp.issuer,
+    PROCONNECT_CLIENT_ID: DEMO_OIDC_CLIENT.id,
+    PROCONNECT_CLIENT_SECRET: DEMO_OIDC_CLIENT.secret,
+    OIDC_ALLOW_HTTP: 'true',
   };
   const saved = Object.fromEntries(Object.keys(overrides).map((k) => [k, process.env[k]]));
   Object.assign(process.env, overrides);
@@ -70,10 +114,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
     await worker?.close();
     await api?.close();
     await stripe.stop();
+    await idp.stop();
+    await smtp.close();
   };
   try {
     api = await createApiApp();
-    await api.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    await api.listen(port, host);
     worker = await createWorkerApp();
     await worker.init();
   } catch (error) {
@@ -86,7 +132,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
     }
   }
   try {
-    const baseUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1').replace('//[::]', '//127.0.0.1');
     // The fake's hosted checkout page (a gift made in the browser) delivers its events here.
     stripe.webhookUrl = `${baseUrl}/webhooks/stripe`;
     const admin = await api
@@ -110,6 +155,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
     } else {
       log('the database already holds the demo fund: nothing added');
     }
+    await ensureDemoPeople(ctx, api.get(DataSource));
     // The worker signs a checkpoint every few seconds; sign one now so that it covers everything.
     const checkpoints = api.get(CheckpointService);
     const checkpoint = await checkpoints.signLatest();
@@ -119,6 +165,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
       verifierKey: checkpoints.verifierKey,
       filled,
       treeSize: checkpoint.treeSize,
+      idpIssuer: idp.issuer,
+      smtp,
       api,
       worker,
       close,
@@ -127,4 +175,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
     await close();
     throw error;
   }
+}
+
+/** A port nobody listens on right now, for an API whose URL must be known before it starts. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One line per captured mail, with its first link: the demo's console is its mailbox. */
+function describeMail(mail: CapturedMail): string {
+  const link = /https?:\/\/\S+/.exec(mail.text)?.[0];
+  return `mail to ${mail.to.join(', ')}: ${mail.subject}${link ? `\n  ${link}` : ''}`;
 }

@@ -80,7 +80,7 @@ async function start() {
             given_name: account.given_name,
             usual_name: account.usual_name,
             uid: account.uid ?? sub,
-            siret: account.siret ?? '13002526500013',
+            siret: account.siret,
             idp_id: account.idp_id ?? 'test-idp',
             idp_acr: 'eidas1',
             organization_label: account.organization_label ?? 'Organisation de test',

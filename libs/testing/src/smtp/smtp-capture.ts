@@ -20,6 +20,8 @@ export interface SmtpCapture {
   messages: CapturedMail[];
   /** Resolves with the first mail to `address` received after `since` messages (default: any). */
   waitForMail(address: string, options?: { timeoutMs?: number; since?: number }): Promise<CapturedMail>;
+  /** Called with each message received (the demo prints it). */
+  onMail?: (mail: CapturedMail) => void;
   /** Makes the next `count` messages fail with a temporary 451 error (to test retries). */
   failNext(count: number): void;
   close(): Promise<void>;
@@ -28,6 +30,7 @@ export interface SmtpCapture {
 /** Starts a real SMTP server on loopback that keeps every message it receives. */
 export async function startSmtpCapture(options: { port?: number; host?: string } = {}): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
+  const capture = {} as SmtpCapture;
   const waiters = new Set<() => void>();
   let failures = 0;
   const server = new SMTPServer({
@@ -46,13 +49,15 @@ export async function startSmtpCapture(options: { port?: number; host?: string }
           return done(error);
         }
         const raw = Buffer.concat(chunks).toString('utf8');
-        messages.push({
+        const mail: CapturedMail = {
           ...parseMessage(raw),
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
           raw,
           receivedAt: new Date(),
-        });
+        };
+        messages.push(mail);
+        capture.onMail?.(mail);
         for (const wake of waiters) wake();
         done();
       });
@@ -64,17 +69,17 @@ export async function startSmtpCapture(options: { port?: number; host?: string }
   });
   const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo)
     .port;
-  return {
+  return Object.assign(capture, {
     url: `smtp://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     messages,
-    failNext(count) {
+    failNext(count: number) {
       failures = count;
     },
-    waitForMail(address, { timeoutMs = 20_000, since = 0 } = {}) {
+    waitForMail(address: string, { timeoutMs = 20_000, since = 0 }: { timeoutMs?: number; since?: number } = {}) {
       const wanted = address.toLowerCase();
       const find = () => messages.slice(since).find((m) => m.to.includes(wanted));
-      return new Promise((resolve, reject) => {
+      return new Promise<CapturedMail>((resolve, reject) => {
         const found = find();
         if (found) return resolve(found);
         const wake = () => {
@@ -92,7 +97,7 @@ export async function startSmtpCapture(options: { port?: number; host?: string }
       });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
 }
 
 /** The first link in a mail's text that starts with `prefix`. */
