@@ -1,22 +1,23 @@
 import { IncomingMessage } from 'node:http';
 import { ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
 import { ApiModule } from './api.module';
 import { bigintReplacer, ProblemDetailsFilter } from './common/problem-details.filter';
+import { isJsonMediaType, mediaTypeOf, RequestBodyGuard } from './common/request-body.guard';
+import { requestBoundary } from './common/request-boundary.middleware';
 import { ValidationProblem } from './common/validation-problem';
 
 /** Uploads streamed by their controller, whatever their media type (SBOMs have their own, larger limit). */
 const STREAMED_UPLOADS = ['/sbom-analyses'];
 
 function isJsonBody(req: IncomingMessage): boolean {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const path = (req.url ?? '').split('?')[0];
   if (STREAMED_UPLOADS.includes(path)) return false;
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+  return isJsonMediaType(mediaTypeOf(req));
 }
 
 /** Builds the API exactly as it runs: main.ts and the end-to-end tests both call this. */
@@ -31,8 +32,11 @@ export async function createApiApp(): Promise<NestExpressApplication> {
   app.set('json replacer', bigintReplacer);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.BODY_LIMIT, type: isJsonBody });
+  // JSON is read as bytes and parsed strictly by the boundary (depth, keys, duplicates, NUL…).
+  app.useBodyParser('raw', { limit: config.BODY_LIMIT, type: isJsonBody });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
+  app.use(requestBoundary());
+  app.useGlobalGuards(new RequestBodyGuard(app.get(Reflector)));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -8,6 +8,7 @@ import { PaymentsErrorCode } from '@app/payments';
 import { PolicyErrorCode } from '@app/policy';
 import { ProjectsErrorCode } from '@app/projects';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
+import { RequestErrorCode } from './request.errors';
 import { TransparencyErrorCode } from '@app/transparency';
 
 // Each domain maps every one of its codes to an HTTP status: a Record over the enum, so an
@@ -56,6 +57,18 @@ const idempotency: Record<IdempotencyErrorCode, number> = {
   [IdempotencyErrorCode.KeyReused]: 409,
   [IdempotencyErrorCode.InProgress]: 409,
   [IdempotencyErrorCode.InvalidKey]: 400,
+};
+
+const request: Record<RequestErrorCode, number> = {
+  [RequestErrorCode.MalformedJson]: 400,
+  [RequestErrorCode.TooDeep]: 400,
+  [RequestErrorCode.TooManyKeys]: 400,
+  [RequestErrorCode.DuplicateKey]: 400,
+  [RequestErrorCode.ForbiddenKey]: 400,
+  [RequestErrorCode.InvalidText]: 400,
+  [RequestErrorCode.BodyMissing]: 400,
+  [RequestErrorCode.BodyNotObject]: 400,
+  [RequestErrorCode.UnsupportedMediaType]: 415,
 };
 
 const disbursements: Record<DisbursementsErrorCode, number> = {
@@ -164,6 +177,7 @@ export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...policy,
   ...identity,
   ...idempotency,
+  ...request,
   ...projects,
   ...transparency,
 };

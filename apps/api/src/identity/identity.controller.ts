@@ -2,9 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } f
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, IdentityService, Principal } from '@app/identity';
 import { CreateUserRequest, IssueTokenRequest, RoleGrantRequest } from './dto/identity.request';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('identity')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller()
 export class IdentityController {
   constructor(private readonly identity: IdentityService) {}

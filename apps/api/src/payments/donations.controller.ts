@@ -5,8 +5,10 @@ import { Caller, Principal, Public } from '@app/identity';
 import { DonationsService, StripeWebhookService } from '@app/payments';
 import { CheckoutRequest } from './dto/donations.request';
 import { NotReplayed } from '../idempotency/idempotency.interceptor';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('donations')
+@JsonOnly()
 @Controller()
 export class DonationsController {
   constructor(
