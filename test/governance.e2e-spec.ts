@@ -549,6 +549,13 @@ describe('governance by college over HTTP, closed by the worker', () => {
     expect(scResult.d.C.A).toBe('4000/1');
     expect(scResult.d.A.B).toBe('4500/1');
     expect(scResult.ranking).toEqual([['A', 'C'], ['B']]);
+    // What `librery tally <results url>` runs: both published results recompute, with their ballot chains.
+    for (const url of [mjUrl, scUrl]) {
+      const results = await http(app).get(`${url}/results`).expect(200);
+      const check = verifyPublished(results.body);
+      expect(check.recomputation.differences).toEqual([]);
+      expect(check.matches).toBe(true);
+    }
   });
 
   it('a passed motion admits a project through the projects service, in the tally transaction', async () => {

@@ -50,6 +50,10 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   for (const child of children) child.once('exit', (code) => void stop(code ?? 1));
+  console.log(
+    `The Librery is running at ${api.base} — API documentation ${api.base}/docs — ` +
+      `a demo fund: npm run demo — stop with Ctrl+C`,
+  );
   process.once('SIGTERM', () => void stop(0));
   process.once('SIGINT', () => void stop(0));
 }
