@@ -37,9 +37,10 @@ export function money(amount: bigint, currency: Currency): Money {
 
 /**
  * Reads the wire format of an amount: a decimal string of minor units ("12345"), non-negative,
- * without sign, exponent, decimal point or leading zeros, within the bigint range.
+ * without sign, exponent, decimal point or leading zeros, at most `max` (MAX_INPUT_AMOUNT; the CLI's
+ * recomputations pass MAX_AMOUNT, the bigint range).
  */
-export function parseCents(value: unknown, field = 'amount'): bigint {
+export function parseCents(value: unknown, field = 'amount', max: bigint = MAX_INPUT_AMOUNT): bigint {
   if (typeof value !== 'string' || !CENTS.test(value)) {
     throw new MoneyError(
       MoneyErrorCode.InvalidAmount,
@@ -48,8 +49,8 @@ export function parseCents(value: unknown, field = 'amount'): bigint {
     );
   }
   const amount = BigInt(value);
-  if (amount > MAX_INPUT_AMOUNT) {
-    throw new MoneyError(MoneyErrorCode.InvalidAmount, `${field} must be at most ${MAX_INPUT_AMOUNT}`, {
+  if (amount > max) {
+    throw new MoneyError(MoneyErrorCode.InvalidAmount, `${field} must be at most ${max}`, {
       field,
     });
   }
