@@ -22,6 +22,7 @@ import { AddDisbursementLots1763769650001 } from './1763769650001-add-disburseme
 import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-account-codes-bytewise';
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
+import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   IndexAccountCodesBytewise1763769650002,
   FillBatchesPageByPage1763769650003,
   CheckRunReferencesPerStatement1763769650004,
+  CreateGivingCheckouts1764720000000,
 ];

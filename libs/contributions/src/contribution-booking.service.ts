@@ -9,8 +9,8 @@ import { feeCoverAccount } from './contribution-accounts';
 import {
   Direction,
   reversalSplit,
-  splitContribution,
   SplitPart,
+  splitGross,
   splitParts,
   SplitPolicy,
 } from './contribution-split';
@@ -189,8 +189,8 @@ export class ContributionBookingService {
     }
     const policy = command.policy ?? (await this.policies.current(new Date(), manager));
     const currency = command.currency;
-    const net = command.gross - command.processorFee;
-    const split = splitContribution(net, policy, command.directions);
+    const split = splitGross(command.gross, command.processorFee, policy, command.directions);
+    const net = split.net;
     const parts = splitParts(split);
     const specs: AccountSpec[] = [command.cash, ...parts.map((p) => partAccount(p.key, currency))];
     if (command.processorFee > 0n) specs.push(Accounts.processorFees(currency), feeCoverAccount(currency));

@@ -83,6 +83,25 @@ export function splitContribution(
   };
 }
 
+/**
+ * The split of a gross amount once the processor's fee is taken: what a booking applies
+ * (`ContributionBookingService.book`) and what a donor is shown before paying, with the fee
+ * the processor is expected to take (0 when unknown: the split of the whole amount).
+ */
+export function splitGross(
+  gross: bigint,
+  processorFee: bigint,
+  policy: SplitPolicy,
+  directions: readonly Direction[],
+): ContributionSplit {
+  if (processorFee < 0n || processorFee > gross)
+    throw new ContributionsError(
+      ContributionsErrorCode.InvalidInput,
+      'the fee must lie within the gross amount',
+    );
+  return splitContribution(gross - processorFee, policy, directions);
+}
+
 /** Checks the shape of directions: at most 200, distinct projects, positive integer weights. */
 export function assertDirections(directions: readonly Direction[]): void {
   if (directions.length > MAX_DIRECTIONS) {

@@ -42,6 +42,8 @@ export interface CheckoutResult {
   readonly statementKey: string;
 }
 
+/** Smallest gift: 1.00 € (below it, the processor's fee would take most of it). */
+export const MIN_DONATION = 100n;
 /** Stripe's largest amount for one EUR charge: 999,999.99 €. */
 export const MAX_DONATION = 99_999_999n;
 const MODES: readonly DonationMode[] = ['one_time', 'monthly', 'yearly'];
@@ -67,14 +69,22 @@ export class DonationsService {
     private readonly config: AppConfig,
   ) {}
 
-  async checkout(caller: Principal | undefined, input: CheckoutInput): Promise<CheckoutResult> {
+  /**
+   * `returnTo` replaces the API's return pages (the donate pages bring the donor back to
+   * themselves); `success` may hold Stripe's `{CHECKOUT_SESSION_ID}`.
+   */
+  async checkout(
+    caller: Principal | undefined,
+    input: CheckoutInput,
+    returnTo?: { readonly success: string; readonly cancel: string },
+  ): Promise<CheckoutResult> {
     const fail = (field: string, message: string, code = ContributionsErrorCode.InvalidInput) =>
       new ContributionsError(code, `${field}: ${message}`, { field });
     if (typeof input.amount !== 'string' || !/^[1-9][0-9]{0,17}$/.test(input.amount))
       throw fail('amount', 'must be a positive string of cents');
     const amount = BigInt(input.amount);
-    if (amount < 100n || amount > MAX_DONATION)
-      throw fail('amount', `must be between 100 and ${MAX_DONATION} cents`);
+    if (amount < MIN_DONATION || amount > MAX_DONATION)
+      throw fail('amount', `must be between ${MIN_DONATION} and ${MAX_DONATION} cents`);
     const currency = input.currency === undefined ? 'EUR' : input.currency;
     if (currency !== 'EUR') throw fail('currency', 'only EUR is accepted');
     const mode = (input.mode ?? 'one_time') as DonationMode;
@@ -156,8 +166,8 @@ export class DonationsService {
           ? { payment_intent_data: { metadata } }
           : { subscription_data: { metadata } }),
         ...(email ? { customer_email: email } : {}),
-        success_url: `${base}/donations/thanks?intent=${id}`,
-        cancel_url: `${base}/donations/cancelled?intent=${id}`,
+        success_url: returnTo?.success ?? `${base}/donations/thanks?intent=${id}`,
+        cancel_url: returnTo?.cancel ?? `${base}/donations/cancelled?intent=${id}`,
       },
       `donation-intent:${id}`,
     );

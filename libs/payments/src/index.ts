@@ -1,4 +1,6 @@
 export * from './donations.service';
+export * from './giving-form';
+export * from './giving.service';
 export * from './payments.errors';
 export * from './payments.module';
 export * from './stripe-client.factory';

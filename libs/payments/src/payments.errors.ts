@@ -5,6 +5,10 @@ export enum PaymentsErrorCode {
   ProcessorError = 'payments.processor_error',
   InvalidEvent = 'payments.invalid_event',
   InvalidDonation = 'payments.invalid_donation',
+  /** A donate form's idempotency key sent again with other values. */
+  FormReused = 'payments.form_reused',
+  /** A donate form sent again while its first submission is still opening the checkout. */
+  CheckoutPending = 'payments.checkout_pending',
 }
 
 export class PaymentsError extends Error {

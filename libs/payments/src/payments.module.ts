@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ContributionsModule } from '@app/contributions';
 import { QueueName } from '@app/queue';
 import { DonationsService } from './donations.service';
+import { GivingService } from './giving.service';
 import { StripeEventsService } from './stripe-events.service';
 import { StripeWebhookService } from './stripe-webhook.service';
 import { StripeGateway, stripeClientProvider } from './stripe.gateway';
@@ -14,9 +15,10 @@ import { StripeGateway, stripeClientProvider } from './stripe.gateway';
     stripeClientProvider,
     StripeGateway,
     DonationsService,
+    GivingService,
     StripeWebhookService,
     StripeEventsService,
   ],
-  exports: [StripeGateway, DonationsService, StripeWebhookService, StripeEventsService],
+  exports: [StripeGateway, DonationsService, GivingService, StripeWebhookService, StripeEventsService],
 })
 export class PaymentsModule {}

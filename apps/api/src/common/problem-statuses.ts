@@ -127,6 +127,8 @@ const payments: Record<PaymentsErrorCode, number> = {
   [PaymentsErrorCode.ProcessorError]: 502,
   [PaymentsErrorCode.InvalidEvent]: 400,
   [PaymentsErrorCode.InvalidDonation]: 422,
+  [PaymentsErrorCode.FormReused]: 409,
+  [PaymentsErrorCode.CheckoutPending]: 409,
 };
 
 const transparency: Record<TransparencyErrorCode, number> = {

@@ -87,6 +87,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
   }
   try {
     const baseUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1').replace('//[::]', '//127.0.0.1');
+    // The fake's hosted checkout page (a gift made in the browser) delivers its events here.
+    stripe.webhookUrl = `${baseUrl}/webhooks/stripe`;
     const admin = await api
       .get(IdentityService)
       .createAdmin(`demo-admin-${Date.now()}@librery.example`, SYSTEM_PRINCIPAL);

@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { parseStripeForm } from './form-body';
+import { HostedCheckoutView, renderHostedCheckout } from './hosted-checkout.page';
 import {
   buildStripeEvent,
   defaultStripeFee,
@@ -17,6 +18,13 @@ interface Failure {
   pathPrefix: string;
   status: number;
   error: { type: string; code?: string; message: string };
+}
+
+/** One webhook delivery the hosted checkout made, and how the endpoint answered. */
+export interface WebhookDelivery {
+  readonly eventId: string;
+  readonly type: string;
+  readonly status: number;
 }
 
 export interface RecordedRequest {
@@ -34,6 +42,12 @@ type Json = Record<string, unknown>;
  * expands `expand[]` paths, replays POSTs by Idempotency-Key, can fail the next call to a path,
  * and builds the events real Stripe would send for each scenario (checkout paid, invoice paid,
  * refund, dispute), signed with the SDK's test-header helper.
+ *
+ * A Checkout Session's `url` opens a hosted checkout page on this server (`/c/pay/<id>`, plain
+ * HTML forms, no script) showing the amount, with "Pay" and "Cancel": Pay completes the session
+ * as `completeCheckout` does, delivers the events Stripe would send, signed, to `webhookUrl` (in
+ * Stripe's order, one after the other), then redirects (303) to the session's `success_url` with
+ * `{CHECKOUT_SESSION_ID}` replaced; Cancel redirects to its `cancel_url`.
  */
 export class FakeStripe {
   readonly secretKey = 'sk_test_fake_librery';
@@ -42,6 +56,10 @@ export class FakeStripe {
   readonly requests: RecordedRequest[] = [];
   /** Seconds since the epoch used for `created`; advances by one per object unless set. */
   clock = Math.floor(Date.now() / 1000);
+  /** Where the hosted checkout delivers events (the app's `/webhooks/stripe`); none when unset. */
+  webhookUrl: string | null = null;
+  /** Every delivery the hosted checkout made, in order. */
+  readonly deliveries: WebhookDelivery[] = [];
   private server: Server | null = null;
   private port = 0;
   private readonly replies = new Map<string, { status: number; body: Json }>();
@@ -88,6 +106,34 @@ export class FakeStripe {
     const found = this.objects.get(id);
     if (!found) throw new Error(`fake Stripe has no object ${id}`);
     return found as T;
+  }
+
+  /**
+   * Delivers events, signed, to `webhookUrl`, one after the other as Stripe does for one
+   * endpoint; each answer is recorded in `deliveries`. Without `webhookUrl`, nothing is sent.
+   */
+  async deliver(events: readonly StripeObject[]): Promise<WebhookDelivery[]> {
+    const done: WebhookDelivery[] = [];
+    if (!this.webhookUrl) return done;
+    for (const event of events) {
+      const { payload, header } = this.sign(event);
+      let status = 0;
+      try {
+        const res = await fetch(this.webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'stripe-signature': header },
+          body: payload,
+        });
+        status = res.status;
+        await res.arrayBuffer();
+      } catch {
+        status = 0;
+      }
+      const delivery = { eventId: event.id, type: String(event.type), status };
+      this.deliveries.push(delivery);
+      done.push(delivery);
+    }
+    return done;
   }
 
   /** Signs an event for delivery to the webhook endpoint. */
@@ -350,6 +396,10 @@ export class FakeStripe {
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': fakeStripeId('req') });
       res.end(JSON.stringify(body));
     };
+    if (url.pathname.startsWith('/c/pay/')) {
+      await this.hostedCheckout(method, url.pathname, res);
+      return;
+    }
     if (req.headers.authorization !== `Bearer ${this.secretKey}`) {
       send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
       return;
@@ -478,9 +528,58 @@ export class FakeStripe {
       cancel_url: params.cancel_url ?? null,
       payment_intent: null,
       subscription: null,
-      url: `https://checkout.stripe.test/c/pay/${id}`,
+      url: `${this.apiBase}/c/pay/${id}`,
       created: this.tick(),
     });
+  }
+
+  // ---------------------------------------------------------------- hosted checkout page
+
+  private async hostedCheckout(method: string, path: string, res: ServerResponse): Promise<void> {
+    const [, , , id, action] = path.split('/');
+    const session = id ? this.objects.get(id) : undefined;
+    const page = (status: number, view: HostedCheckoutView) => {
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy':
+          "default-src 'none'; form-action 'self' http: https:; frame-ancestors 'none'",
+      });
+      res.end(renderHostedCheckout(view));
+    };
+    const message = (status: number, title: string, text: string) =>
+      page(status, { kind: 'message', title, message: text });
+    const redirect = (location: string) => {
+      res.writeHead(303, { location });
+      res.end();
+    };
+    if (!session || session.object !== 'checkout.session') {
+      message(404, 'Checkout not found', 'This checkout link is not valid.');
+      return;
+    }
+    if (method === 'POST' && action === 'cancel') {
+      redirect(String(session.cancel_url ?? '/'));
+      return;
+    }
+    if ((method === 'GET' && !action) || (method === 'POST' && action === 'pay')) {
+      if (session.status !== 'open') {
+        message(409, 'Checkout closed', 'This checkout is already complete.');
+        return;
+      }
+      if (method === 'POST') {
+        await this.deliver(this.completeCheckout(id));
+        redirect(String(session.success_url ?? '/').replace('{CHECKOUT_SESSION_ID}', id));
+        return;
+      }
+      const recurring = session.recurring as { interval?: string } | null;
+      page(200, {
+        kind: 'open',
+        sessionId: id,
+        amount: formatStripeAmount(Number(session.amount_total), String(session.currency)),
+        every: recurring?.interval ? String(recurring.interval) : null,
+      });
+      return;
+    }
+    message(405, 'Not allowed', 'This action is not available.');
   }
 
   private createTransfer(params: Json): Json {
@@ -512,6 +611,13 @@ class FakeStripeError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Minor units shown as Stripe's page shows them ("€25.00"), for a two-decimal currency. */
+function formatStripeAmount(amount: number, currency: string): string {
+  const digits = String(amount).padStart(3, '0');
+  const sign = currency.toLowerCase() === 'eur' ? '€' : `${currency.toUpperCase()} `;
+  return `${sign}${digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${digits.slice(-2)}`;
 }
 
 /** Replaces ids by the objects they name along each dotted `expand` path. */
