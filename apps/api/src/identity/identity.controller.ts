@@ -50,6 +50,19 @@ export class IdentityController {
     return this.identity.issueToken(caller, id, body.name, body.days);
   }
 
+  /** The user's tokens (the user or an admin): names and dates, never a secret. */
+  @Get('users/:id/tokens')
+  listTokens(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.identity.listTokens(caller, id);
+  }
+
+  /** Revokes every live token of the user (the user or an admin), the one making the request included. */
+  @Post('users/:id/tokens/revoke-all')
+  @HttpCode(200)
+  revokeAllTokens(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.identity.revokeAllTokens(caller, id);
+  }
+
   @Delete('tokens/:id')
   @HttpCode(204)
   async revokeToken(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
