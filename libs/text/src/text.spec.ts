@@ -1,4 +1,4 @@
-import { hasControlCharacters, hasControlCharactersInText, isCalendarDate } from './text';
+import { hasControlCharacters, hasControlCharactersInText, isCalendarDate, neutraliseCsvCell } from './text';
 
 describe('text rules', () => {
   it('finds control characters in names, and tolerates line breaks only in free text', () => {
@@ -20,5 +20,16 @@ describe('text rules', () => {
     expect(isCalendarDate('2026-00-10')).toBe(false);
     expect(isCalendarDate('2026-1-10')).toBe(false);
     expect(isCalendarDate(20260110)).toBe(false);
+  });
+});
+
+describe('neutraliseCsvCell', () => {
+  it('defuses every text cell a spreadsheet would run, and leaves numbers and plain text alone', () => {
+    for (const bad of ['=HYPERLINK("http://x")', '+cmd', '-2+3', '@SUM(A1)', '\tx', '\rx', '=1']) {
+      expect(neutraliseCsvCell(bad)).toBe(`'${bad}`);
+    }
+    for (const ok of ['-12.50', '12', 'Ville de Test', 'a=b', '', '0.00'])
+      expect(neutraliseCsvCell(ok)).toBe(ok);
+    expect(neutraliseCsvCell(2026)).toBe(2026);
   });
 });

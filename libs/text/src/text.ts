@@ -28,3 +28,21 @@ export function isCalendarDate(value: unknown): value is string {
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?[0-9]+(?:\.[0-9]+)?$/;
+
+/**
+ * A CSV cell that no spreadsheet runs as a formula (CSV/formula injection, OWASP): a text cell
+ * beginning with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe. A plain
+ * number (such as `-12.50`) is left as it is. Every CSV export writes its cells through this.
+ */
+export function neutraliseCsvCell<T>(cell: T): T | string {
+  if (typeof cell !== 'string' || !FORMULA_START.test(cell) || PLAIN_NUMBER.test(cell)) return cell;
+  return `'${cell}`;
+}
+
+/** Every cell of every row through `neutraliseCsvCell`. */
+export function neutraliseCsvRows<T>(rows: readonly (readonly T[])[]): (T | string)[][] {
+  return rows.map((row) => row.map(neutraliseCsvCell));
+}
