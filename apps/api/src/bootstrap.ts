@@ -36,6 +36,11 @@ export async function createApiApp(): Promise<NestExpressApplication> {
   app.useBodyParser('raw', { limit: config.BODY_LIMIT, type: isJsonBody });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
   app.use(requestBoundary());
+  // /projects/<slug> answers HTML or JSON by the Accept header: caches must key on it.
+  app.use('/projects/:slug', (_req: unknown, res: { vary(field: string): void }, next: () => void) => {
+    res.vary('Accept');
+    next();
+  });
   app.useGlobalGuards(new RequestBodyGuard(app.get(Reflector)));
   app.useGlobalPipes(
     new ValidationPipe({
