@@ -22,8 +22,11 @@ import { AddDisbursementLots1763769650001 } from './1763769650001-add-disburseme
 import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-account-codes-bytewise';
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
+import { CreateMailOutbox1764710000000 } from './1764710000000-create-mail-outbox';
+import { CreateSignIn1764710000001 } from './1764710000001-create-sign-in';
 import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
 import { EndSeatsWhenRoleRevoked1764740000000 } from './1764740000000-end-seats-when-role-revoked';
+import { CreatePaymentRequestsAndBankStatements1764750000000 } from './1764750000000-create-payment-requests-and-bank-statements';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -51,6 +54,9 @@ export const migrations = [
   IndexAccountCodesBytewise1763769650002,
   FillBatchesPageByPage1763769650003,
   CheckRunReferencesPerStatement1763769650004,
+  CreateMailOutbox1764710000000,
+  CreateSignIn1764710000001,
   CreateGivingCheckouts1764720000000,
   EndSeatsWhenRoleRevoked1764740000000,
+  CreatePaymentRequestsAndBankStatements1764750000000,
 ];

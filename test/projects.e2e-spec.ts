@@ -19,7 +19,10 @@ describe('projects catalogue over HTTP', () => {
   const files = new Map<string, string>();
 
   beforeAll(async () => {
+    // The maintainers' sites of these tests are loopback listeners: the development setting.
+    process.env.OUTBOUND_ALLOW_PRIVATE_NETWORKS = 'true';
     app = await createTestApp();
+    delete process.env.OUTBOUND_ALLOW_PRIVATE_NETWORKS;
     admin = await createUserWithToken(app, [{ role: 'admin' }]);
     server = createServer((req, res) => {
       const body = files.get(req.url ?? '');

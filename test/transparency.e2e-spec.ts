@@ -332,7 +332,7 @@ describe('transparency log over HTTP', () => {
       .set('Idempotency-Key', uniqueId('ik'))
       .send({ subject })
       .expect(200);
-    expect(res.body).toEqual({ subject, erased: true });
+    expect(res.body).toEqual({ subject, erased: 1 });
     expect(await commitments.opening(subject)).toBeNull();
     const [{ n }] = await db.query(
       `SELECT count(*)::int AS n FROM audit_events WHERE action = 'transparency.donor_salt_erased' AND target_id = $1`,
@@ -355,6 +355,22 @@ describe('transparency log over HTTP', () => {
         cp.root,
       ),
     ).toBe(true);
+  });
+
+  it('erasing a subject that never existed says so: 0 erased, and the audit records 0', async () => {
+    const adminUser = await createUserWithToken(app, [{ role: 'admin' }]);
+    const subject = `donor:${uniqueId('ghost')}`;
+    const res = await http(app)
+      .post('/transparency/donor-erasures')
+      .set(adminUser.auth)
+      .send({ subject })
+      .expect(200);
+    expect(res.body).toMatchObject({ subject, erased: 0 });
+    const [audit] = await db.query(
+      `SELECT details FROM audit_events WHERE action = 'transparency.donor_salt_erased' AND target_id = $1`,
+      [subject],
+    );
+    expect(audit.details).toMatchObject({ erased: 0 });
   });
 
   it('the worker signs checkpoints (the repeatable job), consistent with the previous one', async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { BillingModule } from '@app/billing';
 import { AppConfig, ConfigModule } from '@app/config';
 import { ContributionsModule } from '@app/contributions';
 import { DatabaseModule } from '@app/database';
@@ -8,11 +9,14 @@ import { DisbursementsModule } from '@app/disbursements';
 import { GovernanceModule } from '@app/governance';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
+import { MailModule } from '@app/mail';
 import { PolicyModule } from '@app/policy';
 import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
+import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
+import { BillingController } from './billing/billing.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
@@ -29,6 +33,7 @@ import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
 import { PublicPagesController } from './public-pages/public-pages.controller';
+import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
@@ -47,12 +52,15 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    MailModule,
+    SignInModule,
     ProjectsModule,
     TransparencyModule,
     GovernanceModule,
     ContributionsModule,
     PaymentsModule,
     DisbursementsModule,
+    BillingModule,
   ],
   // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
   controllers: [
@@ -66,6 +74,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     IdentityController,
     LedgerController,
     DisbursementsController,
+    BillingController,
     GovernanceController,
     MotionsController,
     RoundsController,
@@ -73,6 +82,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     PublicLedgerController,
     OpenDataController,
     DonorErasureController,
+    OrganisationAccessController,
   ],
   providers: [
     LedgerAdminService,

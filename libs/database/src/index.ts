@@ -5,3 +5,4 @@ export * from './embedded-postgres';
 export * from './pg-types';
 export * from './local-database';
 export * from './prepared-query';
+export * from './sql';

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 const names = new Map<string, string>();
@@ -22,6 +26,23 @@ export async function queryPrepared<T = unknown>(
   sql: string,
   params: unknown[],
 ): Promise<T[]> {
+  return (await runPrepared(target, sql, params)).rows as T[];
+}
+
+/** `queryPrepared` for a statement whose affected row count matters (an UPDATE or DELETE). */
+export async function executePrepared(
+  target: EntityManager | DataSource,
+  sql: string,
+  params: unknown[],
+): Promise<number> {
+  return (await runPrepared(target, sql, params)).rowCount ?? 0;
+}
+
+async function runPrepared(
+  target: EntityManager | DataSource,
+  sql: string,
+  params: unknown[],
+): Promise<{ rows: unknown[]; rowCount: number | null }> {
   let name = names.get(sql);
   if (!name) {
     name = `librery_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
@@ -29,11 +50,11 @@ export async function queryPrepared<T = unknown>(
   }
   const statement = { name, text: sql, values: params };
   const runner = target instanceof DataSource ? undefined : target.queryRunner;
-  if (runner?.isTransactionActive) return (await clientOf(runner).query(statement)).rows as T[];
+  if (runner?.isTransactionActive) return clientOf(runner).query(statement);
   const pooled = (target instanceof DataSource ? target : target.connection).createQueryRunner();
   try {
     await pooled.connect();
-    return (await clientOf(pooled).query(statement)).rows as T[];
+    return await clientOf(pooled).query(statement);
   } finally {
     await pooled.release();
   }

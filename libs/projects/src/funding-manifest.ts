@@ -1,8 +1,7 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import Ajv, { ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { FUNDING_MANIFEST_SCHEMA } from './funding-manifest.schema';
+import { TextFetcher } from './outbound/outbound-fetcher';
 import { ProjectsError, ProjectsErrorCode } from './projects.errors';
 
 export const WELL_KNOWN_MANIFEST_LIST = '/.well-known/funding-manifest-urls';
@@ -48,9 +47,6 @@ export interface FundingManifest {
     readonly history?: readonly { year: number; income?: number; expenses?: number; currency?: string }[];
   };
 }
-
-/** Fetches a URL as text (bounded size and time); tests replace it or point it at a local server. */
-export type TextFetcher = (url: string) => Promise<string>;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
@@ -160,7 +156,8 @@ export async function verifyManifestOwnership(
         try {
           body = await fetchText(wellKnown);
         } catch (error) {
-          throw notProven(`cannot fetch ${wellKnown}: ${(error as Error).message}`);
+          // The reason (an address, a status) is for the log: the caller must not learn it.
+          throw notProven(`${wellKnown} could not be fetched`, error);
         }
         if (!wellKnownListIncludes(body, manifestUrl))
           throw notProven(`${wellKnown} does not list ${manifestUrl}`);
@@ -195,83 +192,6 @@ export function comparableUrl(input: string): string {
   }
 }
 
-/**
- * Default fetcher: GET with a 3 s timeout and a 320 KB limit (the FLOSS/fund crawler's bounds).
- * Unless `allowPrivateNetworks`, a host resolving to a loopback, private, link-local or otherwise
- * non-public address is refused (maintainers choose these URLs: no probing of our own network);
- * redirects are not followed for the same reason.
- */
-export function boundedFetcher(
-  options: { timeoutMs?: number; maxBytes?: number; allowPrivateNetworks?: boolean } = {},
-): TextFetcher {
-  const timeoutMs = options.timeoutMs ?? 3000;
-  const maxBytes = options.maxBytes ?? 320 * 1024;
-  return async (url: string) => {
-    const parsed = parseHttpUrl(url, 'URL');
-    if (/(^|\.)githubusercontent\.com$|(^|\.)amazonaws\.com$/i.test(parsed.hostname)) {
-      throw new Error(`${parsed.hostname} is not an accepted host`);
-    }
-    if (!options.allowPrivateNetworks) {
-      const host = parsed.hostname.replace(/^\[|\]$/g, '');
-      const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-      if (addresses.length === 0 || addresses.some(isNonPublicAddress))
-        throw new Error(`${parsed.hostname} is not a public address`);
-    }
-    const response = await fetch(parsed, {
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: options.allowPrivateNetworks ? 'follow' : 'error',
-    });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const reader = response.body?.getReader();
-    if (!reader) return '';
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        throw new Error(`larger than ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  };
-}
-
-/** Loopback, private, link-local, carrier-grade NAT, unspecified, multicast or reserved (IPv4 and IPv6). */
-export function isNonPublicAddress(address: string): boolean {
-  let ip = address.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
-  if (mapped) ip = mapped[1];
-  if (isIP(ip) === 4) {
-    const [a, b] = ip.split('.').map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      a >= 224 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 198 && (b === 18 || b === 19))
-    );
-  }
-  if (isIP(ip) === 6) {
-    return (
-      ip === '::' ||
-      ip === '::1' ||
-      /^f[cd]/.test(ip) ||
-      /^fe[89ab]/.test(ip) ||
-      /^ff/.test(ip) ||
-      ip.startsWith('64:ff9b:')
-    );
-  }
-  return true;
-}
-
 function parseHttpUrl(input: string, label: string): URL {
   let url: URL;
   try {
@@ -296,6 +216,6 @@ function invalid(message: string, problems: string[]): ProjectsError {
   return new ProjectsError(ProjectsErrorCode.FundingManifestInvalid, message, { problems });
 }
 
-function notProven(message: string): ProjectsError {
-  return new ProjectsError(ProjectsErrorCode.OwnershipNotProven, message);
+function notProven(message: string, cause?: unknown): ProjectsError {
+  return new ProjectsError(ProjectsErrorCode.OwnershipNotProven, message, {}, cause);
 }

@@ -3,6 +3,8 @@ export * from './licence';
 export * from './purl';
 export * from './payout-details';
 export * from './funding-manifest';
+export * from './outbound/address-policy';
+export * from './outbound/outbound-fetcher';
 export * from './funding-manifest.schema';
 export * from './sbom-reader';
 export * from './sbom-analysis';

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '@app/database';
 import { AuditService, hasRole, Principal, requireRole } from '@app/identity';
 import {
   controlTokenPublished,
   controlTokenUrl,
+  FundingManifest,
   parseFundingManifest,
-  TextFetcher,
   verifyManifestOwnership,
 } from './funding-manifest';
+import { OutboundFetchError, TextFetcher } from './outbound/outbound-fetcher';
 import { maskIban, PayoutDetails, validateSepaPayout, validateStripeAccount } from './payout-details';
 import { ProjectsError, ProjectsErrorCode } from './projects.errors';
 import { isUuid, ProjectsService } from './projects.service';
@@ -44,6 +46,8 @@ interface PayoutRow {
  */
 @Injectable()
 export class ProjectVerificationService {
+  private readonly logger = new Logger(ProjectVerificationService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly projects: ProjectsService,
@@ -96,7 +100,10 @@ export class ProjectVerificationService {
         if (!controlTokenPublished(body, challenge.token))
           problem = `${challenge.url} does not contain the token`;
       } catch (error) {
-        problem = `cannot fetch ${challenge.url}: ${(error as Error).message}`;
+        // Why it failed (an address refused, a status, a timeout) goes to the log only: told to a
+        // maintainer, it would map our network for whoever chose the URL.
+        this.logFetchFailure('control challenge', projectId, challenge.url, error);
+        problem = 'the verification file could not be fetched';
       }
     }
     await this.dataSource.query(
@@ -122,6 +129,11 @@ export class ProjectVerificationService {
     });
   }
 
+  private logFetchFailure(what: string, projectId: string, url: string, error: unknown): void {
+    const reason = error instanceof OutboundFetchError ? `${error.reason} (${error.detail})` : String(error);
+    this.logger.warn(`${what} of project ${projectId} at ${url} not fetched: ${reason}`);
+  }
+
   /**
    * Fetches the project's funding.json, validates it (v1 schema), checks that one of its projects
    * names the project's repository or website under the well-known provenance rule, then stores
@@ -140,17 +152,36 @@ export class ProjectVerificationService {
     try {
       text = await this.fetchText(manifestUrl);
     } catch (error) {
+      this.logFetchFailure('funding.json', projectId, manifestUrl, error);
       throw new ProjectsError(
         ProjectsErrorCode.FundingManifestUnreachable,
-        `cannot fetch ${manifestUrl}: ${(error as Error).message}`,
+        'the funding.json could not be fetched',
         {
           url: manifestUrl,
         },
       );
     }
-    const manifest = parseFundingManifest(text);
+    let manifest: FundingManifest;
+    try {
+      manifest = parseFundingManifest(text);
+    } catch (error) {
+      if (!(error instanceof ProjectsError)) throw error;
+      // Which fields a fetched document lacks would describe its content: logged, not answered.
+      this.logger.warn(
+        `funding.json of project ${projectId} at ${manifestUrl} invalid: ${error.message} ${JSON.stringify(error.details)}`,
+      );
+      throw new ProjectsError(error.code, 'the document is not a valid funding.json (v1)', {
+        url: manifestUrl,
+      });
+    }
     const urls = [project.repository_url, ...(project.website_url ? [project.website_url] : [])];
-    await verifyManifestOwnership(manifest, manifestUrl, urls, this.fetchText);
+    try {
+      await verifyManifestOwnership(manifest, manifestUrl, urls, this.fetchText);
+    } catch (error) {
+      if (error instanceof Error && error.cause !== undefined)
+        this.logFetchFailure('well-known list', projectId, manifestUrl, error.cause);
+      throw error;
+    }
     const summary: FundingManifestSummary = {
       url: manifestUrl,
       checkedAt: new Date(),
@@ -304,12 +335,12 @@ export class ProjectVerificationService {
           'the project must prove control before its payout details are verified',
         );
       }
-      // TypeORM answers an UPDATE with [rows, affected count].
-      const [rows] = (await m.query(
+      const rows = await queryRows<PayoutRow>(
+        m,
         `UPDATE project_payout_details SET verified_at = now(), verified_by = $3
           WHERE project_id = $1 AND revision = $2 RETURNING *`,
         [projectId, revision, caller.userId],
-      )) as [PayoutRow[], number];
+      );
       if (rows.length === 0) {
         throw new ProjectsError(
           ProjectsErrorCode.InvalidInput,

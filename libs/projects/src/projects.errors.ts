@@ -30,8 +30,10 @@ export class ProjectsError extends Error {
     readonly code: ProjectsErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** What went wrong underneath, for the log only (never serialised to the caller). */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'ProjectsError';
   }
 }

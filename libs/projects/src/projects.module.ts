@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { boundedFetcher, isNonPublicAddress } from './funding-manifest';
+import { boundedFetcher } from './outbound/outbound-fetcher';
 import { PROJECTS_TEXT_FETCHER, ProjectVerificationService } from './project-verification.service';
 import { ProjectsService } from './projects.service';
 import { SbomAnalysesService } from './sbom-analyses.service';
@@ -14,21 +14,12 @@ import { SbomAnalysesService } from './sbom-analyses.service';
     {
       provide: PROJECTS_TEXT_FETCHER,
       inject: [AppConfig],
-      // A deployment that itself lives on a loopback address (development, tests) may fetch local
-      // servers; a public one refuses non-public addresses.
+      // Non-public addresses are refused unless the development setting says otherwise (never
+      // implied by where the deployment itself lives).
       useFactory: (config: AppConfig) =>
-        boundedFetcher({ allowPrivateNetworks: isLoopbackUrl(config.PUBLIC_BASE_URL) }),
+        boundedFetcher({ allowPrivateNetworks: config.OUTBOUND_ALLOW_PRIVATE_NETWORKS }),
     },
   ],
   exports: [ProjectsService, ProjectVerificationService, SbomAnalysesService],
 })
 export class ProjectsModule {}
-
-function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || (isNonPublicAddress(host) && (host.startsWith('127.') || host === '::1'));
-  } catch {
-    return false;
-  }
-}

@@ -1,12 +1,15 @@
+import { BillingErrorCode } from '@app/billing';
 import { DisbursementsErrorCode } from '@app/disbursements';
 import { GovernanceErrorCode } from '@app/governance';
 import { ContributionsErrorCode } from '@app/contributions';
 import { IdentityErrorCode } from '@app/identity';
 import { LedgerErrorCode } from '@app/ledger';
+import { MailErrorCode } from '@app/mail';
 import { MoneyErrorCode } from '@app/money';
 import { PaymentsErrorCode } from '@app/payments';
 import { PolicyErrorCode } from '@app/policy';
 import { ProjectsErrorCode } from '@app/projects';
+import { SignInErrorCode } from '@app/sign-in';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
 import { RequestErrorCode } from './request.errors';
 import { TransparencyErrorCode } from '@app/transparency';
@@ -42,6 +45,24 @@ const policy: Record<PolicyErrorCode, number> = {
   [PolicyErrorCode.NoPolicy]: 503,
   [PolicyErrorCode.UnknownVersion]: 404,
   [PolicyErrorCode.InvalidPolicy]: 422,
+};
+
+const mail: Record<MailErrorCode, number> = {
+  [MailErrorCode.InvalidMail]: 422,
+};
+
+const signIn: Record<SignInErrorCode, number> = {
+  [SignInErrorCode.InvalidEmail]: 400,
+  [SignInErrorCode.RateLimited]: 429,
+  [SignInErrorCode.LinkUnknown]: 404,
+  [SignInErrorCode.LinkExpired]: 410,
+  [SignInErrorCode.LinkUsed]: 410,
+  [SignInErrorCode.UnknownProvider]: 404,
+  [SignInErrorCode.ProviderUnavailable]: 503,
+  [SignInErrorCode.CallbackRefused]: 400,
+  [SignInErrorCode.EmailUnverified]: 409,
+  [SignInErrorCode.AccessRequestNotFound]: 404,
+  [SignInErrorCode.AccessRequestDecided]: 409,
 };
 
 const identity: Record<IdentityErrorCode, number> = {
@@ -99,6 +120,24 @@ const governance: Record<GovernanceErrorCode, number> = {
   [GovernanceErrorCode.NotAllowed]: 403,
   [GovernanceErrorCode.NotFound]: 404,
   [GovernanceErrorCode.ChainMismatch]: 422,
+};
+
+const billing: Record<BillingErrorCode, number> = {
+  [BillingErrorCode.PaymentRequestNotFound]: 404,
+  [BillingErrorCode.FundNotConfigured]: 409,
+  [BillingErrorCode.InvalidInput]: 422,
+  [BillingErrorCode.NotCamt]: 422,
+  [BillingErrorCode.InvalidBankFile]: 422,
+  [BillingErrorCode.BankFileTooLarge]: 413,
+  [BillingErrorCode.WrongAccount]: 422,
+  [BillingErrorCode.WrongCurrency]: 422,
+  [BillingErrorCode.LineNotFound]: 404,
+  [BillingErrorCode.LineNotConfirmable]: 409,
+  [BillingErrorCode.SuspenseNotFound]: 404,
+  [BillingErrorCode.SuspenseResolved]: 409,
+  [BillingErrorCode.SuspenseTooLarge]: 409,
+  [BillingErrorCode.NoLateRate]: 500,
+  [BillingErrorCode.InvalidStatusTransition]: 409,
 };
 
 const contributions: Record<ContributionsErrorCode, number> = {
@@ -170,6 +209,7 @@ const projects: Record<ProjectsErrorCode, number> = {
 };
 
 export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
+  ...billing,
   ...contributions,
   ...payments,
   ...disbursements,
@@ -178,6 +218,8 @@ export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...ledger,
   ...policy,
   ...identity,
+  ...mail,
+  ...signIn,
   ...idempotency,
   ...request,
   ...projects,

@@ -7,7 +7,7 @@ import { Request, Response } from 'express';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
 import { DataSource } from 'typeorm';
-import { queryPrepared } from '@app/database';
+import { execute, queryOne, queryPrepared } from '@app/database';
 import { Principal } from '@app/identity';
 import { bigintReplacer } from '../common/problem-details.filter';
 import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
@@ -95,12 +95,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       [scope, key, request.method, request.path, hash],
     );
     if (inserted.length > 0) return null;
-    const [row] = (await this.dataSource.query(
+    const row = await queryOne<Row>(
+      this.dataSource,
       `SELECT request_hash, state, response_status, response_body,
               created_at < now() - make_interval(secs => $3) AS stale
          FROM idempotency_records WHERE scope = $1 AND key = $2`,
       [scope, key, ABANDONED_AFTER_SECONDS],
-    )) as Row[];
+    );
     if (!row) return this.begin(scope, key, request, hash);
     if (!Buffer.from(row.request_hash).equals(hash)) {
       throw new IdempotencyError(
@@ -110,12 +111,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     if (row.state === 'completed') return { status: row.response_status ?? 200, body: row.response_body };
     if (row.stale) {
-      const taken = (await this.dataSource.query(
+      // Of concurrent retries, the first to update the row takes it; the others wait on its lock,
+      // then find it fresh again and update nothing (a count of 0, not TypeORM's `[[], 0]`).
+      const taken = await execute(
+        this.dataSource,
         `UPDATE idempotency_records SET created_at = now() WHERE scope = $1 AND key = $2 AND state = 'started'
-           AND created_at < now() - make_interval(secs => $3) RETURNING key`,
+           AND created_at < now() - make_interval(secs => $3)`,
         [scope, key, ABANDONED_AFTER_SECONDS],
-      )) as unknown[];
-      if (taken.length > 0) return null;
+      );
+      if (taken === 1) return null;
     }
     throw new IdempotencyError(
       IdempotencyErrorCode.InProgress,
@@ -133,7 +137,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async forget(scope: string, key: string): Promise<void> {
-    await this.dataSource.query(
+    await execute(
+      this.dataSource,
       `DELETE FROM idempotency_records WHERE scope = $1 AND key = $2 AND state = 'started'`,
       [scope, key],
     );

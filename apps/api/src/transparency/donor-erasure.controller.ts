@@ -20,7 +20,10 @@ export class DonorErasureController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Erase the salt linking a donor to the commitments in the public log' })
+  @ApiOperation({
+    summary: 'Erase the salt linking a donor to the commitments in the public log',
+    description: '`erased` is the number of salts deleted: 0 when the subject had none.',
+  })
   async erase(@Caller() caller: Principal, @Body() body: DonorErasureRequest) {
     return { subject: body.subject, erased: await this.commitments.erase(caller, body.subject) };
   }

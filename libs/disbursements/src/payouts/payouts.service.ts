@@ -2,10 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@app/config';
+import { queryRows } from '@app/database';
 import { AuditService, Principal, requireRole } from '@app/identity';
 import { Accounts, LedgerService, PostingCommand } from '@app/ledger';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
-import { queryRows } from '../sql-rows';
 import {
   BatchStatus,
   BatchView,

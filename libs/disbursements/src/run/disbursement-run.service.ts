@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { queryRows } from '@app/database';
 import { AuditService, Principal, requireRole } from '@app/identity';
 import {
   Accounts,
@@ -13,7 +14,6 @@ import { ALLOCATION_RULE, assertCurrency } from '@app/money';
 import { PolicyError, PolicyErrorCode, PolicyService } from '@app/policy';
 import { appendAllQueued } from '@app/transparency';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
-import { queryRows } from '../sql-rows';
 import { RunInputs, RunStatus, RunView, StartRunResult } from '../disbursements.types';
 import { Payee, PayeeDirectory } from '../payees/payee-directory';
 import { readProjectBalances } from './run-balances.reader';

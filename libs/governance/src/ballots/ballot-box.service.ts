@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '@app/database';
 import { AuditService, Principal } from '@app/identity';
 import { ChainLink, sealBallot, verifyReceipt } from '../chain/ballot-chain';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors';
 import { BallotReceipt, PublicBallot, VoteSettings, VoteType } from '../governance.types';
-import { MembersService, normaliseReturning } from '../members/members.service';
+import { MembersService } from '../members/members.service';
 import { checkNewProxy, countedBallots, defaultProxyCap, ProxyGrant } from '../proxies/proxy-rules';
 
 const TABLE: Record<VoteType, string> = { motion: 'governance_motions', round: 'governance_rounds' };
@@ -249,12 +250,11 @@ export class BallotBoxService {
   async revokeProxy(caller: Principal, proxyId: string): Promise<ProxyView> {
     const principal = this.userOf(caller);
     return this.dataSource.transaction(async (m) => {
-      const rows = normaliseReturning<ProxyRow>(
-        await m.query(
-          `UPDATE governance_proxies SET revoked_at = now(), revoked_reason = 'revoked by the principal'
+      const rows = await queryRows<ProxyRow>(
+        m,
+        `UPDATE governance_proxies SET revoked_at = now(), revoked_reason = 'revoked by the principal'
             WHERE id = $1 AND principal_user_id = $2 AND revoked_at IS NULL RETURNING *`,
-          [proxyId, principal],
-        ),
+        [proxyId, principal],
       );
       if (rows.length === 0)
         throw new GovernanceError(GovernanceErrorCode.NotFound, `no active proxy ${proxyId} of yours`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '@app/database';
 import { AuditService, IdentityService, Principal, requireRole } from '@app/identity';
 import { PolicyService } from '@app/policy';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors';
@@ -118,12 +119,12 @@ export class MembersService {
   async endTerm(caller: Principal, memberId: string): Promise<MemberView> {
     requireRole(caller, 'admin');
     return this.dataSource.transaction(async (m) => {
-      const rows = (await m.query(
+      const updated = await queryRows<MemberRow>(
+        m,
         `UPDATE governance_members SET ended_at = greatest(now(), term_start)
           WHERE id = $1 AND ended_at IS NULL RETURNING *`,
         [memberId],
-      )) as [MemberRow[], number] | MemberRow[];
-      const updated = normaliseReturning<MemberRow>(rows);
+      );
       if (updated.length === 0)
         throw new GovernanceError(GovernanceErrorCode.NotFound, `no current member ${memberId}`);
       await this.audit.record(
@@ -184,17 +185,4 @@ export class MembersService {
     )) as { n: number }[];
     return rows[0].n;
   }
-}
-
-/** TypeORM's query() returns [rows, count] for UPDATE … RETURNING on PostgreSQL. */
-export function normaliseReturning<T>(result: unknown): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
-    return result[0] as T[];
-  }
-  return result as T[];
 }

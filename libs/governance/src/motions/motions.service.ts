@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '@app/database';
 import { AuditService, Principal, requireRole, SYSTEM_PRINCIPAL } from '@app/identity';
 import { translateLedgerError } from '@app/ledger';
 import { NewPolicy, PolicyService } from '@app/policy';
@@ -19,7 +20,7 @@ import {
   VoteSettings,
   YesNoChoice,
 } from '../governance.types';
-import { MembersService, normaliseReturning } from '../members/members.service';
+import { MembersService } from '../members/members.service';
 import { RoundsService } from '../rounds/rounds.service';
 import { GradeBallot, tallyMajorityJudgment } from '../tally/majority-judgment';
 import { auditMotion, MotionTallyInput } from '../tally/motion-tally';
@@ -197,12 +198,11 @@ export class MotionsService {
       const policy = await this.policies.current(new Date(), m);
       const settings = voteSettings(policy, motion.kind);
       const genesis = hashCanonical(motionManifest(motion, settings));
-      const rows = normaliseReturning<MotionRow>(
-        await m.query(
-          `UPDATE governance_motions SET state = 'open', settings = $2, policy_version = $3, genesis_hash = $4, opened_at = now()
+      const rows = await queryRows<MotionRow>(
+        m,
+        `UPDATE governance_motions SET state = 'open', settings = $2, policy_version = $3, genesis_hash = $4, opened_at = now()
             WHERE id = $1 AND state = 'draft' RETURNING *`,
-          [id, JSON.stringify(settings), policy.version, genesis],
-        ),
+        [id, JSON.stringify(settings), policy.version, genesis],
       );
       await this.audit.record(
         caller,
@@ -238,11 +238,10 @@ export class MotionsService {
   }
 
   async close(id: string): Promise<boolean> {
-    const rows = normaliseReturning<{ id: string }>(
-      await this.dataSource.query(
-        `UPDATE governance_motions SET state = 'closed', closed_at = now() WHERE id = $1 AND state = 'open' AND closes_at <= now() RETURNING id`,
-        [id],
-      ),
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE governance_motions SET state = 'closed', closed_at = now() WHERE id = $1 AND state = 'open' AND closes_at <= now() RETURNING id`,
+      [id],
     );
     return rows.length > 0;
   }
@@ -251,11 +250,10 @@ export class MotionsService {
   async tally(id: string): Promise<boolean> {
     try {
       return await this.dataSource.transaction(async (m) => {
-        const claimed = normaliseReturning<MotionRow>(
-          await m.query(
-            `UPDATE governance_motions SET tallied_at = now() WHERE id = $1 AND state = 'closed' AND tallied_at IS NULL RETURNING *`,
-            [id],
-          ),
+        const claimed = await queryRows<MotionRow>(
+          m,
+          `UPDATE governance_motions SET tallied_at = now() WHERE id = $1 AND state = 'closed' AND tallied_at IS NULL RETURNING *`,
+          [id],
         );
         if (claimed.length === 0) return false;
         const motion = claimed[0];

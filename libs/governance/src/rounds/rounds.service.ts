@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '@app/database';
 import { AuditService, Principal, requireRole } from '@app/identity';
 import { Accounts, LedgerService, PostingCommand } from '@app/ledger';
 import { PolicyService } from '@app/policy';
@@ -10,7 +11,6 @@ import { hashCanonical } from '../chain/ballot-chain';
 import { GovernanceScheduler } from '../governance-scheduler.service';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors';
 import { BallotReceipt, NewRound, VoteSettings } from '../governance.types';
-import { normaliseReturning } from '../members/members.service';
 import {
   auditFundingRound,
   FundingRoundAuditRecord,
@@ -228,13 +228,12 @@ export class RoundsService {
         m,
       );
       const genesis = hashCanonical(roundManifest(round, settings));
-      const updated = normaliseReturning<RoundRow>(
-        await m.query(
-          `UPDATE governance_rounds SET state = 'open', settings = $2, policy_version = $3, genesis_hash = $4,
+      const updated = await queryRows<RoundRow>(
+        m,
+        `UPDATE governance_rounds SET state = 'open', settings = $2, policy_version = $3, genesis_hash = $4,
                   open_entry_id = $5, opened_at = now(), candidates = $6
             WHERE id = $1 AND state = 'draft' RETURNING *`,
-          [id, JSON.stringify(settings), policy.version, genesis, entry.id, JSON.stringify(round.candidates)],
-        ),
+        [id, JSON.stringify(settings), policy.version, genesis, entry.id, JSON.stringify(round.candidates)],
       );
       await this.audit.record(
         caller,
@@ -281,11 +280,10 @@ export class RoundsService {
 
   /** open → closed once the closing time has passed; a no-op otherwise. */
   async close(id: string): Promise<boolean> {
-    const rows = normaliseReturning<{ id: string }>(
-      await this.dataSource.query(
-        `UPDATE governance_rounds SET state = 'closed', closed_at = now() WHERE id = $1 AND state = 'open' AND closes_at <= now() RETURNING id`,
-        [id],
-      ),
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE governance_rounds SET state = 'closed', closed_at = now() WHERE id = $1 AND state = 'open' AND closes_at <= now() RETURNING id`,
+      [id],
     );
     return rows.length > 0;
   }
@@ -294,11 +292,10 @@ export class RoundsService {
   async tally(id: string): Promise<boolean> {
     return this.ledger.transaction(async (m) => {
       // The claim: a conditional UPDATE on the row. A second worker waits on the row lock, then matches nothing.
-      const claimed = normaliseReturning<RoundRow>(
-        await m.query(
-          `UPDATE governance_rounds SET tallied_at = now() WHERE id = $1 AND state = 'closed' AND tallied_at IS NULL RETURNING *`,
-          [id],
-        ),
+      const claimed = await queryRows<RoundRow>(
+        m,
+        `UPDATE governance_rounds SET tallied_at = now() WHERE id = $1 AND state = 'closed' AND tallied_at IS NULL RETURNING *`,
+        [id],
       );
       if (claimed.length === 0) return false;
       const round = claimed[0];

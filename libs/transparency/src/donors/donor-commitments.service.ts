@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { execute } from '@app/database';
 import { AuditService, Principal, requireRole } from '@app/identity';
 import { donorCommitment, LeafParty, newCommitmentSalt } from '../leaf/ledger-leaf';
 
@@ -44,22 +45,19 @@ export class DonorCommitmentsService {
     return rows.length === 0 ? null : { salt: rows[0].salt.toString('hex'), commitment: rows[0].commitment };
   }
 
-  /** Erasure (admin, audited): deletes the salt. Returns whether there was one. */
-  async erase(caller: Principal, subject: string, manager?: EntityManager): Promise<boolean> {
+  /** Erasure (admin, audited): deletes the salt. Returns how many salts were deleted (0 or 1). */
+  async erase(caller: Principal, subject: string, manager?: EntityManager): Promise<number> {
     requireRole(caller, 'admin');
-    const run = async (m: EntityManager): Promise<boolean> => {
-      const rows = (await m.query(
-        'DELETE FROM transparency_donor_salts WHERE subject = $1 RETURNING commitment',
-        [subject],
-      )) as unknown[];
+    const run = async (m: EntityManager): Promise<number> => {
+      const erased = await execute(m, 'DELETE FROM transparency_donor_salts WHERE subject = $1', [subject]);
       await this.audit.record(
         caller,
         'transparency.donor_salt_erased',
         { type: 'donor', id: subject },
-        { erased: rows.length > 0 },
+        { erased },
         m,
       );
-      return rows.length > 0;
+      return erased;
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
