@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { BillingModule } from '@app/billing';
 import { AppConfig, ConfigModule } from '@app/config';
@@ -32,6 +33,7 @@ import { PoliciesController } from './policies/policies.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
+import { RateLimitedAuthGuard, throttlerOptions } from './rate-limits/rate-limits';
 import { PublicPagesController } from './public-pages/public-pages.controller';
 import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
@@ -47,6 +49,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
   imports: [
     ConfigModule,
     LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerOptions }),
+    ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: throttlerOptions }),
     DatabaseModule,
     QueueModule,
     LedgerModule,
@@ -86,7 +89,8 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
   ],
   providers: [
     LedgerAdminService,
-    { provide: APP_GUARD, useClass: AuthGuard },
+    AuthGuard,
+    { provide: APP_GUARD, useClass: RateLimitedAuthGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })

@@ -90,6 +90,7 @@ const request: Record<RequestErrorCode, number> = {
   [RequestErrorCode.BodyMissing]: 400,
   [RequestErrorCode.BodyNotObject]: 400,
   [RequestErrorCode.UnsupportedMediaType]: 415,
+  [RequestErrorCode.RateLimited]: 429,
 };
 
 const disbursements: Record<DisbursementsErrorCode, number> = {

@@ -9,6 +9,7 @@ export enum RequestErrorCode {
   BodyMissing = 'request.body_missing',
   BodyNotObject = 'request.body_not_object',
   UnsupportedMediaType = 'request.unsupported_media_type',
+  RateLimited = 'request.rate_limited',
 }
 
 export class RequestError extends Error {
