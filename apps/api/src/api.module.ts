@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
@@ -17,9 +17,11 @@ import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
 import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
+import { WebSessionModule } from '@app/web-session';
 import { BillingController } from './billing/billing.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
+import { GivingController } from './giving/giving.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
 import { GovernanceController } from './governance/governance.controller';
 import { MotionsController } from './governance/motions.controller';
@@ -34,12 +36,17 @@ import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
 import { RateLimitedAuthGuard, throttlerOptions } from './rate-limits/rate-limits';
-import { PublicPagesController } from './public-pages/public-pages.controller';
+import { PublicPagesController } from './web/public/public-pages.controller';
 import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
 import { PublicLedgerController } from './transparency/public-ledger.controller';
+import { AccessibilityController } from './web/accessibility.controller';
+import { CsrfGuard } from './web/csrf.guard';
+import { SessionController } from './web/session.controller';
+import { WebSessionMiddleware } from './web/web-session.middleware';
+import { WebSessions } from './web/web-sessions.service';
 
 /**
  * The HTTP application. Domain modules register here (imports) with their controllers;
@@ -63,6 +70,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     ContributionsModule,
     PaymentsModule,
     DisbursementsModule,
+    WebSessionModule,
     BillingModule,
   ],
   // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
@@ -85,13 +93,22 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     PublicLedgerController,
     OpenDataController,
     DonorErasureController,
+    AccessibilityController,
+    SessionController,
     OrganisationAccessController,
+    GivingController,
   ],
   providers: [
     LedgerAdminService,
+    WebSessions,
+    CsrfGuard,
     AuthGuard,
     { provide: APP_GUARD, useClass: RateLimitedAuthGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })
-export class ApiModule {}
+export class ApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(WebSessionMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

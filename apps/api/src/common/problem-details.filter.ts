@@ -3,8 +3,12 @@ import { Request, Response } from 'express';
 import { isDomainError, Problem } from './problem';
 import { PROBLEM_STATUSES } from './problem-statuses';
 import { ValidationProblem } from './validation-problem';
+import { renderErrorPage, wantsHtml } from '../web/error-page';
 
-/** Maps every error to RFC 9457 problem+json, once, for the whole API. */
+/**
+ * Maps every error to RFC 9457 problem+json, once, for the whole API; pages (web routes, and a
+ * browser's GET) get the same status as an HTML page of the design.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
@@ -18,6 +22,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (request.id !== undefined) problem.requestId = String(request.id);
     if (problem.status >= 500)
       this.logger.error({ err: error, requestId: problem.requestId }, 'unhandled error');
+    if (wantsHtml(request)) return renderErrorPage(request, response, problem);
     response
       .status(problem.status)
       .type('application/problem+json')
