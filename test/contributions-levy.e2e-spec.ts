@@ -205,14 +205,15 @@ describe('public levies over HTTP', () => {
       const org = await organisationWithBuyer();
       const [p1, p2] = [await project(), await project()];
       const [analysis] = await db.query(
-        `INSERT INTO sbom_analyses (format, spec_version, bytes, policy_version, rule, direct_weight, transitive_weight, components,
+        `INSERT INTO sbom_analyses (organisation_id, format, spec_version, bytes, policy_version, rule, direct_weight, transitive_weight, components,
            components_without_purl, packages_total, packages_matched, weight_total, weight_matched, directions)
-         VALUES ('CycloneDX', '1.6', 100, 1, 'test', 3, 1, 2, 0, 2, 2, 4, 4, $1) RETURNING id::text`,
+         VALUES ($2, 'CycloneDX', '1.6', 100, 1, 'test', 3, 1, 2, 0, 2, 2, 4, 4, $1) RETURNING id::text`,
         [
           JSON.stringify([
             { projectId: p1, weight: 3 },
             { projectId: p2, weight: 1 },
           ]),
+          org.id,
         ],
       );
       const body = { projectTitle: 'X', budgetExclVat: '1000', fiscalYear: 2026 };

@@ -610,7 +610,7 @@ describe('governance by college over HTTP, closed by the worker', () => {
 
   it('refuses a round the pool cannot pay for (422), and records a motion effect the ledger refused without blocking the tally', async () => {
     const [x] = [await project()];
-    const huge = '900000000000000000';
+    const huge = '900000000000000'; // below MAX_INPUT_AMOUNT, far above any pool
     const round = await http(app)
       .post('/governance/rounds')
       .set(admin.auth)

@@ -685,7 +685,9 @@ describe('projects catalogue over HTTP', () => {
       const stranger = await createUserWithToken(app, [{ role: 'buyer', scopeId: uniqueId('org') }]);
       await http(app).get(`/sbom-analyses/${res.body.id}`).set(stranger.auth).expect(403);
 
-      const fromAnalysis = await app.get(ProjectsService).directionsFromAnalysis(res.body.id);
+      const fromAnalysis = await app
+        .get(ProjectsService)
+        .directionsFromAnalysis(res.body.id, { caller: SYSTEM_PRINCIPAL, organisationId });
       expect(fromAnalysis.directions).toEqual(
         expect.arrayContaining([
           { projectId: direct.id, weight: 3n },

@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { BillingModule } from '@app/billing';
 import { AppConfig, ConfigModule } from '@app/config';
@@ -34,6 +35,7 @@ import { PoliciesController } from './policies/policies.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
+import { RateLimitedAuthGuard, throttlerOptions } from './rate-limits/rate-limits';
 import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { SignInController } from './sign-in/sign-in.controller';
 import { PublicPagesController } from './web/public/public-pages.controller';
@@ -55,6 +57,7 @@ import { WebSessions } from './web/web-sessions.service';
   imports: [
     ConfigModule,
     LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerOptions }),
+    ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: throttlerOptions }),
     DatabaseModule,
     QueueModule,
     LedgerModule,
@@ -101,7 +104,8 @@ import { WebSessions } from './web/web-sessions.service';
     LedgerAdminService,
     WebSessions,
     CsrfGuard,
-    { provide: APP_GUARD, useClass: AuthGuard },
+    AuthGuard,
+    { provide: APP_GUARD, useClass: RateLimitedAuthGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })

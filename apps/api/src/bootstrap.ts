@@ -1,13 +1,15 @@
 import { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, repoRoot } from '@app/config';
 import { ApiModule } from './api.module';
 import { bigintReplacer, ProblemDetailsFilter } from './common/problem-details.filter';
+import { isJsonMediaType, mediaTypeOf, RequestBodyGuard } from './common/request-body.guard';
+import { requestBoundary } from './common/request-boundary.middleware';
 import { ValidationProblem } from './common/validation-problem';
 import { securityHeaders } from './web/security';
 
@@ -15,10 +17,9 @@ import { securityHeaders } from './web/security';
 const STREAMED_UPLOADS = ['/sbom-analyses'];
 
 function isJsonBody(req: IncomingMessage): boolean {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const path = (req.url ?? '').split('?')[0];
   if (STREAMED_UPLOADS.includes(path)) return false;
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+  return isJsonMediaType(mediaTypeOf(req));
 }
 
 /** Builds the API exactly as it runs: main.ts and the end-to-end tests both call this. */
@@ -40,8 +41,16 @@ export async function createApiApp(): Promise<NestExpressApplication> {
     index: false,
     maxAge: '1h',
   });
-  app.useBodyParser('json', { limit: config.BODY_LIMIT, type: isJsonBody });
+  // JSON is read as bytes and parsed strictly by the boundary (depth, keys, duplicates, NUL…).
+  app.useBodyParser('raw', { limit: config.BODY_LIMIT, type: isJsonBody });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
+  app.use(requestBoundary());
+  // /projects/<slug> answers HTML or JSON by the Accept header: caches must key on it.
+  app.use('/projects/:slug', (_req: unknown, res: { vary(field: string): void }, next: () => void) => {
+    res.vary('Accept');
+    next();
+  });
+  app.useGlobalGuards(new RequestBodyGuard(app.get(Reflector)));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -36,6 +36,16 @@ export class AppConfig {
 
   @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE: number = 20;
 
+  /** Anonymous checkouts accepted per client address and minute (rate limit, shared in Redis). */
+  @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(1_000_000) CHECKOUT_RATE_LIMIT: number = 10;
+
+  /** Failed token authentications accepted per client address and 10 minutes, then 429. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  AUTH_FAILURE_RATE_LIMIT: number = 20;
+
   /**
    * Development only: lets the server fetch maintainers' URLs (funding.json, well-known files) on
    * loopback, private and link-local addresses. Off by default, and never implied by

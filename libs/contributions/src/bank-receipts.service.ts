@@ -1,3 +1,4 @@
+import { hasControlCharacters, isCalendarDate } from '@app/text';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -18,8 +19,6 @@ export interface RecordReceiptInput {
   amount?: unknown;
   valueDate?: unknown;
 }
-
-const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
 /** The ledger does not know every account the booking credits yet: create them, then try again. */
 class AccountsNotReady extends Error {
@@ -50,10 +49,10 @@ export class BankReceiptsService {
   ): Promise<ReceiptView> {
     const actor = requireRole(caller, 'treasurer');
     const bankReference = typeof input.bankReference === 'string' ? input.bankReference.trim() : '';
-    if (bankReference.length === 0 || bankReference.length > 140) {
+    if (bankReference.length === 0 || bankReference.length > 140 || hasControlCharacters(bankReference)) {
       throw new ContributionsError(
         ContributionsErrorCode.InvalidInput,
-        'bankReference is required (at most 140 characters)',
+        'bankReference is required (on one line, at most 140 characters)',
         {
           field: 'bankReference',
         },
@@ -73,12 +72,7 @@ export class BankReceiptsService {
       throw new ContributionsError(ContributionsErrorCode.InvalidInput, 'amount must be positive', {
         field: 'amount',
       });
-    const valueDate =
-      typeof input.valueDate === 'string' &&
-      DATE.test(input.valueDate) &&
-      !Number.isNaN(Date.parse(input.valueDate))
-        ? input.valueDate
-        : null;
+    const valueDate = isCalendarDate(input.valueDate) ? input.valueDate : null;
     if (!valueDate)
       throw new ContributionsError(
         ContributionsErrorCode.InvalidInput,

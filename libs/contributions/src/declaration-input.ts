@@ -1,3 +1,4 @@
+import { hasControlCharacters } from '@app/text';
 import { Direction, MAX_DIRECTIONS } from './contribution-split';
 import { FieldError } from './contributions.errors';
 
@@ -37,10 +38,23 @@ export function lastFiscalYear(now: Date = new Date()): number {
 const CENTS = /^(0|[1-9][0-9]*)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Reads and checks one direction list given as JSON: `[{ projectId, weight }]`, weight a positive integer. */
+/** Largest weight of one direction (a weight is relative: nobody needs more). */
+export const MAX_WEIGHT = 1_000_000_000;
+
+/**
+ * How the fields arrive: `json` (an API body: numbers are JSON numbers, nothing is coerced) or
+ * `text` (a CSV cell: every field is a string, read as the number it spells).
+ */
+export type InputSource = 'json' | 'text';
+
+/**
+ * Reads and checks one direction list: `[{ projectId, weight }]`, weight a positive integer (a JSON
+ * number, or digits when read from text); no other field.
+ */
 export function readDirections(
   value: unknown,
   field = 'directions',
+  source: InputSource = 'json',
 ): { directions: Direction[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   if (value === undefined || value === null) return { directions: [], errors };
@@ -52,7 +66,16 @@ export function readDirections(
   const directions: Direction[] = [];
   const seen = new Set<string>();
   value.forEach((item: unknown, i) => {
-    const d = (item ?? {}) as { projectId?: unknown; weight?: unknown };
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      errors.push({ field: `${field}[${i}]`, message: 'must be an object { projectId, weight }' });
+      return;
+    }
+    const unknownKey = Object.keys(item).find((k) => k !== 'projectId' && k !== 'weight');
+    if (unknownKey !== undefined) {
+      errors.push({ field: `${field}[${i}].${unknownKey}`, message: 'is not a field of a direction' });
+      return;
+    }
+    const d = item as { projectId?: unknown; weight?: unknown };
     const projectId = typeof d.projectId === 'string' ? d.projectId.toLowerCase() : '';
     if (!UUID.test(projectId))
       errors.push({ field: `${field}[${i}].projectId`, message: 'must be a project id (UUID)' });
@@ -60,10 +83,15 @@ export function readDirections(
       errors.push({ field: `${field}[${i}].projectId`, message: 'project directed twice' });
     seen.add(projectId);
     let weight: bigint | null = null;
-    if (typeof d.weight === 'number' && Number.isSafeInteger(d.weight)) weight = BigInt(d.weight);
-    else if (typeof d.weight === 'string' && /^-?[0-9]{1,15}$/.test(d.weight)) weight = BigInt(d.weight);
-    if (weight === null || weight <= 0n) {
-      errors.push({ field: `${field}[${i}].weight`, message: 'must be a positive integer' });
+    if (source === 'json' && typeof d.weight === 'number' && Number.isSafeInteger(d.weight))
+      weight = BigInt(d.weight);
+    else if (source === 'text' && typeof d.weight === 'string' && /^-?[0-9]{1,15}$/.test(d.weight))
+      weight = BigInt(d.weight);
+    if (weight === null || weight <= 0n || weight > BigInt(MAX_WEIGHT)) {
+      errors.push({
+        field: `${field}[${i}].weight`,
+        message: `must be a positive integer up to ${MAX_WEIGHT}${source === 'json' ? ' (a JSON number)' : ''}`,
+      });
     } else if (UUID.test(projectId)) {
       directions.push({ projectId, weight });
     }
@@ -73,8 +101,13 @@ export function readDirections(
 
 function optionalText(value: unknown, field: string, max: number, errors: FieldError[]): string | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
-    errors.push({ field, message: `must be text of at most ${max} characters` });
+  if (
+    typeof value !== 'string' ||
+    value.trim().length === 0 ||
+    value.length > max ||
+    hasControlCharacters(value)
+  ) {
+    errors.push({ field, message: `must be text on one line of at most ${max} characters` });
     return null;
   }
   return value.trim();
@@ -84,11 +117,12 @@ function optionalText(value: unknown, field: string, max: number, errors: FieldE
 export function validateDeclaration(
   raw: RawDeclaration,
   now: Date = new Date(),
+  source: InputSource = 'json',
 ): { value: DeclarationInput | null; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const title = typeof raw.projectTitle === 'string' ? raw.projectTitle.trim() : '';
-  if (title.length === 0 || title.length > 300) {
-    errors.push({ field: 'projectTitle', message: 'required, at most 300 characters' });
+  if (title.length === 0 || title.length > 300 || hasControlCharacters(title)) {
+    errors.push({ field: 'projectTitle', message: 'required, on one line, at most 300 characters' });
   }
   let budget = 0n;
   if (typeof raw.budgetExclVat !== 'string' || !CENTS.test(raw.budgetExclVat)) {
@@ -101,7 +135,7 @@ export function validateDeclaration(
   }
   let fiscalYear = 0;
   const fy =
-    typeof raw.fiscalYear === 'string' && /^[0-9]{4}$/.test(raw.fiscalYear)
+    source === 'text' && typeof raw.fiscalYear === 'string' && /^[0-9]{4}$/.test(raw.fiscalYear)
       ? Number(raw.fiscalYear)
       : raw.fiscalYear;
   if (typeof fy !== 'number' || !Number.isInteger(fy) || fy < FIRST_FISCAL_YEAR || fy > lastFiscalYear(now)) {
@@ -115,7 +149,7 @@ export function validateDeclaration(
   const serviceCode = optionalText(raw.serviceCode, 'serviceCode', 100, errors);
   const legalCommitment = optionalText(raw.legalCommitment, 'legalCommitment', 50, errors);
   const publicContractId = optionalText(raw.publicContractId, 'publicContractId', 100, errors);
-  const { directions, errors: directionErrors } = readDirections(raw.directions);
+  const { directions, errors: directionErrors } = readDirections(raw.directions, 'directions', source);
   errors.push(...directionErrors);
   let sbomAnalysisId: string | null = null;
   if (raw.sbomAnalysisId !== undefined && raw.sbomAnalysisId !== null) {

@@ -107,6 +107,7 @@ export function parseDeclarationsCsv(content: Buffer | string, now: Date = new D
         directions,
       },
       now,
+      'text',
     );
     for (const e of rowErrors) {
       const head = e.field.split('[')[0];

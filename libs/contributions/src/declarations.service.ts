@@ -94,7 +94,7 @@ export class DeclarationsService {
     const { value: validated, errors } = validateDeclaration(raw);
     if (!validated) throw invalid(errors);
     const value = validated.sbomAnalysisId
-      ? await this.withSbomDirections(validated, validated.sbomAnalysisId)
+      ? await this.withSbomDirections(validated, validated.sbomAnalysisId, actor, organisationId)
       : validated;
     await this.projects.assertRegistered(value.directions);
     return this.dataSource.transaction(async (m) => {
@@ -186,9 +186,14 @@ export class DeclarationsService {
    * The direction suggested by an SBOM analysis (still-fundable projects, integer weights); when
    * it names more than 200 projects, the 200 heaviest are kept (ties: smaller project id).
    */
-  private async withSbomDirections(input: DeclarationInput, analysisId: string): Promise<DeclarationInput> {
+  private async withSbomDirections(
+    input: DeclarationInput,
+    analysisId: string,
+    caller: Principal,
+    organisationId: string,
+  ): Promise<DeclarationInput> {
     try {
-      const suggested = await this.catalogue.directionsFromAnalysis(analysisId);
+      const suggested = await this.catalogue.directionsFromAnalysis(analysisId, { caller, organisationId });
       const directions = [...suggested.directions]
         .filter((d) => d.weight > 0n)
         .sort((a, b) =>
@@ -203,6 +208,11 @@ export class DeclarationsService {
           `no SBOM analysis ${analysisId}`,
           { field: 'sbomAnalysisId' },
         );
+      }
+      if (e instanceof ProjectsError && e.code === ProjectsErrorCode.Forbidden) {
+        throw new ContributionsError(ContributionsErrorCode.Forbidden, e.message, {
+          field: 'sbomAnalysisId',
+        });
       }
       throw e;
     }

@@ -1,3 +1,4 @@
+import { hasControlCharacters } from '@app/text';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -48,10 +49,10 @@ export class OrganisationsService {
       );
     }
     const name = typeof input.name === 'string' ? input.name.trim() : '';
-    if (name.length === 0 || name.length > 300) {
+    if (name.length === 0 || name.length > 300 || hasControlCharacters(name)) {
       throw new ContributionsError(
         ContributionsErrorCode.InvalidInput,
-        'name is required (at most 300 characters)',
+        'name is required (on one line, at most 300 characters)',
         { field: 'name' },
       );
     }

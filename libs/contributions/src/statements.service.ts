@@ -1,3 +1,4 @@
+import { neutraliseCsvRows } from '@app/text';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
@@ -125,7 +126,7 @@ export class StatementsService {
       if (line.directed.length === 0) records.push([...base, '', '']);
       for (const d of line.directed) records.push([...base, d.projectId, formatDecimal(BigInt(d.amount))]);
     }
-    return stringify(records, {
+    return stringify(neutraliseCsvRows(records), {
       header: true,
       columns: [
         'year',

@@ -6,7 +6,7 @@ import { queryPrepared } from '@app/database';
 import { requireRole } from './access';
 import { AuditService } from './audit.service';
 import { IdentityError, IdentityErrorCode } from './identity.errors';
-import { IssuedToken, Principal, Role, ROLES, RoleGrant, SCOPED_ROLES } from './identity.types';
+import { IssuedToken, Principal, Role, ROLES, RoleGrant, SCOPED_ROLES, TokenView } from './identity.types';
 
 const TOKEN_PREFIX = 'lib_';
 const DEFAULT_TOKEN_DAYS = 90;
@@ -123,7 +123,7 @@ export class IdentityService {
     days = DEFAULT_TOKEN_DAYS,
     manager?: EntityManager,
   ): Promise<IssuedToken> {
-    if (actor.userId !== userId) requireRole(actor, 'admin');
+    assertMayIssueToken(actor, userId);
     const run = async (m: EntityManager) => {
       await this.getUser(userId, m);
       const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -155,6 +155,40 @@ export class IdentityService {
         tokenId,
       ]);
       await this.audit.record(actor, 'token.revoke', { type: 'api_token', id: tokenId }, {}, m);
+    });
+  }
+
+  /** The tokens of a user (the user or an admin): names and dates, never a secret. */
+  async listTokens(actor: Principal, userId: string): Promise<TokenView[]> {
+    if (actor.userId !== userId) requireRole(actor, 'admin');
+    await this.getUser(userId);
+    const rows = (await this.dataSource.query(
+      `SELECT id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id`,
+      [userId],
+    )) as { id: string; name: string; created_at: Date; expires_at: Date; revoked_at: Date | null }[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+    }));
+  }
+
+  /** Revokes every live token of a user (the user or an admin), the caller's own included; audited with the count. */
+  async revokeAllTokens(actor: Principal, userId: string): Promise<{ revoked: number }> {
+    if (actor.userId !== userId) requireRole(actor, 'admin');
+    return this.dataSource.transaction(async (m) => {
+      await this.getUser(userId, m);
+      const rows = (await m.query(
+        `WITH r AS (UPDATE api_tokens SET revoked_at = now()
+                     WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING 1)
+         SELECT count(*)::int AS n FROM r`,
+        [userId],
+      )) as { n: number }[];
+      const revoked = rows[0].n;
+      await this.audit.record(actor, 'token.revoke_all', { type: 'user', id: userId }, { revoked }, m);
+      return { revoked };
     });
   }
 
@@ -206,6 +240,22 @@ export class IdentityService {
       `INSERT INTO role_grants (user_id, role, scope_id, granted_by) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id, role, scope_id) WHERE revoked_at IS NULL DO NOTHING`,
       [userId, grant.role as Role, grant.scopeId, actor.userId],
+    );
+  }
+}
+
+/**
+ * Who may issue a long-lived API token (issue 15): the CLI and the platform; a signed-in person for
+ * itself (a session, not a token); an administrator for anyone. A request authenticated by an API
+ * token cannot mint new tokens unless its user is an administrator, so a leaked token cannot
+ * perpetuate itself.
+ */
+export function assertMayIssueToken(actor: Principal, userId: string): void {
+  if (actor.userId !== userId) requireRole(actor, 'admin');
+  if (actor.tokenId !== null && !actor.grants.some((g) => g.role === 'admin')) {
+    throw new IdentityError(
+      IdentityErrorCode.Forbidden,
+      'an API token cannot issue tokens: sign in, or ask an administrator',
     );
   }
 }

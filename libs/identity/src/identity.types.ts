@@ -27,3 +27,12 @@ export interface IssuedToken {
   readonly token: string;
   readonly expiresAt: Date;
 }
+
+/** A token as its owner sees it: never the secret nor its hash. */
+export interface TokenView {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly revokedAt: Date | null;
+}

@@ -3,6 +3,13 @@ import { MoneyError, MoneyErrorCode } from './money.errors';
 /** Largest amount a PostgreSQL bigint can hold: every stored amount fits in it. */
 export const MAX_AMOUNT = 2n ** 63n - 1n;
 
+/**
+ * Largest amount accepted from outside (a request, a file, the CLI): 10^15 minor units, ten
+ * trillion euros. Far above any real sum, and far enough below the bigint limit that balances and
+ * totals computed from such amounts cannot overflow.
+ */
+export const MAX_INPUT_AMOUNT = 10n ** 15n;
+
 const CURRENCY = /^[A-Z]{3}$/;
 const CENTS = /^(0|[1-9][0-9]*)$/;
 
@@ -30,9 +37,10 @@ export function money(amount: bigint, currency: Currency): Money {
 
 /**
  * Reads the wire format of an amount: a decimal string of minor units ("12345"), non-negative,
- * without sign, exponent, decimal point or leading zeros, within the bigint range.
+ * without sign, exponent, decimal point or leading zeros, at most `max` (MAX_INPUT_AMOUNT; the CLI's
+ * recomputations pass MAX_AMOUNT, the bigint range).
  */
-export function parseCents(value: unknown, field = 'amount'): bigint {
+export function parseCents(value: unknown, field = 'amount', max: bigint = MAX_INPUT_AMOUNT): bigint {
   if (typeof value !== 'string' || !CENTS.test(value)) {
     throw new MoneyError(
       MoneyErrorCode.InvalidAmount,
@@ -41,15 +49,17 @@ export function parseCents(value: unknown, field = 'amount'): bigint {
     );
   }
   const amount = BigInt(value);
-  if (amount > MAX_AMOUNT) {
-    throw new MoneyError(MoneyErrorCode.InvalidAmount, `${field} is beyond the bigint range`, { field });
+  if (amount > max) {
+    throw new MoneyError(MoneyErrorCode.InvalidAmount, `${field} must be at most ${max}`, {
+      field,
+    });
   }
   return amount;
 }
 
 export function isCentsString(value: unknown): value is string {
   if (typeof value !== 'string' || !CENTS.test(value)) return false;
-  return BigInt(value) <= MAX_AMOUNT;
+  return value.length <= 16 && BigInt(value) <= MAX_INPUT_AMOUNT;
 }
 
 /** The wire format of an amount: a decimal string of minor units. */

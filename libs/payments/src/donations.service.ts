@@ -1,3 +1,4 @@
+import { hasControlCharacters } from '@app/text';
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -101,9 +102,10 @@ export class DonationsService {
       if (
         typeof input.publicName !== 'string' ||
         input.publicName.trim().length === 0 ||
-        input.publicName.length > 120
+        input.publicName.length > 120 ||
+        hasControlCharacters(input.publicName)
       ) {
-        throw fail('publicName', 'must be text of 1 to 120 characters');
+        throw fail('publicName', 'must be text on one line of 1 to 120 characters');
       }
       publicName = input.publicName.trim();
     }

@@ -355,18 +355,33 @@ export class ProjectsService {
    */
   async directionsFromAnalysis(
     analysisId: string,
+    reader: { caller: Principal; organisationId: string },
     manager: EntityManager = this.dataSource.manager,
   ): Promise<{ analysisId: string; policyVersion: number; directions: DirectionFromAnalysis[] }> {
     if (!isUuid(analysisId)) throw analysisNotFound(analysisId);
     const rows = (await manager.query(
-      'SELECT id, policy_version, directions FROM sbom_analyses WHERE id = $1',
+      'SELECT id, policy_version, directions, organisation_id, created_by FROM sbom_analyses WHERE id = $1',
       [analysisId],
     )) as {
       id: string;
       policy_version: number;
       directions: { projectId: string; weight: number }[];
+      organisation_id: string | null;
+      created_by: string | null;
     }[];
     if (rows.length === 0) throw analysisNotFound(analysisId);
+    // Only the organisation's own analyses (or its uploader's, or an admin's choice) direct its levy:
+    // another organisation's analysis and its directions stay private.
+    const own =
+      rows[0].organisation_id === reader.organisationId ||
+      (reader.caller.userId !== null && rows[0].created_by === reader.caller.userId) ||
+      hasRole(reader.caller, 'admin');
+    if (!own)
+      throw new ProjectsError(
+        ProjectsErrorCode.Forbidden,
+        'this SBOM analysis belongs to another organisation',
+        { field: 'sbomAnalysisId' },
+      );
     const ids = rows[0].directions.map((d) => d.projectId);
     const statuses = (await manager.query('SELECT id, status FROM projects WHERE id = ANY($1::uuid[])', [
       ids,

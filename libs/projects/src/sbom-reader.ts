@@ -130,12 +130,14 @@ class PrunedAssembler {
       case 'startObject': {
         const spec = this.expected();
         if (spec?.kind === 'object') this.push({ spec, value: {}, key: '', next: undefined });
+        else if (spec && this.top) this.mismatch(spec, 'an object');
         else this.skip = 1;
         return;
       }
       case 'startArray': {
         const spec = this.expected();
         if (spec?.kind === 'array') this.push({ spec, value: [], key: '', next: undefined });
+        else if (spec && this.top) this.mismatch(spec, 'a list');
         else this.skip = 1;
         return;
       }
@@ -150,13 +152,25 @@ class PrunedAssembler {
       case 'numberValue':
       case 'trueValue':
       case 'falseValue':
-      case 'nullValue':
-        if (this.expected()?.kind === 'scalar') this.deliver(token.value);
+      case 'nullValue': {
+        const spec = this.expected();
+        if (spec?.kind === 'scalar') this.deliver(token.value);
+        else if (spec && this.top && name !== 'nullValue') this.mismatch(spec, 'a single value');
         else if (this.top && this.top.spec.kind === 'object') this.top.next = undefined;
         return;
+      }
       default:
         return;
     }
+  }
+
+  /** A field the analysis reads has another JSON type than the format's: the document is malformed. */
+  private mismatch(spec: Spec, found: string): never {
+    const where = this.stack.map((f) => (f.spec.kind === 'array' ? '[]' : f.key)).join('.') || 'the document';
+    const wanted = spec.kind === 'array' ? 'a list' : spec.kind === 'object' ? 'an object' : 'a single value';
+    throw new ProjectsError(ProjectsErrorCode.SbomMalformed, `${where} must be ${wanted}, not ${found}`, {
+      field: where,
+    });
   }
 
   private expected(): Spec | undefined {

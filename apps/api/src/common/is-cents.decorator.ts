@@ -3,7 +3,7 @@ import { isCentsString } from '@app/money';
 
 /**
  * An amount on the wire: a string of integer minor units ("12345"), not a JSON number, not a
- * float, not negative, within the bigint range. `positive` also refuses "0".
+ * float, not negative, at most MAX_INPUT_AMOUNT. `positive` also refuses "0".
  */
 export function IsCents(options: { positive?: boolean } & ValidationOptions = {}) {
   return (target: object, propertyName: string) =>

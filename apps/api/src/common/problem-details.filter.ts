@@ -45,6 +45,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail =
         typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
       if (status === 413) return problem(413, 'request.too_large', 'Request body too large', detail);
+      if (status === 429)
+        return problem(
+          429,
+          'request.rate_limited',
+          'Too many requests',
+          'too many requests; try again later',
+        );
       if (status === 400 && /JSON/.test(detail))
         return problem(400, 'request.malformed_json', 'Malformed JSON', detail);
       return problem(status, `http.${status}`, HttpStatus[status] ?? 'Error', detail);

@@ -11,6 +11,7 @@ import { PolicyErrorCode } from '@app/policy';
 import { ProjectsErrorCode } from '@app/projects';
 import { SignInErrorCode } from '@app/sign-in';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
+import { RequestErrorCode } from './request.errors';
 import { TransparencyErrorCode } from '@app/transparency';
 import { WebErrorCode } from '../web/web.errors';
 
@@ -78,6 +79,19 @@ const idempotency: Record<IdempotencyErrorCode, number> = {
   [IdempotencyErrorCode.KeyReused]: 409,
   [IdempotencyErrorCode.InProgress]: 409,
   [IdempotencyErrorCode.InvalidKey]: 400,
+};
+
+const request: Record<RequestErrorCode, number> = {
+  [RequestErrorCode.MalformedJson]: 400,
+  [RequestErrorCode.TooDeep]: 400,
+  [RequestErrorCode.TooManyKeys]: 400,
+  [RequestErrorCode.DuplicateKey]: 400,
+  [RequestErrorCode.ForbiddenKey]: 400,
+  [RequestErrorCode.InvalidText]: 400,
+  [RequestErrorCode.BodyMissing]: 400,
+  [RequestErrorCode.BodyNotObject]: 400,
+  [RequestErrorCode.UnsupportedMediaType]: 415,
+  [RequestErrorCode.RateLimited]: 429,
 };
 
 const disbursements: Record<DisbursementsErrorCode, number> = {
@@ -216,6 +230,7 @@ export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...mail,
   ...signIn,
   ...idempotency,
+  ...request,
   ...projects,
   ...transparency,
 };

@@ -26,11 +26,13 @@ import {
   DeclareRequest,
   RecordReceiptRequest,
 } from './dto/contributions.request';
+import { JsonOnly } from '../common/request-body.guard';
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
 @ApiTags('contributions')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller()
 export class ContributionsController {
   constructor(

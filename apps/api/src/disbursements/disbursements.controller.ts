@@ -4,9 +4,11 @@ import { Response } from 'express';
 import { DisbursementRunService, PayoutsService } from '@app/disbursements';
 import { Caller, Principal, Public } from '@app/identity';
 import { FailPayoutRequest, StartRunRequest, SubmitBatchRequest } from './dto/disbursements.request';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('disbursements')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller('disbursements')
 export class DisbursementsController {
   constructor(

@@ -3,9 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BallotBoxService, MembersService } from '@app/governance';
 import { Caller, Principal, Public } from '@app/identity';
 import { AppointMemberRequest } from './dto/governance.request';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('governance')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller('governance')
 export class GovernanceController {
   constructor(

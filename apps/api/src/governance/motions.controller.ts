@@ -3,9 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BallotBoxService, MotionsService, publicMotion } from '@app/governance';
 import { Caller, Principal, Public } from '@app/identity';
 import { CreateMotionRequest, MotionBallotRequest, ProxyRequest } from './dto/governance.request';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('governance')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller('governance/motions')
 export class MotionsController {
   constructor(

@@ -3,9 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BallotBoxService, publicRound, RoundsService } from '@app/governance';
 import { Caller, Principal, Public } from '@app/identity';
 import { CreateRoundRequest, ProxyRequest, RoundBallotRequest } from './dto/governance.request';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('governance')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller('governance/rounds')
 export class RoundsController {
   constructor(

@@ -2,9 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } f
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, IdentityService, Principal } from '@app/identity';
 import { CreateUserRequest, IssueTokenRequest, RoleGrantRequest } from './dto/identity.request';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('identity')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller()
 export class IdentityController {
   constructor(private readonly identity: IdentityService) {}
@@ -46,6 +48,19 @@ export class IdentityController {
     @Body() body: IssueTokenRequest,
   ) {
     return this.identity.issueToken(caller, id, body.name, body.days);
+  }
+
+  /** The user's tokens (the user or an admin): names and dates, never a secret. */
+  @Get('users/:id/tokens')
+  listTokens(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.identity.listTokens(caller, id);
+  }
+
+  /** Revokes every live token of the user (the user or an admin), the one making the request included. */
+  @Post('users/:id/tokens/revoke-all')
+  @HttpCode(200)
+  revokeAllTokens(@Caller() caller: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.identity.revokeAllTokens(caller, id);
   }
 
   @Delete('tokens/:id')

@@ -4,9 +4,11 @@ import { Caller, Principal } from '@app/identity';
 import { LedgerAdminService } from './ledger-admin.service';
 import { AdjustmentRequest } from './dto/ledger.request';
 import { BalanceResponse, EntryResponse } from './dto/ledger.response';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('ledger')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller('ledger')
 export class LedgerController {
   constructor(private readonly ledger: LedgerAdminService) {}

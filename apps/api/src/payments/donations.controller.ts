@@ -1,12 +1,15 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import { Request } from 'express';
 import { Caller, Principal, Public } from '@app/identity';
 import { DonationsService, StripeWebhookService } from '@app/payments';
 import { CheckoutRequest } from './dto/donations.request';
 import { NotReplayed } from '../idempotency/idempotency.interceptor';
+import { JsonOnly } from '../common/request-body.guard';
+import { AnonymousThrottlerGuard } from '../rate-limits/rate-limits';
 
 @ApiTags('donations')
+@JsonOnly()
 @Controller()
 export class DonationsController {
   constructor(
@@ -20,6 +23,7 @@ export class DonationsController {
    * `statementKey: null` (the key is never stored in clear, not even for replays).
    */
   @Public()
+  @UseGuards(AnonymousThrottlerGuard)
   @Post('donations/checkout')
   @NotReplayed('statementKey')
   checkout(@Caller() caller: Principal | undefined, @Body() body: CheckoutRequest) {

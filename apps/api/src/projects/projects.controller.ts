@@ -22,9 +22,11 @@ import {
   UpdateProjectRequest,
   VerifyPayoutDetailsRequest,
 } from './dto/projects.request';
+import { JsonOnly } from '../common/request-body.guard';
 
 @ApiTags('projects')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller('projects')
 export class ProjectsController {
   constructor(

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { Caller, Principal } from '@app/identity';
 import { DonorCommitmentsService } from '@app/transparency';
+import { JsonOnly } from '../common/request-body.guard';
 
 export class DonorErasureRequest {
   /** The donor's subject, as given to the commitment (e.g. `donor:<uuid>`). */
@@ -12,6 +13,7 @@ export class DonorErasureRequest {
 /** GDPR erasure of a private donor's commitment salt (admin, audited): the leaf keeps an unlinkable commitment. */
 @ApiTags('transparency log')
 @ApiBearerAuth()
+@JsonOnly()
 @Controller('transparency/donor-erasures')
 export class DonorErasureController {
   constructor(private readonly commitments: DonorCommitmentsService) {}

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { allocate, parseCents } from '@app/money';
+import { allocate, MAX_AMOUNT, parseCents } from '@app/money';
 
 /** `librery allocate --total 1001 --weights directed=50,pool=50`: the one allocator, for anyone. */
 export function registerAllocate(program: Command): void {
@@ -16,7 +16,7 @@ export function registerAllocate(program: Command): void {
         if (at <= 0 || !/^[0-9]+$/.test(weight)) throw new Error(`"${pair}" is not key=<integer weight>`);
         return { key, weight: BigInt(weight) };
       });
-      const parts = allocate(parseCents(options.total, 'total'), items);
+      const parts = allocate(parseCents(options.total, 'total', MAX_AMOUNT), items);
       process.stdout.write(
         JSON.stringify(parts.map((p) => ({ key: p.key, amount: p.amount.toString() }))) + '\n',
       );

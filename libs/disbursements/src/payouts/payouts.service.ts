@@ -163,12 +163,14 @@ export class PayoutsService {
   /** The bank executed the batch: every payout still pending is posted. Twice: 409. */
   async markBatchExecuted(principal: Principal, batchId: string): Promise<BatchView> {
     requireRole(principal, 'treasurer');
+    // An id that is not a UUID is no batch: checked before PostgreSQL casts it (which would fail, 500).
+    if (!UUID.test(batchId))
+      throw new DisbursementsError(DisbursementsErrorCode.BatchNotFound, `no batch ${batchId}`);
     return this.ledger.transaction(async (m) => {
       const [batch] = (await queryRows(m, 'SELECT * FROM disbursement_batches WHERE id = $1 FOR UPDATE', [
         batchId,
       ])) as BatchRow[];
-      if (!batch || !UUID.test(batchId))
-        throw new DisbursementsError(DisbursementsErrorCode.BatchNotFound, `no batch ${batchId}`);
+      if (!batch) throw new DisbursementsError(DisbursementsErrorCode.BatchNotFound, `no batch ${batchId}`);
       if (batch.status === 'executed') {
         throw new DisbursementsError(
           DisbursementsErrorCode.BatchAlreadyExecuted,

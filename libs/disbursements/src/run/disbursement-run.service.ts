@@ -11,7 +11,7 @@ import {
   translateLedgerError,
 } from '@app/ledger';
 import { ALLOCATION_RULE, assertCurrency } from '@app/money';
-import { PolicyService } from '@app/policy';
+import { PolicyError, PolicyErrorCode, PolicyService } from '@app/policy';
 import { appendAllQueued } from '@app/transparency';
 import { DisbursementsError, DisbursementsErrorCode } from '../disbursements.errors';
 import { RunInputs, RunStatus, RunView, StartRunResult } from '../disbursements.types';
@@ -119,7 +119,16 @@ export class DisbursementRunService {
         );
       }
       await this.assertNoActiveRun(m, currency, null);
-      const policy = await this.policies.current(cutoff, m);
+      const policy = await this.policies.current(cutoff, m).catch((error: unknown) => {
+        // A cut-off before the first policy is the caller's mistake (4xx), not a missing service.
+        if (error instanceof PolicyError && error.code === PolicyErrorCode.NoPolicy)
+          throw new DisbursementsError(
+            DisbursementsErrorCode.InvalidRunInput,
+            'no policy was in effect at the cut-off: it is before the fund began',
+            { cutoff: cutoff.toISOString() },
+          );
+        throw error;
+      });
       const inputs: RunInputs = {
         algorithm: DISBURSEMENT_ALGORITHM,
         allocationRule: ALLOCATION_RULE,

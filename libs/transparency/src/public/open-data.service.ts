@@ -1,3 +1,4 @@
+import { neutraliseCsvCell } from '@app/text';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -140,27 +141,29 @@ export class OpenDataService {
     }
   }
 
-  /** postings.csv rows (without the header), batch by batch. */
+  /** postings.csv rows (without the header), batch by batch; text cells neutralised against formula injection. */
   async *postingRows(batch = 500): AsyncGenerator<string[][]> {
     for await (const entries of this.entryBatches(batch)) {
       const rows: string[][] = [];
       for (const e of entries) {
         for (const p of e.postings) {
-          rows.push([
-            e.id,
-            e.logIndex === null ? '' : String(e.logIndex),
-            e.occurredAt.toISOString(),
-            e.kind,
-            e.businessRef,
-            e.flow,
-            e.reversesEntryId ?? '',
-            p.account,
-            p.direction,
-            centsToDecimal(p.amount),
-            p.currency,
-            e.contributor?.kind ?? '',
-            e.contributor?.name ?? '',
-          ]);
+          rows.push(
+            [
+              e.id,
+              e.logIndex === null ? '' : String(e.logIndex),
+              e.occurredAt.toISOString(),
+              e.kind,
+              e.businessRef,
+              e.flow,
+              e.reversesEntryId ?? '',
+              p.account,
+              p.direction,
+              centsToDecimal(p.amount),
+              p.currency,
+              e.contributor?.kind ?? '',
+              e.contributor?.name ?? '',
+            ].map((cell) => String(neutraliseCsvCell(cell))),
+          );
         }
       }
       yield rows;

@@ -127,6 +127,9 @@ export class PublicLedgerService {
     }
     if (filters.kind)
       where.push(`(e.kind = ${p(filters.kind)} OR e.kind LIKE ${p(`${escapeLike(filters.kind)}.%`)})`);
+    // An impossible date (2026-13-45) makes an Invalid Date: the caller's mistake, never a 500.
+    if (filters.from && Number.isNaN(filters.from.getTime())) throw invalid('from', 'not a calendar date');
+    if (filters.to && Number.isNaN(filters.to.getTime())) throw invalid('to', 'not a calendar date');
     if (filters.from) where.push(`e.occurred_at >= ${p(filters.from)}`);
     if (filters.to) where.push(`e.occurred_at < ${p(filters.to)}`);
     if (filters.account) {

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsCalendarDate, IsFreeText, IsName } from '../../common/text.decorators';
 
 export class StartRunRequest {
   /** The cut-off instant (ISO 8601); not in the future, not before the previous run. */
@@ -10,9 +11,9 @@ export class StartRunRequest {
 }
 
 export class DebtorAccountRequest {
-  @IsString() @Length(1, 140) name!: string;
-  @IsString() @Length(15, 42) iban!: string;
-  @IsOptional() @IsString() @Length(8, 11) bic?: string;
+  @IsString() @IsName() @Length(1, 140) name!: string;
+  @IsString() @IsName() @Length(15, 42) iban!: string;
+  @IsOptional() @IsString() @IsName() @Length(8, 11) bic?: string;
 }
 
 /**
@@ -22,10 +23,10 @@ export class DebtorAccountRequest {
 export class SubmitBatchRequest {
   @IsOptional() @ValidateNested() @Type(() => DebtorAccountRequest) debtor?: DebtorAccountRequest;
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'requestedExecutionDate must be YYYY-MM-DD' })
+  @IsCalendarDate()
   requestedExecutionDate?: string;
 }
 
 export class FailPayoutRequest {
-  @IsString() @Length(1, 500) reason!: string;
+  @IsString() @IsFreeText() @Length(1, 500) reason!: string;
 }

@@ -15,12 +15,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCents } from '../../common/is-cents.decorator';
+import { IsFreeText, IsName } from '../../common/text.decorators';
 
 export class AppointMemberRequest {
   @IsUUID() userId!: string;
   @IsString() @Matches(/^[a-z][a-z0-9_-]{0,62}$/) collegeId!: string;
-  @IsOptional() @IsDateString() termStart?: string;
-  @IsDateString() termEnd!: string;
+  @IsOptional() @IsDateString({ strict: true, strictSeparator: true }) termStart?: string;
+  @IsDateString({ strict: true, strictSeparator: true }) termEnd!: string;
 }
 
 export class MotionOptionsRequest {
@@ -29,6 +30,8 @@ export class MotionOptionsRequest {
   @ArrayMinSize(2)
   @ArrayMaxSize(100)
   @IsString({ each: true })
+  @IsName({ each: true })
+  @Length(1, 200, { each: true })
   candidates?: string[];
   @IsOptional() @IsObject() grades?: { min: number; max: number };
 }
@@ -36,13 +39,17 @@ export class MotionOptionsRequest {
 export class CreateMotionRequest {
   @IsIn(['ordinary', 'policy', 'statute']) kind!: string;
   @IsOptional() @IsIn(['yes-no', 'majority-judgment', 'schulze']) method?: string;
-  @IsString() @Length(1, 300) title!: string;
-  @IsOptional() @IsString() @Length(0, 20000) body?: string;
-  @IsOptional() @ValidateNested() @Type(() => MotionOptionsRequest) options?: MotionOptionsRequest;
+  @IsString() @IsName() @Length(1, 300) title!: string;
+  @IsOptional() @IsString() @IsFreeText() @Length(0, 20000) body?: string;
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MotionOptionsRequest)
+  options?: MotionOptionsRequest;
   /** Typed effect, checked by the domain: {type: 'none' | 'admit-project' | … }. */
   @IsOptional() @IsObject() effect?: Record<string, unknown>;
-  @IsOptional() @IsDateString() opensAt?: string;
-  @IsDateString() closesAt!: string;
+  @IsOptional() @IsDateString({ strict: true, strictSeparator: true }) opensAt?: string;
+  @IsDateString({ strict: true, strictSeparator: true }) closesAt!: string;
 }
 
 export class MotionBallotRequest {
@@ -64,11 +71,16 @@ export class ProxyRequest {
 }
 
 export class CreateRoundRequest {
-  @IsString() @Length(1, 300) title!: string;
+  @IsString() @IsName() @Length(1, 300) title!: string;
   @IsCents({ positive: true }) budget!: string;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(5000) @IsString({ each: true }) candidates!: string[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5000)
+  @IsString({ each: true })
+  @IsName({ each: true })
+  candidates!: string[];
   @IsOptional() @IsObject() caps?: Record<string, string>;
   @IsOptional() @IsString() @Matches(/^[0-9]+\/[1-9][0-9]*$/) threshold?: string;
-  @IsOptional() @IsDateString() opensAt?: string;
-  @IsDateString() closesAt!: string;
+  @IsOptional() @IsDateString({ strict: true, strictSeparator: true }) opensAt?: string;
+  @IsDateString({ strict: true, strictSeparator: true }) closesAt!: string;
 }

@@ -13,16 +13,17 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Role, ROLES } from '@app/identity';
+import { IsName } from '../../common/text.decorators';
 
 export class RoleGrantRequest {
   @IsIn(ROLES) role!: Role;
   /** organisation, college or project id for scoped roles; omitted otherwise */
-  @IsOptional() @IsString() @Length(1, 200) scopeId?: string;
+  @IsOptional() @IsString() @IsName() @Length(1, 200) scopeId?: string;
 }
 
 export class CreateUserRequest {
   @IsOptional() @IsEmail() email?: string;
-  @IsOptional() @IsString() @Length(1, 200) displayName?: string;
+  @IsOptional() @IsString() @IsName() @Length(1, 200) displayName?: string;
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -32,6 +33,6 @@ export class CreateUserRequest {
 }
 
 export class IssueTokenRequest {
-  @IsString() @Length(1, 100) name!: string;
+  @IsString() @IsName() @Length(1, 100) name!: string;
   @IsOptional() @IsInt() @Min(1) @Max(366) days?: number;
 }

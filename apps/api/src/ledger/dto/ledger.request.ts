@@ -11,9 +11,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCents } from '../../common/is-cents.decorator';
+import { IsFreeText, IsName } from '../../common/text.decorators';
 
 export class PostingRequest {
-  @IsString() @Length(1, 200) account!: string;
+  @IsString() @IsName() @Length(1, 200) account!: string;
   @IsIn(['debit', 'credit']) direction!: 'debit' | 'credit';
   @IsCents({ positive: true }) amount!: string;
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency!: string;
@@ -21,8 +22,8 @@ export class PostingRequest {
 
 /** A manual adjustment by the treasurer: a balanced entry between existing accounts. */
 export class AdjustmentRequest {
-  @IsString() @Length(1, 200) businessRef!: string;
-  @IsString() @Length(1, 500) description!: string;
+  @IsString() @IsName() @Length(1, 200) businessRef!: string;
+  @IsString() @IsFreeText() @Length(1, 500) description!: string;
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(100)

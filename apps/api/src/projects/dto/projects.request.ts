@@ -15,23 +15,25 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { OPENNESS_LEVELS, OpennessLevel, PROJECT_STATUSES, ProjectStatus } from '@app/projects';
+import { IsFreeText, IsName, MAX_INT4 } from '../../common/text.decorators';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 export class ProposeProjectRequest {
   /** 1–64 lower-case letters, digits and inner dashes; unique. */
   @IsString() @Matches(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/) slug!: string;
-  @IsString() @Length(1, 200) name!: string;
-  @IsOptional() @IsString() @Length(0, 5000) description?: string;
+  @IsString() @IsName() @Length(1, 200) name!: string;
+  @IsOptional() @IsString() @IsFreeText() @Length(0, 5000) description?: string;
   @IsUrl(URL_OPTIONS) repositoryUrl!: string;
   @IsOptional() @IsUrl(URL_OPTIONS) websiteUrl?: string;
   /** SPDX licence expression; must satisfy the policy's allow-list. */
-  @IsString() @Length(1, 1000) licence!: string;
+  @IsString() @IsName() @Length(1, 1000) licence!: string;
   /** Package URLs; stored versionless, each belongs to one project at most. */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
+  @IsName({ each: true })
   @Length(1, 2048, { each: true })
   purls?: string[];
   @IsIn(OPENNESS_LEVELS) opennessLevel!: OpennessLevel;
@@ -40,15 +42,16 @@ export class ProposeProjectRequest {
 }
 
 export class UpdateProjectRequest {
-  @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @IsOptional() @IsString() @Length(0, 5000) description?: string;
+  @IsOptional() @IsString() @IsName() @Length(1, 200) name?: string;
+  @IsOptional() @IsString() @IsFreeText() @Length(0, 5000) description?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) repositoryUrl?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) websiteUrl?: string;
-  @IsOptional() @IsString() @Length(1, 1000) licence?: string;
+  @IsOptional() @IsString() @IsName() @Length(1, 1000) licence?: string;
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
+  @IsName({ each: true })
   @Length(1, 2048, { each: true })
   purls?: string[];
   @IsOptional() @IsIn(OPENNESS_LEVELS) opennessLevel?: OpennessLevel;
@@ -58,17 +61,18 @@ export class UpdateProjectRequest {
 
 export class ChangeStatusRequest {
   @IsIn(PROJECT_STATUSES) status!: ProjectStatus;
-  @IsString() @Length(1, 2000) reason!: string;
+  @IsString() @IsFreeText() @Length(1, 2000) reason!: string;
 }
 
 export class AttestControlRequest {
-  @IsString() @Length(1, 2000) reason!: string;
+  @IsString() @IsFreeText() @Length(1, 2000) reason!: string;
 }
 
 export class PayoutDetailsRequest {
   @IsIn(['sepa', 'stripe']) kind!: 'sepa' | 'stripe';
   @ValidateIf((o: PayoutDetailsRequest) => o.kind === 'sepa')
   @IsString()
+  @IsName()
   @Length(2, 140)
   accountHolder?: string;
   @ValidateIf((o: PayoutDetailsRequest) => o.kind === 'sepa') @IsString() @Length(5, 64) iban?: string;
@@ -80,7 +84,7 @@ export class PayoutDetailsRequest {
 }
 
 export class VerifyPayoutDetailsRequest {
-  @IsInt() @Min(1) revision!: number;
+  @IsInt() @Min(1) @Max(MAX_INT4) revision!: number;
 }
 
 export class SearchProjectsQuery {
@@ -94,8 +98,8 @@ export class SearchProjectsQuery {
 
 export class UploadSbomQuery {
   /** The buyer's organisation the analysed project belongs to (required for buyers). */
-  @IsOptional() @IsString() @Length(1, 200) organisationId?: string;
-  @IsOptional() @IsString() @Length(0, 200) label?: string;
+  @IsOptional() @IsString() @IsName() @Length(1, 200) organisationId?: string;
+  @IsOptional() @IsString() @IsName() @Length(0, 200) label?: string;
 }
 
 export class PublicDependenciesQuery {
