@@ -23,6 +23,7 @@ import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-ac
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
 import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
+import { RecordDonorErasures1764730000000 } from './1764730000000-record-donor-erasures';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   FillBatchesPageByPage1763769650003,
   CheckRunReferencesPerStatement1763769650004,
   CreateGivingCheckouts1764720000000,
+  RecordDonorErasures1764730000000,
 ];

@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   Min,
   validateSync,
@@ -54,6 +55,13 @@ export class AppConfig {
   @IsOptional() @IsString() STRIPE_WEBHOOK_SECRET?: string;
   /** Points the Stripe SDK at another host (tests use a local fake): http://127.0.0.1:12111 */
   @IsOptional() @IsString() STRIPE_API_BASE?: string;
+
+  /**
+   * Key (hex, at least 32 bytes) of the HMAC that derives donors' public pseudonyms, so that a
+   * pseudonym cannot be computed from a user id by anyone without it. Unset in development:
+   * generated once and kept under .data.
+   */
+  @IsOptional() @Matches(/^([0-9a-f]{2}){32,}$/) DONOR_PSEUDONYM_KEY?: string;
 
   /** Ed25519 seed (hex, 32 bytes) signing checkpoints; unset in development: generated and kept under .data. */
   @IsOptional() @IsString() LOG_SIGNING_SEED?: string;
