@@ -22,6 +22,8 @@ import { AddDisbursementLots1763769650001 } from './1763769650001-add-disburseme
 import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-account-codes-bytewise';
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
+import { CreateMailOutbox1764710000000 } from './1764710000000-create-mail-outbox';
+import { CreateSignIn1764710000001 } from './1764710000001-create-sign-in';
 import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
 import { RecordDonorErasures1764730000000 } from './1764730000000-record-donor-erasures';
 
@@ -51,6 +53,8 @@ export const migrations = [
   IndexAccountCodesBytewise1763769650002,
   FillBatchesPageByPage1763769650003,
   CheckRunReferencesPerStatement1763769650004,
+  CreateMailOutbox1764710000000,
+  CreateSignIn1764710000001,
   CreateGivingCheckouts1764720000000,
   RecordDonorErasures1764730000000,
 ];

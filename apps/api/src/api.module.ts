@@ -8,10 +8,12 @@ import { DisbursementsModule } from '@app/disbursements';
 import { GovernanceModule } from '@app/governance';
 import { AuthGuard, IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
+import { MailModule } from '@app/mail';
 import { PolicyModule } from '@app/policy';
 import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
+import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
@@ -29,6 +31,7 @@ import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
 import { PublicPagesController } from './public-pages/public-pages.controller';
+import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
@@ -47,6 +50,8 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    MailModule,
+    SignInModule,
     ProjectsModule,
     TransparencyModule,
     GovernanceModule,
@@ -73,6 +78,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     PublicLedgerController,
     OpenDataController,
     DonorErasureController,
+    OrganisationAccessController,
   ],
   providers: [
     LedgerAdminService,

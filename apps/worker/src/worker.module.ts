@@ -7,12 +7,14 @@ import { DisbursementsModule } from '@app/disbursements';
 import { GovernanceModule } from '@app/governance';
 import { IdentityModule } from '@app/identity';
 import { LedgerModule } from '@app/ledger';
+import { MailModule } from '@app/mail';
 import { PolicyModule } from '@app/policy';
 import { ProjectsModule } from '@app/projects';
 import { PaymentsModule } from '@app/payments';
 import { QueueModule, QueueName } from '@app/queue';
 import { TransparencyModule } from '@app/transparency';
 import { DisbursementRunsProcessor } from './disbursements/disbursement-runs.processor';
+import { MailOutboxProcessor } from './mail/mail-outbox.processor';
 import { StripeEventsProcessor } from './payments/stripe-events.processor';
 import { GovernanceProcessor } from './governance/governance.processor';
 import { SystemProcessor } from './system/system.processor';
@@ -32,6 +34,7 @@ import { CheckpointProcessor, CheckpointScheduler } from './transparency/checkpo
     LedgerModule,
     PolicyModule,
     IdentityModule,
+    MailModule,
     ProjectsModule,
     TransparencyModule,
     BullModule.registerQueue({ name: QueueName.Transparency }),
@@ -46,6 +49,7 @@ import { CheckpointProcessor, CheckpointScheduler } from './transparency/checkpo
     GovernanceProcessor,
     CheckpointProcessor,
     CheckpointScheduler,
+    MailOutboxProcessor,
   ],
 })
 export class WorkerModule {}

@@ -24,6 +24,28 @@ describe('AppConfig', () => {
     expect(loadConfig({}).FUND_IBAN).toBeUndefined();
   });
 
+  it('checks the mail and sign-in settings at boot', () => {
+    expect(loadConfig({}).MAIL_FROM).toMatch(/@/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SMTP_URL: required in production/);
+    expect(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.org' }).SMTP_URL).toBe(
+      'smtps://u:p@mail.example.org',
+    );
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.org' })).toThrow(
+      /SMTP_URL: must start with smtp/,
+    );
+    expect(() => loadConfig({ MAIL_FROM: 'nobody' })).toThrow(/MAIL_FROM/);
+    expect(loadConfig({ MAIL_FROM: 'Librery <fonds@example.org>' }).MAIL_FROM).toBe(
+      'Librery <fonds@example.org>',
+    );
+    expect(() => loadConfig({ PROCONNECT_ISSUER: 'https://auth.proconnect.gouv.fr/api/v2' })).toThrow(
+      /PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID, PROCONNECT_CLIENT_SECRET: set all three or none/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://localhost', OIDC_ALLOW_HTTP: 'true' }),
+    ).toThrow(/OIDC_ALLOW_HTTP: never in production/);
+    expect(loadConfig({ OIDC_ALLOW_HTTP: 'true' }).OIDC_ALLOW_HTTP).toBe(true);
+  });
+
   it('allows private outbound fetches only when told to, never because the base URL is loopback', () => {
     expect(loadConfig({}).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(false);
     expect(loadConfig({ PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).OUTBOUND_ALLOW_PRIVATE_NETWORKS).toBe(

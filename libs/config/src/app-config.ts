@@ -74,6 +74,29 @@ export class AppConfig {
   @IsOptional() @IsString() @Length(1, 140) FUND_ACCOUNT_NAME?: string;
   @IsOptional() @IsString() FUND_IBAN?: string;
   @IsOptional() @IsString() FUND_BIC?: string;
+
+  /** `production` hides development helpers (the captured-mail page) and requires SMTP_URL. */
+  @IsIn(['development', 'test', 'production']) NODE_ENV: string = 'development';
+
+  /** smtp://user:pass@host:587 or smtps://…; unset in development: mails are logged and listed at /dev/mail. */
+  @IsOptional() @IsString() SMTP_URL?: string;
+  /** Sender of every mail: an address, or `Name <address>`. */
+  @IsString() MAIL_FROM: string = 'Librery <no-reply@librery.local>';
+  /** How often the worker looks for mail to send (ms). */
+  @Transform(({ value }) => Number(value)) @IsInt() @Min(100) @Max(600000) MAIL_POLL_MS: number = 2000;
+
+  /** ProConnect (OpenID Connect): issuer URL (discovery at <issuer>/.well-known/openid-configuration), client id and secret. */
+  @IsOptional() @IsString() PROCONNECT_ISSUER?: string;
+  @IsOptional() @IsString() PROCONNECT_CLIENT_ID?: string;
+  @IsOptional() @IsString() PROCONNECT_CLIENT_SECRET?: string;
+  /** A second OpenID Connect provider, e.g. a forge for maintainers; its button shows OIDC_MAINTAINERS_LABEL. */
+  @IsOptional() @IsString() OIDC_MAINTAINERS_ISSUER?: string;
+  @IsOptional() @IsString() OIDC_MAINTAINERS_CLIENT_ID?: string;
+  @IsOptional() @IsString() OIDC_MAINTAINERS_CLIENT_SECRET?: string;
+  @IsString() OIDC_MAINTAINERS_LABEL: string = 'Forge';
+  /** Allows an OpenID Connect issuer over plain http (a local test or demo provider); never in production. */
+  @Transform(({ value }) => value === true || value === 'true' || value === '1') OIDC_ALLOW_HTTP: boolean =
+    false;
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +113,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (config.FUND_ACCOUNT_NAME === undefined) lines.push('FUND_ACCOUNT_NAME: required with FUND_IBAN');
   }
   if (config.FUND_BIC !== undefined && !isValidBIC(config.FUND_BIC)) lines.push('FUND_BIC: not a valid BIC');
+  if (config.MAIL_FROM !== undefined && !/^([^<>]*<)?[^@\s<>]+@[^@\s<>]+>?$/.test(config.MAIL_FROM.trim()))
+    lines.push('MAIL_FROM: not an address or `Name <address>`');
+  if (config.SMTP_URL !== undefined && !/^smtps?:\/\//.test(config.SMTP_URL))
+    lines.push('SMTP_URL: must start with smtp:// or smtps://');
+  if (config.NODE_ENV === 'production' && config.SMTP_URL === undefined)
+    lines.push('SMTP_URL: required in production');
+  if (config.NODE_ENV === 'production' && config.OIDC_ALLOW_HTTP)
+    lines.push('OIDC_ALLOW_HTTP: never in production');
+  for (const prefix of ['PROCONNECT', 'OIDC_MAINTAINERS'] as const) {
+    const set = (['ISSUER', 'CLIENT_ID', 'CLIENT_SECRET'] as const).filter(
+      (k) => config[`${prefix}_${k}` as keyof AppConfig] !== undefined,
+    );
+    if (set.length > 0 && set.length < 3)
+      lines.push(`${prefix}_ISSUER, ${prefix}_CLIENT_ID, ${prefix}_CLIENT_SECRET: set all three or none`);
+  }
   if (lines.length > 0) throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   return config;
 }

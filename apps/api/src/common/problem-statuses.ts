@@ -3,10 +3,12 @@ import { GovernanceErrorCode } from '@app/governance';
 import { ContributionsErrorCode } from '@app/contributions';
 import { IdentityErrorCode } from '@app/identity';
 import { LedgerErrorCode } from '@app/ledger';
+import { MailErrorCode } from '@app/mail';
 import { MoneyErrorCode } from '@app/money';
 import { PaymentsErrorCode } from '@app/payments';
 import { PolicyErrorCode } from '@app/policy';
 import { ProjectsErrorCode } from '@app/projects';
+import { SignInErrorCode } from '@app/sign-in';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
 import { TransparencyErrorCode } from '@app/transparency';
 
@@ -41,6 +43,24 @@ const policy: Record<PolicyErrorCode, number> = {
   [PolicyErrorCode.NoPolicy]: 503,
   [PolicyErrorCode.UnknownVersion]: 404,
   [PolicyErrorCode.InvalidPolicy]: 422,
+};
+
+const mail: Record<MailErrorCode, number> = {
+  [MailErrorCode.InvalidMail]: 422,
+};
+
+const signIn: Record<SignInErrorCode, number> = {
+  [SignInErrorCode.InvalidEmail]: 400,
+  [SignInErrorCode.RateLimited]: 429,
+  [SignInErrorCode.LinkUnknown]: 404,
+  [SignInErrorCode.LinkExpired]: 410,
+  [SignInErrorCode.LinkUsed]: 410,
+  [SignInErrorCode.UnknownProvider]: 404,
+  [SignInErrorCode.ProviderUnavailable]: 503,
+  [SignInErrorCode.CallbackRefused]: 400,
+  [SignInErrorCode.EmailUnverified]: 409,
+  [SignInErrorCode.AccessRequestNotFound]: 404,
+  [SignInErrorCode.AccessRequestDecided]: 409,
 };
 
 const identity: Record<IdentityErrorCode, number> = {
@@ -165,6 +185,8 @@ export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
   ...ledger,
   ...policy,
   ...identity,
+  ...mail,
+  ...signIn,
   ...idempotency,
   ...projects,
   ...transparency,
