@@ -26,6 +26,7 @@ import { CreateMailOutbox1764710000000 } from './1764710000000-create-mail-outbo
 import { CreateSignIn1764710000001 } from './1764710000001-create-sign-in';
 import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
 import { RecordDonorErasures1764730000000 } from './1764730000000-record-donor-erasures';
+import { CreatePaymentRequestsAndBankStatements1764750000000 } from './1764750000000-create-payment-requests-and-bank-statements';
 
 /** Every migration, in timestamp order. Listed explicitly: bundlers break globs. */
 export const migrations = [
@@ -57,4 +58,5 @@ export const migrations = [
   CreateSignIn1764710000001,
   CreateGivingCheckouts1764720000000,
   RecordDonorErasures1764730000000,
+  CreatePaymentRequestsAndBankStatements1764750000000,
 ];

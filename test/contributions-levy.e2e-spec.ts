@@ -112,7 +112,7 @@ describe('public levies over HTTP', () => {
   });
 
   describe('declarations', () => {
-    it('turns a declaration into an obligation under the current policy, due in 60 days', async () => {
+    it('turns a declaration into an obligation under the current policy, due after the payment days of the policy', async () => {
       const org = await organisationWithBuyer();
       const p = await project();
       const res = await http(app)

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { BillingModule } from '@app/billing';
 import { AppConfig, ConfigModule } from '@app/config';
 import { ContributionsModule } from '@app/contributions';
 import { DatabaseModule } from '@app/database';
@@ -15,6 +16,7 @@ import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
 import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
+import { BillingController } from './billing/billing.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
@@ -58,6 +60,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     ContributionsModule,
     PaymentsModule,
     DisbursementsModule,
+    BillingModule,
   ],
   // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
   controllers: [
@@ -71,6 +74,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     IdentityController,
     LedgerController,
     DisbursementsController,
+    BillingController,
     GovernanceController,
     MotionsController,
     RoundsController,

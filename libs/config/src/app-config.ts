@@ -75,6 +75,17 @@ export class AppConfig {
   @IsOptional() @IsString() FUND_IBAN?: string;
   @IsOptional() @IsString() FUND_BIC?: string;
 
+  /** The fund as the seller of its payment requests: legal name (default: FUND_ACCOUNT_NAME), SIRET, postal address. */
+  @IsOptional() @IsString() @Length(1, 200) FUND_LEGAL_NAME?: string;
+  @IsOptional() @IsString() FUND_SIRET?: string;
+  @IsOptional() @IsString() @Length(1, 200) FUND_ADDRESS_LINE?: string;
+  @IsOptional() @IsString() @Length(1, 20) FUND_POSTCODE?: string;
+  @IsOptional() @IsString() @Length(1, 100) FUND_CITY?: string;
+  @IsString() @Length(2, 2) FUND_COUNTRY: string = 'FR';
+
+  /** Largest bank statement (camt.053/054) or status report (pain.002) accepted, in bytes. */
+  @Transform(({ value }) => Number(value)) @IsInt() @Min(1024) BANK_FILE_MAX_BYTES: number = 50 * 1024 * 1024;
+
   /** `production` hides development helpers (the captured-mail page) and requires SMTP_URL. */
   @IsIn(['development', 'test', 'production']) NODE_ENV: string = 'development';
 
@@ -112,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     else config.FUND_IBAN = iban;
     if (config.FUND_ACCOUNT_NAME === undefined) lines.push('FUND_ACCOUNT_NAME: required with FUND_IBAN');
   }
+  if (config.FUND_SIRET !== undefined && !/^[0-9]{14}$/.test(config.FUND_SIRET.replace(/\s+/g, '')))
+    lines.push('FUND_SIRET: 14 digits');
+  else if (config.FUND_SIRET !== undefined) config.FUND_SIRET = config.FUND_SIRET.replace(/\s+/g, '');
   if (config.FUND_BIC !== undefined && !isValidBIC(config.FUND_BIC)) lines.push('FUND_BIC: not a valid BIC');
   if (config.MAIL_FROM !== undefined && !/^([^<>]*<)?[^@\s<>]+@[^@\s<>]+>?$/.test(config.MAIL_FROM.trim()))
     lines.push('MAIL_FROM: not an address or `Name <address>`');

@@ -5,6 +5,10 @@ export interface OrganisationView {
   readonly siret: string;
   readonly siren: string;
   readonly name: string;
+  /** Chorus Pro "service obligatoire": every payment request must carry a service code (BT-10). */
+  readonly serviceCodeRequired: boolean;
+  /** Chorus Pro "engagement obligatoire": every payment request must carry the legal commitment (BT-13). */
+  readonly legalCommitmentRequired: boolean;
   readonly createdAt: Date;
 }
 
@@ -28,6 +32,8 @@ export interface ObligationView {
   readonly outstanding: bigint;
   readonly dueDate: string;
   readonly status: ObligationStatus;
+  /** The ISO 11649 reference the payer quotes, issued with the payment request. */
+  readonly creditorReference: string | null;
   readonly createdAt: Date;
 }
 

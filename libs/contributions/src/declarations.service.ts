@@ -11,15 +11,13 @@ import { ObligationView } from './contributions.types';
 import { DeclarationInput, RawDeclaration, validateDeclaration } from './declaration-input';
 import { parseDeclarationsCsv } from './declarations-csv.parser';
 import { OrganisationsService } from './organisations.service';
+import { assertBillable, BilledOrganisation, issuePaymentRequest } from './payment-request-issuer';
 import { ProjectDirectory } from './project-directory.service';
-
-/** Days between a declaration and the due date of its levy. */
-export const LEVY_PAYMENT_DAYS = 60;
 
 export const OBLIGATION_COLUMNS = `
   d.id::text, d.organisation_id::text, d.project_title, d.budget_excl_vat::text, d.fiscal_year, d.service_code,
   d.legal_commitment, d.public_contract_id, d.directions, d.sbom_analysis_id::text, d.currency, d.levy_rate_bps, d.policy_version,
-  d.amount_due::text, d.amount_paid::text, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.created_at,
+  d.amount_due::text, d.amount_paid::text, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.created_at, d.creditor_reference,
   CASE WHEN d.amount_paid >= d.amount_due THEN 'paid'
        WHEN d.due_date < current_date THEN 'overdue'
        WHEN d.amount_paid > 0 THEN 'partly_paid'
@@ -43,6 +41,7 @@ export interface ObligationRow {
   amount_paid: string;
   due_date: string;
   created_at: Date;
+  creditor_reference: string | null;
   status: ObligationView['status'];
 }
 
@@ -68,6 +67,7 @@ export function toObligationView(row: ObligationRow): ObligationView {
     outstanding: due - paid,
     dueDate: row.due_date,
     status: row.status,
+    creditorReference: row.creditor_reference,
     createdAt: row.created_at,
   };
 }
@@ -216,6 +216,24 @@ export class DeclarationsService {
     importId: string | null,
   ): Promise<ObligationView[]> {
     const policy = await this.policies.current(new Date(), m);
+    const [org] = (await m.query(
+      `SELECT id::text, siret, name, service_code_required, legal_commitment_required FROM organisations WHERE id = $1`,
+      [organisationId],
+    )) as {
+      id: string;
+      siret: string;
+      name: string;
+      service_code_required: boolean;
+      legal_commitment_required: boolean;
+    }[];
+    const billed: BilledOrganisation = {
+      id: org.id,
+      siret: org.siret,
+      name: org.name,
+      serviceCodeRequired: org.service_code_required,
+      legalCommitmentRequired: org.legal_commitment_required,
+    };
+    for (const input of inputs) assertBillable(billed, input);
     const views: ObligationView[] = [];
     for (const input of inputs) {
       const rows = (await m.query(
@@ -240,13 +258,15 @@ export class DeclarationsService {
           policy.levyRateBps,
           policy.version,
           levy(input.budgetExclVat, policy.levyRateBps).toString(),
-          LEVY_PAYMENT_DAYS,
+          policy.billing.paymentDays,
           actor.userId,
           importId,
           input.sbomAnalysisId,
         ],
       )) as ObligationRow[];
-      const view = toObligationView(rows[0]);
+      const inserted = toObligationView(rows[0]);
+      const issued = await issuePaymentRequest(m, billed, inserted, policy);
+      const view = { ...inserted, creditorReference: issued.creditorReference };
       if (!importId)
         await this.audit.record(
           actor,

@@ -13,3 +13,5 @@ export * from './project-directory.service';
 export * from './siret';
 export * from './statements.service';
 export * from './statement-keys';
+export * from './creditor-reference';
+export * from './payment-request-issuer';

@@ -11,8 +11,12 @@ interface OrganisationRow {
   siret: string;
   siren: string;
   name: string;
+  service_code_required: boolean;
+  legal_commitment_required: boolean;
   created_at: Date;
 }
+
+const COLUMNS = 'id::text, siret, siren, name, service_code_required, legal_commitment_required, created_at';
 
 /** Public bodies, identified by SIRET; buyers are members (the buyer role scoped to the organisation). */
 @Injectable()
@@ -25,7 +29,12 @@ export class OrganisationsService {
 
   async create(
     caller: Principal | undefined,
-    input: { siret?: unknown; name?: unknown },
+    input: {
+      siret?: unknown;
+      name?: unknown;
+      serviceCodeRequired?: unknown;
+      legalCommitmentRequired?: unknown;
+    },
   ): Promise<OrganisationView> {
     const actor = requireRole(caller, ['admin', 'treasurer']);
     const siret = typeof input.siret === 'string' ? normaliseSiret(input.siret) : null;
@@ -46,11 +55,22 @@ export class OrganisationsService {
         { field: 'name' },
       );
     }
+    const flag = (field: 'serviceCodeRequired' | 'legalCommitmentRequired'): boolean => {
+      const value = input[field];
+      if (value === undefined || value === null) return false;
+      if (typeof value !== 'boolean')
+        throw new ContributionsError(ContributionsErrorCode.InvalidInput, `${field} must be a boolean`, {
+          field,
+        });
+      return value;
+    };
+    const serviceCodeRequired = flag('serviceCodeRequired');
+    const legalCommitmentRequired = flag('legalCommitmentRequired');
     return this.dataSource.transaction(async (m) => {
       const rows = (await m.query(
-        `INSERT INTO organisations (siret, siren, name) VALUES ($1, $2, $3)
-         ON CONFLICT (siret) DO NOTHING RETURNING id::text, siret, siren, name, created_at`,
-        [siret, siret.slice(0, 9), name],
+        `INSERT INTO organisations (siret, siren, name, service_code_required, legal_commitment_required) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (siret) DO NOTHING RETURNING ${COLUMNS}`,
+        [siret, siret.slice(0, 9), name, serviceCodeRequired, legalCommitmentRequired],
       )) as OrganisationRow[];
       if (rows.length === 0) {
         throw new ContributionsError(
@@ -73,10 +93,9 @@ export class OrganisationsService {
   /** Staff see every organisation; a buyer only its own (403 otherwise). */
   async get(caller: Principal | undefined, organisationId: string): Promise<OrganisationView> {
     this.assertCanActFor(caller, organisationId, true);
-    const rows = (await this.dataSource.query(
-      'SELECT id::text, siret, siren, name, created_at FROM organisations WHERE id = $1',
-      [organisationId],
-    )) as OrganisationRow[];
+    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM organisations WHERE id = $1`, [
+      organisationId,
+    ])) as OrganisationRow[];
     if (rows.length === 0)
       throw new ContributionsError(
         ContributionsErrorCode.OrganisationNotFound,
@@ -109,5 +128,13 @@ export class OrganisationsService {
 }
 
 function toView(row: OrganisationRow): OrganisationView {
-  return { id: row.id, siret: row.siret, siren: row.siren, name: row.name, createdAt: row.created_at };
+  return {
+    id: row.id,
+    siret: row.siret,
+    siren: row.siren,
+    name: row.name,
+    serviceCodeRequired: row.service_code_required,
+    legalCommitmentRequired: row.legal_commitment_required,
+    createdAt: row.created_at,
+  };
 }

@@ -18,6 +18,7 @@ export interface PolicyRow {
   licence_allow_list: string[];
   governance: Policy['governance'];
   sbom: Policy['sbom'];
+  billing: Policy['billing'];
   adopted_by: string;
 }
 
@@ -65,8 +66,9 @@ export class PolicyService {
     }
     const rows = (await manager.query(
       `INSERT INTO policies (version, effective_at, currency, levy_rate_bps, directed_share_bps, pool_share_bps,
-         operating_fee_bps, minimum_payout, claim_deadline_days, licence_allow_list, governance, sbom, adopted_by)
-       SELECT coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM policies
+         operating_fee_bps, minimum_payout, claim_deadline_days, licence_allow_list, governance, sbom, adopted_by, billing)
+       SELECT coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+              coalesce($13::jsonb, (SELECT billing FROM policies ORDER BY version DESC LIMIT 1)) FROM policies
        RETURNING *`,
       [
         policy.effectiveAt,
@@ -81,6 +83,7 @@ export class PolicyService {
         JSON.stringify(policy.governance),
         JSON.stringify(policy.sbom),
         policy.adoptedBy,
+        policy.billing ? JSON.stringify(policy.billing) : null,
       ],
     )) as PolicyRow[];
     return toPolicy(rows[0]);
@@ -103,6 +106,7 @@ export function toPolicy(row: PolicyRow): Policy {
     licenceAllowList: row.licence_allow_list,
     governance: row.governance,
     sbom: row.sbom,
+    billing: row.billing,
     adoptedBy: row.adopted_by,
   };
 }

@@ -18,6 +18,27 @@ export interface SbomSettings {
   [key: string]: unknown;
 }
 
+/**
+ * How levies are billed: the document (an invoice, or a payment request with the same data), the
+ * payment delay, and the late-payment rule (French public procurement: ECB main refinancing rate
+ * in force on the first day of the half-year in which interest starts, plus a margin; a fixed
+ * recovery indemnity), with the switch that decides whether they are charged (off by default).
+ */
+export interface BillingSettings {
+  documentType: 'invoice' | 'payment_request';
+  paymentDays: number;
+  lateInterest: {
+    rule: string;
+    marginBps: number;
+    dayBasis: number;
+    /** `YYYY-H1` / `YYYY-H2` → ECB rate (basis points) in force on 1 January / 1 July. */
+    ecbRateBps: Record<string, number>;
+  };
+  /** Minor units, as a decimal string. */
+  fixedIndemnity: string;
+  chargeLateFees: boolean;
+}
+
 /** One version of the fund's rules. Every computed figure records the version it used. */
 export interface Policy {
   version: number;
@@ -33,7 +54,9 @@ export interface Policy {
   licenceAllowList: string[];
   governance: GovernanceSettings;
   sbom: SbomSettings;
+  billing: BillingSettings;
   adoptedBy: string;
 }
 
-export type NewPolicy = Omit<Policy, 'version' | 'createdAt'>;
+/** A version to adopt; without `billing`, it keeps the billing terms of the latest version. */
+export type NewPolicy = Omit<Policy, 'version' | 'createdAt' | 'billing'> & { billing?: BillingSettings };

@@ -1,3 +1,4 @@
+import { BillingErrorCode } from '@app/billing';
 import { DisbursementsErrorCode } from '@app/disbursements';
 import { GovernanceErrorCode } from '@app/governance';
 import { ContributionsErrorCode } from '@app/contributions';
@@ -108,6 +109,24 @@ const governance: Record<GovernanceErrorCode, number> = {
   [GovernanceErrorCode.ChainMismatch]: 422,
 };
 
+const billing: Record<BillingErrorCode, number> = {
+  [BillingErrorCode.PaymentRequestNotFound]: 404,
+  [BillingErrorCode.FundNotConfigured]: 409,
+  [BillingErrorCode.InvalidInput]: 422,
+  [BillingErrorCode.NotCamt]: 422,
+  [BillingErrorCode.InvalidBankFile]: 422,
+  [BillingErrorCode.BankFileTooLarge]: 413,
+  [BillingErrorCode.WrongAccount]: 422,
+  [BillingErrorCode.WrongCurrency]: 422,
+  [BillingErrorCode.LineNotFound]: 404,
+  [BillingErrorCode.LineNotConfirmable]: 409,
+  [BillingErrorCode.SuspenseNotFound]: 404,
+  [BillingErrorCode.SuspenseResolved]: 409,
+  [BillingErrorCode.SuspenseTooLarge]: 409,
+  [BillingErrorCode.NoLateRate]: 500,
+  [BillingErrorCode.InvalidStatusTransition]: 409,
+};
+
 const contributions: Record<ContributionsErrorCode, number> = {
   [ContributionsErrorCode.InvalidSiret]: 422,
   [ContributionsErrorCode.InvalidBudget]: 422,
@@ -177,6 +196,7 @@ const projects: Record<ProjectsErrorCode, number> = {
 };
 
 export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
+  ...billing,
   ...contributions,
   ...payments,
   ...disbursements,

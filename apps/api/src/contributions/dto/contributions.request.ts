@@ -9,6 +9,18 @@ export class CreateOrganisationRequest {
   @Allow()
   siret!: unknown;
   @ApiProperty({ example: 'Direction interministérielle du numérique' }) @Allow() name!: unknown;
+  @ApiProperty({
+    required: false,
+    description: 'Chorus Pro: a service code is required on its payment requests',
+  })
+  @Allow()
+  serviceCodeRequired?: unknown;
+  @ApiProperty({
+    required: false,
+    description: 'Chorus Pro: a legal commitment (EJ) is required on its payment requests',
+  })
+  @Allow()
+  legalCommitmentRequired?: unknown;
 }
 
 export class AddBuyerRequest {
