@@ -29,6 +29,9 @@ export class AppConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
 
+  /** Where the API writes its log lines (a file, appended); unset: standard output. */
+  @IsOptional() @IsString() LOG_FILE?: string;
+
   /** Largest JSON request body accepted, for the API. */
   @IsString() BODY_LIMIT: string = '1mb';
 
