@@ -11,5 +11,6 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+COPY --from=build /app/apps/api/assets ./apps/api/assets
 COPY package.json ./
 USER node

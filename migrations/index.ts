@@ -22,6 +22,7 @@ import { AddDisbursementLots1763769650001 } from './1763769650001-add-disburseme
 import { IndexAccountCodesBytewise1763769650002 } from './1763769650002-index-account-codes-bytewise';
 import { FillBatchesPageByPage1763769650003 } from './1763769650003-fill-batches-page-by-page';
 import { CheckRunReferencesPerStatement1763769650004 } from './1763769650004-check-run-references-per-statement';
+import { CreateWebSessions1764700000000 } from './1764700000000-create-web-sessions';
 import { CreateMailOutbox1764710000000 } from './1764710000000-create-mail-outbox';
 import { CreateSignIn1764710000001 } from './1764710000001-create-sign-in';
 import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
@@ -54,6 +55,7 @@ export const migrations = [
   IndexAccountCodesBytewise1763769650002,
   FillBatchesPageByPage1763769650003,
   CheckRunReferencesPerStatement1763769650004,
+  CreateWebSessions1764700000000,
   CreateMailOutbox1764710000000,
   CreateSignIn1764710000001,
   CreateGivingCheckouts1764720000000,

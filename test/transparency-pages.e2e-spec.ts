@@ -1,21 +1,15 @@
-import { existsSync } from 'node:fs';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { Accounts, LedgerService } from '@app/ledger';
 import { CheckpointService, DonorCommitmentsService } from '@app/transparency';
+import { checkA11y, describeWithBrowser, launchBrowser, screenshot } from './support/browser';
 import { createTestApp, http, uniqueId } from './support/create-test-app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  console.warn(
-    `SKIPPED: the public pages browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium)`,
-  );
-}
-const describeBrowser = haveChromium ? describe : describe.skip;
+// Browser tests run slowly on a loaded machine (axe, screenshots).
+jest.setTimeout(180_000);
 
-describeBrowser('public pages in headless Chromium', () => {
+describeWithBrowser('the public pages browser test')('public pages in headless Chromium', () => {
   let app: NestExpressApplication;
   let browser: Browser;
   let base: string;
@@ -96,11 +90,7 @@ describeBrowser('public pages in headless Chromium', () => {
       [JSON.stringify([projectId, 'other']), JSON.stringify(audit)],
     )) as { id: string }[];
     roundId = row.id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -109,7 +99,7 @@ describeBrowser('public pages in headless Chromium', () => {
   });
 
   async function open(path: string, locale = 'fr-FR'): Promise<Page> {
-    const context = await browser.newContext({ locale, javaScriptEnabled: false });
+    const context = await browser.newContext({ locale });
     const page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`${path}: ${m.text()}`);
@@ -120,7 +110,9 @@ describeBrowser('public pages in headless Chromium', () => {
     return page;
   }
 
-  async function accessible(page: Page): Promise<void> {
+  async function accessible(page: Page, name: string): Promise<void> {
+    await checkA11y(page, name);
+    await screenshot(page, name);
     const lang = await page.getAttribute('html', 'lang');
     expect(['fr', 'en']).toContain(lang);
     expect(await page.locator('h1').count()).toBe(1);
@@ -137,7 +129,7 @@ describeBrowser('public pages in headless Chromium', () => {
 
   it('/ shows totals, the Sankey picture of the flows and how to verify, in French by default', async () => {
     const page = await open('/');
-    await accessible(page);
+    await accessible(page, 'home-totals-fr');
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     expect(await page.locator('h1').innerText()).toBe('Où va l’argent');
     expect(await page.locator('svg[role="img"] path').count()).toBeGreaterThan(2);
@@ -161,7 +153,7 @@ describeBrowser('public pages in headless Chromium', () => {
 
   it('/ledger lists entries with proof links and filters without JavaScript', async () => {
     const page = await open('/ledger');
-    await accessible(page);
+    await accessible(page, 'ledger-fr');
     expect(await page.locator('main table tbody tr').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('a[href^="/log/proof/inclusion?index="]').count()).toBeGreaterThan(0);
     await page.fill('#f-project', projectId);
@@ -181,7 +173,7 @@ describeBrowser('public pages in headless Chromium', () => {
 
   it('/projects/<slug> shows what the project received, from whom and what was paid out', async () => {
     const page = await open(`/projects/${projectId}`);
-    await accessible(page);
+    await accessible(page, 'project-fr');
     const text = await page.locator('main').innerText();
     expect(text).toContain('Reçu par parts dirigées');
     expect(text).toMatch(/1\s?250,00\s€/);
@@ -195,7 +187,7 @@ describeBrowser('public pages in headless Chromium', () => {
 
   it('/rounds/<id> shows the result per college', async () => {
     const page = await open(`/rounds/${roundId}?lang=en`);
-    await accessible(page);
+    await accessible(page, 'round-en');
     expect(await page.locator('h1').innerText()).toContain('Printemps 2026');
     const text = await page.locator('main').innerText();
     expect(text).toContain('Result per college');

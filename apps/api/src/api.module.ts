@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { BillingModule } from '@app/billing';
@@ -16,6 +16,7 @@ import { PaymentsModule } from '@app/payments';
 import { QueueModule } from '@app/queue';
 import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
+import { WebSessionModule } from '@app/web-session';
 import { BillingController } from './billing/billing.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
@@ -32,12 +33,17 @@ import { PoliciesController } from './policies/policies.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { SbomAnalysesController } from './projects/sbom-analyses.controller';
 import { loggerOptions } from './logger-options';
-import { PublicPagesController } from './public-pages/public-pages.controller';
+import { PublicPagesController } from './web/public/public-pages.controller';
 import { OrganisationAccessController } from './sign-in/organisation-access.controller';
 import { DonorErasureController } from './transparency/donor-erasure.controller';
 import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
 import { PublicLedgerController } from './transparency/public-ledger.controller';
+import { AccessibilityController } from './web/accessibility.controller';
+import { CsrfGuard } from './web/csrf.guard';
+import { SessionController } from './web/session.controller';
+import { WebSessionMiddleware } from './web/web-session.middleware';
+import { WebSessions } from './web/web-sessions.service';
 
 /**
  * The HTTP application. Domain modules register here (imports) with their controllers;
@@ -60,6 +66,7 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     ContributionsModule,
     PaymentsModule,
     DisbursementsModule,
+    WebSessionModule,
     BillingModule,
   ],
   // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
@@ -82,12 +89,20 @@ import { PublicLedgerController } from './transparency/public-ledger.controller'
     PublicLedgerController,
     OpenDataController,
     DonorErasureController,
+    AccessibilityController,
+    SessionController,
     OrganisationAccessController,
   ],
   providers: [
     LedgerAdminService,
+    WebSessions,
+    CsrfGuard,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })
-export class ApiModule {}
+export class ApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(WebSessionMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

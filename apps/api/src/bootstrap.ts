@@ -1,13 +1,15 @@
 import { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { AppConfig } from '@app/config';
+import { AppConfig, repoRoot } from '@app/config';
 import { ApiModule } from './api.module';
 import { bigintReplacer, ProblemDetailsFilter } from './common/problem-details.filter';
 import { ValidationProblem } from './common/validation-problem';
+import { securityHeaders } from './web/security';
 
 /** Uploads streamed by their controller, whatever their media type (SBOMs have their own, larger limit). */
 const STREAMED_UPLOADS = ['/sbom-analyses'];
@@ -31,6 +33,13 @@ export async function createApiApp(): Promise<NestExpressApplication> {
   app.set('json replacer', bigintReplacer);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  app.use(securityHeaders(config));
+  // The pages' stylesheet and images: read from the repository (not from compiled code), so ts-jest and dist agree.
+  app.useStaticAssets(join(repoRoot(), 'apps', 'api', 'assets'), {
+    prefix: '/assets/',
+    index: false,
+    maxAge: '1h',
+  });
   app.useBodyParser('json', { limit: config.BODY_LIMIT, type: isJsonBody });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
   app.useGlobalPipes(

@@ -149,3 +149,18 @@ describe('camt.053 / camt.054 reader', () => {
     expect(() => toMinorUnits('-1.00', 'EUR')).toThrow(/not an amount/);
   });
 });
+
+describe('camt reader chunks', () => {
+  it('keeps a UTF-8 character cut between two chunks whole', () => {
+    const xml = readFileSync(
+      sharedPath('test-vectors', 'bank-statements', 'ch-postfinance-camt.054.001.04-batch-ustrd.xml'),
+    );
+    // "SAMMELGUTSCHRIFT FÜR KONTO": cut inside the two bytes of Ü, and every byte alone.
+    for (const chunk of [1, 2, 3, 7]) {
+      const sut = new CamtReader();
+      for (let i = 0; i < xml.length; i += chunk) sut.write(xml.subarray(i, i + chunk));
+      sut.end();
+      expect(sut.drain()[0].additionalInfo).toContain('SAMMELGUTSCHRIFT FÜR KONTO');
+    }
+  });
+});

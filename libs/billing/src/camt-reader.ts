@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser, SaxesTagNS } from 'saxes';
 import { BillingError, BillingErrorCode } from './billing.errors';
 import {
@@ -76,6 +77,8 @@ const first = (f: Fields, ...paths: string[]) => {
  */
 export class CamtReader {
   private readonly parser = new SaxesParser({ xmlns: true });
+  /** Keeps a UTF-8 character cut between two chunks whole. */
+  private readonly decoder = new StringDecoder('utf8');
   private readonly stack: string[] = [];
   private messageName: CamtMessageName | null = null;
   private messageId = '';
@@ -115,7 +118,11 @@ export class CamtReader {
   write(chunk: string | Uint8Array): void {
     if (this.failure) throw this.failure;
     try {
-      this.parser.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      this.parser.write(
+        typeof chunk === 'string'
+          ? chunk
+          : this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+      );
     } catch (e) {
       this.failure ??=
         e instanceof BillingError
@@ -138,6 +145,8 @@ export class CamtReader {
   end(): CamtSummary {
     if (!this.failure) {
       try {
+        const rest = this.decoder.end();
+        if (rest) this.parser.write(rest);
         this.parser.close();
       } catch (e) {
         this.failure ??= new BillingError(

@@ -54,6 +54,9 @@ export class AppConfig {
   /** Public base URL of the platform, used in links. */
   @IsString() PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
 
+  /** Where people report an accessibility problem (the accessibility statement); default accessibilite@<host>. */
+  @IsOptional() @IsString() ACCESSIBILITY_CONTACT?: string;
+
   @IsOptional() @IsString() STRIPE_SECRET_KEY?: string;
   @IsOptional() @IsString() STRIPE_WEBHOOK_SECRET?: string;
   /** Points the Stripe SDK at another host (tests use a local fake): http://127.0.0.1:12111 */

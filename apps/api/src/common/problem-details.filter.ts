@@ -4,12 +4,16 @@ import { QueryFailedError } from 'typeorm';
 import { isDomainError, Problem } from './problem';
 import { PROBLEM_STATUSES } from './problem-statuses';
 import { ValidationProblem } from './validation-problem';
+import { renderErrorPage, wantsHtml } from '../web/error-page';
 
 interface PinoLike {
   error(obj: object, msg: string): void;
 }
 
-/** Maps every error to RFC 9457 problem+json, once, for the whole API. */
+/**
+ * Maps every error to RFC 9457 problem+json, once, for the whole API; pages (web routes, and a
+ * browser's GET) get the same status as an HTML page of the design.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
@@ -28,6 +32,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (request.log) request.log.error(entry, 'unhandled error');
       else this.logger.error(entry, 'unhandled error');
     }
+    if (wantsHtml(request)) return renderErrorPage(request, response, problem);
     response
       .status(problem.status)
       .type('application/problem+json')

@@ -12,6 +12,7 @@ import { ProjectsErrorCode } from '@app/projects';
 import { SignInErrorCode } from '@app/sign-in';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
 import { TransparencyErrorCode } from '@app/transparency';
+import { WebErrorCode } from '../web/web.errors';
 
 // Each domain maps every one of its codes to an HTTP status: a Record over the enum, so an
 // unmapped code fails to compile. Domains add their map to PROBLEM_STATUSES below.
@@ -195,7 +196,14 @@ const projects: Record<ProjectsErrorCode, number> = {
   [ProjectsErrorCode.InvalidInput]: 422,
 };
 
+const web: Record<WebErrorCode, number> = {
+  [WebErrorCode.CsrfRejected]: 403,
+  [WebErrorCode.NotFound]: 404,
+  [WebErrorCode.InvalidQuery]: 400,
+};
+
 export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {
+  ...web,
   ...billing,
   ...contributions,
   ...payments,

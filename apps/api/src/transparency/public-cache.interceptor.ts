@@ -6,7 +6,8 @@ import { PublicLedgerService } from '@app/transparency';
 
 /**
  * Conditional GETs for the public read side: the ETag is derived from the log's size (every
- * committed entry grows it), the latest checkpoint and the URL; a matching If-None-Match gets 304.
+ * committed entry grows it), the latest checkpoint, the URL, the language and the cookies; a
+ * matching If-None-Match gets 304.
  */
 @Injectable()
 export class PublicCacheInterceptor implements NestInterceptor {
@@ -19,12 +20,18 @@ export class PublicCacheInterceptor implements NestInterceptor {
     return from(this.publicLedger.version()).pipe(
       switchMap((version) => {
         const tag = `W/"${createHash('sha256')
-          .update(`${version}|${req.originalUrl}|${req.headers['accept-language'] ?? ''}`)
+          .update(
+            `${version}|${req.originalUrl}|${req.headers['accept-language'] ?? ''}|${req.headers.cookie ?? ''}`,
+          )
           .digest('base64url')
           .slice(0, 27)}"`;
         res.setHeader('ETag', tag);
-        res.setHeader('Cache-Control', 'public, max-age=0, must-revalidate');
-        res.setHeader('Vary', 'Accept-Language');
+        // a page read with cookies (language, session: the header names who is signed in) is private
+        res.setHeader(
+          'Cache-Control',
+          req.headers.cookie ? 'private, max-age=0, must-revalidate' : 'public, max-age=0, must-revalidate',
+        );
+        res.setHeader('Vary', 'Accept-Language, Cookie');
         const match = req.headers['if-none-match'];
         if (
           match &&

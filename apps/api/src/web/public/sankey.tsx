@@ -1,11 +1,13 @@
+import { ReactElement } from 'react';
 import { FlowLink } from '@app/transparency';
-import { esc, money } from './html';
-import { Lang, Messages } from './i18n';
+import { formatMoney } from '../format';
+import { Lang } from '../i18n';
+import { PublicMessages } from './public.messages';
 
 const MIDDLE = ['directed', 'pool', 'operating', 'fees'];
 const COLORS = ['#1f5fa8', '#2f7d4f', '#8a4b08', '#6b3fa0', '#a3214a', '#0d6e7a', '#5b5b00', '#7a3b2e'];
 
-export function nodeLabel(id: string, t: Messages): string {
+export function nodeLabel(id: string, t: PublicMessages): string {
   const names: Record<string, string> = {
     public_bodies: t.publicBodies,
     donors: t.donors,
@@ -34,9 +36,19 @@ interface Node {
 /**
  * A Sankey-style SVG drawn on the server: three columns (contributors, shares, destinations),
  * node heights and band widths proportional to the amounts. Geometry only uses floats; every
- * figure shown is formatted from the exact cents.
+ * figure shown is formatted from the exact cents. The same figures are given in a table.
  */
-export function sankeySvg(links: readonly FlowLink[], currency: string, lang: Lang, t: Messages): string {
+export function Sankey({
+  links,
+  currency,
+  lang,
+  t,
+}: {
+  links: readonly FlowLink[];
+  currency: string;
+  lang: Lang;
+  t: PublicMessages;
+}) {
   const width = 960;
   const height = 460;
   const nodeW = 14;
@@ -95,7 +107,7 @@ export function sankeySvg(links: readonly FlowLink[], currency: string, lang: La
     }
   }
   const x = (col: number): number => [170, width / 2 - nodeW / 2, width - 190][col];
-  const bands: string[] = [];
+  const bands: ReactElement[] = [];
   links.forEach((l, i) => {
     const s = nodes.get(l.source) as Node;
     const d = nodes.get(l.target) as Node;
@@ -108,22 +120,41 @@ export function sankeySvg(links: readonly FlowLink[], currency: string, lang: La
     d.inOffset += w;
     const mx = (x0 + x1) / 2;
     const path = `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1} L${x1},${y1 + w} C${mx},${y1 + w} ${mx},${y0 + w} ${x0},${y0 + w} Z`;
-    const label = `${nodeLabel(l.source, t)} → ${nodeLabel(l.target, t)} : ${money(l.amount, currency, lang)}`;
+    const label = `${nodeLabel(l.source, t)} → ${nodeLabel(l.target, t)} : ${formatMoney(l.amount, currency, lang)}`;
     bands.push(
-      `<path d="${path}" fill="${COLORS[i % COLORS.length]}" fill-opacity="0.45"><title>${esc(label)}</title></path>`,
+      <path key={`band-${i}`} d={path} fill={COLORS[i % COLORS.length]} fillOpacity={0.45}>
+        <title>{label}</title>
+      </path>,
     );
   });
   const rects = [...nodes.values()].map((n) => {
     const lx = n.col === 0 ? x(0) - 6 : n.col === 2 ? x(2) + nodeW + 6 : x(1) + nodeW + 6;
     const anchor = n.col === 0 ? 'end' : 'start';
-    const label = `${nodeLabel(n.id, t)} — ${money(n.exact, currency, lang)}`;
-    return `<rect x="${x(n.col)}" y="${n.y.toFixed(1)}" width="${nodeW}" height="${n.h.toFixed(1)}" fill="#14213d"><title>${esc(label)}</title></rect>
-<text x="${lx}" y="${(n.y + n.h / 2 + 5).toFixed(1)}" text-anchor="${anchor}" font-size="13" fill="#1b1b1b">${esc(nodeLabel(n.id, t))}</text>`;
+    const label = `${nodeLabel(n.id, t)} — ${formatMoney(n.exact, currency, lang)}`;
+    return (
+      <g key={n.id}>
+        <rect x={x(n.col)} y={n.y.toFixed(1)} width={nodeW} height={n.h.toFixed(1)} fill="#14213d">
+          <title>{label}</title>
+        </rect>
+        <text x={lx} y={(n.y + n.h / 2 + 5).toFixed(1)} textAnchor={anchor} fontSize={13} fill="#1b1b1b">
+          {nodeLabel(n.id, t)}
+        </text>
+      </g>
+    );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="sankey-title sankey-desc">
-<title id="sankey-title">${esc(t.flowsTitle)}</title>
-<desc id="sankey-desc">${esc(t.flowsDesc)}</desc>
-${bands.join('\n')}
-${rects.join('\n')}
-</svg>`;
+  return (
+    <svg
+      xmlns="http://www.w3.org/2000/svg"
+      viewBox={`0 0 ${width} ${height}`}
+      width={width}
+      height={height}
+      role="img"
+      aria-labelledby="sankey-title sankey-desc"
+    >
+      <title id="sankey-title">{t.flowsTitle}</title>
+      <desc id="sankey-desc">{t.flowsDesc}</desc>
+      {bands}
+      {rects}
+    </svg>
+  );
 }
