@@ -26,6 +26,7 @@ import { CreateWebSessions1764700000000 } from './1764700000000-create-web-sessi
 import { CreateMailOutbox1764710000000 } from './1764710000000-create-mail-outbox';
 import { CreateSignIn1764710000001 } from './1764710000001-create-sign-in';
 import { CreateGivingCheckouts1764720000000 } from './1764720000000-create-giving-checkouts';
+import { RecordDonorErasures1764730000000 } from './1764730000000-record-donor-erasures';
 import { EndSeatsWhenRoleRevoked1764740000000 } from './1764740000000-end-seats-when-role-revoked';
 import { CreatePaymentRequestsAndBankStatements1764750000000 } from './1764750000000-create-payment-requests-and-bank-statements';
 
@@ -59,6 +60,7 @@ export const migrations = [
   CreateMailOutbox1764710000000,
   CreateSignIn1764710000001,
   CreateGivingCheckouts1764720000000,
+  RecordDonorErasures1764730000000,
   EndSeatsWhenRoleRevoked1764740000000,
   CreatePaymentRequestsAndBankStatements1764750000000,
 ];

@@ -1,6 +1,6 @@
 import { adminQuery, randomSuffix, withDatabase } from '@app/testing';
 import { LogVerifier } from '@app/transparency';
-import { DEMO_PROJECTS } from '../apps/launcher/src/demo/demo-data';
+import { DEMO_DONATIONS, DEMO_PROJECTS } from '../apps/launcher/src/demo/demo-data';
 import { DemoRun, runDemo } from '../apps/launcher/src/demo/run-demo';
 
 /**
@@ -50,13 +50,13 @@ describe('npm run demo', () => {
       for (const e of page.items) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
       after = page.nextCursor;
     } while (after);
-    // 7 receipts on 6 obligations (one unpaid); 7 donors, 8 payments (a monthly gift renews once)
-    // and one partial refund; one round opened and tallied; one disbursement run moving 7 projects
+    // 7 receipts on 6 obligations (one unpaid); 8 donors (one of them erased afterwards), 9 payments
+    // (a monthly gift renews once) and one partial refund; one round opened and tallied; one disbursement run moving 7 projects
     // to payable (admitted with verified payout details; the others are carried over), each payout
     // reserved then confirmed by the bank.
     expect(Object.fromEntries(kinds)).toEqual({
       'contribution.levy': 7,
-      'contribution.donation': 8,
+      'contribution.donation': 9,
       'contribution.refund': 1,
       'governance.round-open': 1,
       'governance.round-tally': 1,
@@ -113,6 +113,20 @@ describe('npm run demo', () => {
     const report = await new LogVerifier({ baseUrl: demo.baseUrl, verifierKey: demo.verifierKey }).run();
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
+  });
+
+  it('has a donor who was erased: the gift is in the verified log, the name nowhere public', async () => {
+    const erased = DEMO_DONATIONS.find((d) => d.erase)!;
+    expect(erased.publicName).toBeDefined();
+    const entries = JSON.stringify(
+      await get<unknown>('/public/entries?kind=contribution.donation&limit=200'),
+    );
+    expect(entries).toContain('"gross":"3000"');
+    expect(entries).not.toContain(erased.publicName);
+    const page = await get<string>('/ledger?kind=contribution.donation', 'text/html');
+    expect(page).not.toContain(erased.publicName);
+    // the other named donors are still shown, joined from outside the log
+    expect(entries).toContain('Camille Martin');
   });
 
   it('adds nothing when run again on the same database', async () => {

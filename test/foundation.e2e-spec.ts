@@ -63,6 +63,7 @@ describe('foundation over HTTP', () => {
     const ok = {
       businessRef: 'x',
       description: 'x',
+      reason: 'a correction',
       postings: [
         { account: bank, direction: 'debit', amount: '100', currency: 'EUR' },
         { account: pool, direction: 'credit', amount: '100', currency: 'EUR' },
@@ -70,6 +71,35 @@ describe('foundation over HTTP', () => {
     };
     const forbidden = await http(app).post('/ledger/adjustments').set(donor.auth).send(ok).expect(403);
     expect(forbidden.body.code).toBe('identity.forbidden');
+  });
+
+  it('refuses an adjustment dressed as a donation: a business kind, a reserved reference, or no reason (issue 15)', async () => {
+    const { pool, bank } = await accounts();
+    const postings = [
+      { account: bank, direction: 'debit', amount: '100', currency: 'EUR' },
+      { account: pool, direction: 'credit', amount: '100', currency: 'EUR' },
+    ];
+    const base = { businessRef: uniqueId('adj'), description: 'x', reason: 'a correction', postings };
+    const refused = [
+      { ...base, kind: 'contribution.donation' },
+      { ...base, kind: 'adjustmentx' },
+      { ...base, businessRef: 'stripe:pi:forged' },
+      { ...base, businessRef: 'bank:line:1' },
+      { ...base, businessRef: 'receipt:RF18' },
+      { ...base, businessRef: 'disbursement-payout:1' },
+      { businessRef: base.businessRef, description: 'x', postings },
+    ];
+    for (const body of refused) {
+      const res = await http(app).post('/ledger/adjustments').set(treasurer.auth).send(body).expect(400);
+      expect(res.body.code).toBe('validation.failed');
+    }
+    expect((await ledger.balance(pool)).creditsPosted).toBe(0n);
+    const booked = await http(app)
+      .post('/ledger/adjustments')
+      .set(treasurer.auth)
+      .send({ ...base, kind: 'adjustment.correction' })
+      .expect(201);
+    expect(booked.body.kind).toBe('adjustment.correction');
   });
 
   it('refuses a revoked token', async () => {
@@ -110,6 +140,7 @@ describe('foundation over HTTP', () => {
         .send({
           businessRef: 'bad',
           description: 'bad amount',
+          reason: 'testing amounts',
           postings: [
             { account: bank, direction: 'debit', amount, currency: 'EUR' },
             { account: pool, direction: 'credit', amount: '100', currency: 'EUR' },
@@ -151,7 +182,7 @@ describe('foundation over HTTP', () => {
     const post = (postings: object[], key?: string) => {
       const req = http(app).post('/ledger/adjustments').set(treasurer.auth);
       if (key) req.set('Idempotency-Key', key);
-      return req.send({ businessRef: 'adj', description: 'test', postings });
+      return req.send({ businessRef: 'adj', description: 'test', reason: 'a test adjustment', postings });
     };
 
     it('books a balanced adjustment, replays it by Idempotency-Key, and refuses the key with another body (409)', async () => {

@@ -83,7 +83,7 @@ describe('transparency log over HTTP', () => {
     const row = await leafRow(entry.id);
     expect(row).toBeDefined();
     const leaf = parseLeaf(row.leaf_data);
-    expect(leaf).toMatchObject({ v: 1, tx: entry.id, kind: 'contribution.test', seq: Number(row.i) });
+    expect(leaf).toMatchObject({ v: 2, tx: entry.id, kind: 'contribution.test', seq: Number(row.i) });
     expect(leaf.party).toEqual({
       type: 'public_body',
       id: expect.stringMatching(/^org-/),
@@ -332,10 +332,10 @@ describe('transparency log over HTTP', () => {
       .set('Idempotency-Key', uniqueId('ik'))
       .send({ subject })
       .expect(200);
-    expect(res.body).toEqual({ subject, erased: 1 });
+    expect(res.body).toEqual({ subject, erased: 1, salts: 1, donations: 0 });
     expect(await commitments.opening(subject)).toBeNull();
     const [{ n }] = await db.query(
-      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'transparency.donor_salt_erased' AND target_id = $1`,
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'donor.erased' AND target_id = $1`,
       [subject],
     );
     expect(n).toBe(1);
@@ -365,12 +365,12 @@ describe('transparency log over HTTP', () => {
       .set(adminUser.auth)
       .send({ subject })
       .expect(200);
-    expect(res.body).toMatchObject({ subject, erased: 0 });
+    expect(res.body).toEqual({ subject, erased: 0, salts: 0, donations: 0 });
     const [audit] = await db.query(
-      `SELECT details FROM audit_events WHERE action = 'transparency.donor_salt_erased' AND target_id = $1`,
+      `SELECT details FROM audit_events WHERE action = 'donor.erased' AND target_id = $1`,
       [subject],
     );
-    expect(audit.details).toMatchObject({ erased: 0 });
+    expect(audit.details).toEqual({ salts: 0, donations: 0 });
   });
 
   it('the worker signs checkpoints (the repeatable job), consistent with the previous one', async () => {

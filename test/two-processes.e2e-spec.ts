@@ -24,6 +24,7 @@ describe('two API processes on one database', () => {
     const body = {
       businessRef: id,
       description: 'retried adjustment',
+      reason: 'test of retries',
       postings: [
         { account: bank.code, direction: 'debit', amount: '700', currency: 'EUR' },
         { account: project.code, direction: 'credit', amount: '700', currency: 'EUR' },

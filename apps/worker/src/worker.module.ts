@@ -17,7 +17,7 @@ import { DisbursementRunsProcessor } from './disbursements/disbursement-runs.pro
 import { MailOutboxProcessor } from './mail/mail-outbox.processor';
 import { StripeEventsProcessor } from './payments/stripe-events.processor';
 import { GovernanceProcessor } from './governance/governance.processor';
-import { SystemProcessor } from './system/system.processor';
+import { SystemProcessor, SystemScheduler } from './system/system.processor';
 import { CheckpointProcessor, CheckpointScheduler } from './transparency/checkpoint.processor';
 
 /** The worker: the same domain services as the API, BullMQ processors instead of controllers. */
@@ -45,6 +45,7 @@ import { CheckpointProcessor, CheckpointScheduler } from './transparency/checkpo
   providers: [
     StripeEventsProcessor,
     SystemProcessor,
+    SystemScheduler,
     DisbursementRunsProcessor,
     GovernanceProcessor,
     CheckpointProcessor,

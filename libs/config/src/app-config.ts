@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   Min,
   validateSync,
@@ -27,6 +28,9 @@ export class AppConfig {
   @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(64) API_PROCESSES: number = 1;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
+
+  /** Where the API writes its log lines (a file, appended); unset: standard output. */
+  @IsOptional() @IsString() LOG_FILE?: string;
 
   /** Largest JSON request body accepted, for the API. */
   @IsString() BODY_LIMIT: string = '1mb';
@@ -67,6 +71,13 @@ export class AppConfig {
   @IsOptional() @IsString() STRIPE_WEBHOOK_SECRET?: string;
   /** Points the Stripe SDK at another host (tests use a local fake): http://127.0.0.1:12111 */
   @IsOptional() @IsString() STRIPE_API_BASE?: string;
+
+  /**
+   * Key (hex, at least 32 bytes) of the HMAC that derives donors' public pseudonyms, so that a
+   * pseudonym cannot be computed from a user id by anyone without it. Unset in development:
+   * generated once and kept under .data.
+   */
+  @IsOptional() @Matches(/^([0-9a-f]{2}){32,}$/) DONOR_PSEUDONYM_KEY?: string;
 
   /** Ed25519 seed (hex, 32 bytes) signing checkpoints; unset in development: generated and kept under .data. */
   @IsOptional() @IsString() LOG_SIGNING_SEED?: string;

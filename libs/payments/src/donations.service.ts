@@ -13,6 +13,7 @@ import {
   statementKeyHash,
 } from '@app/contributions';
 import { hasRole, Principal } from '@app/identity';
+import { donorPseudonym, donorSubject, loadPseudonymKey } from './donor-identity';
 import { StripeGateway } from './stripe.gateway';
 
 export type DonationMode = 'one_time' | 'monthly' | 'yearly';
@@ -49,14 +50,6 @@ export const MAX_DONATION = 99_999_999n;
 const MODES: readonly DonationMode[] = ['one_time', 'monthly', 'yearly'];
 
 /**
- * The pseudonym a donor who stays anonymous is known by publicly: stable for a signed-in donor
- * (derived from its user id), else for the donation (its intent id).
- */
-export function donorPseudonym(stableId: string): string {
-  return `donor-${createHash('sha256').update(`librery-donor:${stableId}`).digest('hex').slice(0, 12)}`;
-}
-
-/**
  * Private donations: the directions are kept server-side under a donation intent, whose id
  * travels in the Checkout Session's metadata (and the PaymentIntent's or subscription's).
  */
@@ -67,7 +60,11 @@ export class DonationsService {
     private readonly projects: ProjectDirectory,
     private readonly stripe: StripeGateway,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.pseudonymKey = loadPseudonymKey(config);
+  }
+
+  private readonly pseudonymKey: Buffer;
 
   /**
    * `returnTo` replaces the API's return pages (the donate pages bring the donor back to
@@ -119,7 +116,7 @@ export class DonationsService {
     const [{ id }] = (await this.dataSource.query('SELECT gen_random_uuid()::text AS id')) as {
       id: string;
     }[];
-    const pseudonym = donorPseudonym(donorUserId ?? id);
+    const pseudonym = donorPseudonym(this.pseudonymKey, donorSubject({ id, donor_user_id: donorUserId }));
     const statementKey = newStatementKey();
     await this.dataSource.query(
       `INSERT INTO donation_intents (id, mode, amount, currency, directions, public_name, donor_email, donor_user_id, pseudonym, statement_key_hash)

@@ -1,4 +1,6 @@
 export * from './donations.service';
+export * from './donor-erasure.service';
+export * from './donor-identity';
 export * from './giving-form';
 export * from './giving.service';
 export * from './payments.errors';

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ContributionsModule } from '@app/contributions';
 import { QueueName } from '@app/queue';
 import { DonationsService } from './donations.service';
+import { DonorErasureService } from './donor-erasure.service';
 import { GivingService } from './giving.service';
 import { StripeEventsService } from './stripe-events.service';
 import { StripeWebhookService } from './stripe-webhook.service';
@@ -15,10 +16,18 @@ import { StripeGateway, stripeClientProvider } from './stripe.gateway';
     stripeClientProvider,
     StripeGateway,
     DonationsService,
+    DonorErasureService,
     GivingService,
     StripeWebhookService,
     StripeEventsService,
   ],
-  exports: [StripeGateway, DonationsService, GivingService, StripeWebhookService, StripeEventsService],
+  exports: [
+    StripeGateway,
+    DonationsService,
+    DonorErasureService,
+    GivingService,
+    StripeWebhookService,
+    StripeEventsService,
+  ],
 })
 export class PaymentsModule {}

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ContributionBookingService, Direction } from '@app/contributions';
 import { Accounts, translateLedgerError } from '@app/ledger';
+import { donorParty } from '@app/transparency';
+import { donorSubject } from './donor-identity';
 import { idOf, StripeGateway } from './stripe.gateway';
 
 type Json = Record<string, unknown>;
@@ -11,8 +13,7 @@ interface IntentRow {
   id: string;
   mode: string;
   directions: { projectId: string; weight: string }[];
-  public_name: string | null;
-  pseudonym: string;
+  donor_user_id: string | null;
 }
 
 /** Dispute statuses in which the disputed funds have been withdrawn from the balance. */
@@ -174,7 +175,7 @@ export class StripeEventsService {
     }
     if (!intentId || !/^[0-9a-f-]{36}$/i.test(intentId)) return 'ignored: payment without donation intent';
     const [intent] = (await this.dataSource.query(
-      'SELECT id::text, mode, directions, public_name, pseudonym FROM donation_intents WHERE id = $1',
+      'SELECT id::text, mode, directions, donor_user_id::text FROM donation_intents WHERE id = $1',
       [intentId],
     )) as IntentRow[];
     if (!intent) return 'ignored: unknown donation intent';
@@ -211,7 +212,7 @@ export class StripeEventsService {
     try {
       // One transaction per booking (each with its own entries), so that locks on hot accounts are
       // taken in the ledger's order; the advisory lock on the payment keeps them in sequence.
-      const booked = await this.transaction((m) =>
+      const booked = await this.transaction(async (m) =>
         this.booking.book(m, {
           source: 'stripe',
           sourceRef,
@@ -224,11 +225,9 @@ export class StripeEventsService {
           directions,
           occurredAt: new Date(charge.created * 1000),
           stripeChargeId: charge.id,
-          metadata: {
-            donor: intent.public_name ?? intent.pseudonym,
-            named: intent.public_name !== null,
-            mode: intent.mode,
-          },
+          // The donor enters the permanent log only as a salted commitment (leaf format 2); the
+          // name or pseudonym stays in donation_intents, joined when the public reads.
+          metadata: { party: await donorParty(m, donorSubject(intent)), mode: intent.mode },
         }),
       );
       let changes = booked.created ? 1 : 0;

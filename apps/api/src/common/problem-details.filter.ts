@@ -1,9 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 import { isDomainError, Problem } from './problem';
 import { PROBLEM_STATUSES } from './problem-statuses';
 import { ValidationProblem } from './validation-problem';
 import { renderErrorPage, wantsHtml } from '../web/error-page';
+
+interface PinoLike {
+  error(obj: object, msg: string): void;
+}
 
 /**
  * Maps every error to RFC 9457 problem+json, once, for the whole API; pages (web routes, and a
@@ -15,13 +20,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request & { id?: string | number }>();
+    const request = http.getRequest<Request & { id?: string | number; log?: PinoLike }>();
     const response = http.getResponse<Response>();
     const problem = this.toProblem(error);
     problem.instance = request.originalUrl ?? request.url;
     if (request.id !== undefined) problem.requestId = String(request.id);
-    if (problem.status >= 500)
-      this.logger.error({ err: error, requestId: problem.requestId }, 'unhandled error');
+    if (problem.status >= 500) {
+      const entry = { err: loggableError(error), requestId: problem.requestId };
+      // The request's own pino logger (pino-http), so the line carries the request and goes where
+      // the request lines go; the Nest logger when there is none.
+      if (request.log) request.log.error(entry, 'unhandled error');
+      else this.logger.error(entry, 'unhandled error');
+    }
     if (wantsHtml(request)) return renderErrorPage(request, response, problem);
     response
       .status(problem.status)
@@ -78,6 +88,26 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     return problem(500, 'internal', 'Internal error', 'an unexpected error occurred; it has been logged');
   }
+}
+
+/**
+ * What a log may keep of an error. A database error carries its statement's parameters (an
+ * e-mail, a name) and PostgreSQL's message and detail often quote a value: only the SQLSTATE, the
+ * constraint, table, column and routine, and the statement's text (without parameters) are kept.
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof QueryFailedError)) return error;
+  const driver = (error.driverError ?? {}) as Record<string, unknown>;
+  const field = (name: string) => (typeof driver[name] === 'string' ? (driver[name] as string) : undefined);
+  return {
+    type: 'QueryFailedError',
+    sqlState: field('code'),
+    constraint: field('constraint'),
+    table: field('table'),
+    column: field('column'),
+    routine: field('routine'),
+    query: typeof error.query === 'string' ? error.query.slice(0, 2000) : undefined,
+  };
 }
 
 function problem(

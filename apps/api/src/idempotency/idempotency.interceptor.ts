@@ -16,8 +16,10 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const NOT_REPLAYED = 'idempotency:not-replayed';
 
 /**
- * Response fields that are secrets shown once (a statement key): the idempotency record keeps the
- * response with them set to null, so a replay answers null and no secret is stored in clear.
+ * Response fields that are secrets shown once (an API token, a statement key), by dotted path
+ * (`token`, `result.secret`): the idempotency record stores the response with them set to null,
+ * so no secret is kept in clear and a replay answers the resource without it. Every handler
+ * whose response holds a secret declares it here.
  */
 export const NotReplayed = (...fields: string[]) => SetMetadata(NOT_REPLAYED, fields);
 /** A request still "started" after this long is taken to have died; a retry may run it again. */
@@ -146,8 +148,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
 }
 
 function withoutFields(body: unknown, fields: readonly string[]): unknown {
-  if (fields.length === 0 || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  let copy = body;
+  for (const field of fields) copy = withoutPath(copy, field.split('.'));
+  return copy;
+}
+
+function withoutPath(body: unknown, path: readonly string[]): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || path.length === 0) return body;
+  const [head, ...rest] = path;
+  if (!(head in body)) return body;
   const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
-  for (const field of fields) if (field in copy) copy[field] = null;
+  copy[head] = rest.length === 0 ? null : withoutPath(copy[head], rest);
   return copy;
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, IdentityService, Principal } from '@app/identity';
+import { NotReplayed } from '../idempotency/idempotency.interceptor';
 import { CreateUserRequest, IssueTokenRequest, RoleGrantRequest } from './dto/identity.request';
 import { JsonOnly } from '../common/request-body.guard';
 
@@ -40,8 +41,12 @@ export class IdentityController {
     return this.identity.revokeRole(caller, id, grant(body));
   }
 
-  /** Issues an API token: the plaintext is in this response only. */
+  /**
+   * Issues an API token: the plaintext is in this response only. A retry with the same
+   * Idempotency-Key answers the token's id and expiry with `token: null` (never stored in clear).
+   */
   @Post('users/:id/tokens')
+  @NotReplayed('token')
   issueToken(
     @Caller() caller: Principal,
     @Param('id', ParseUUIDPipe) id: string,

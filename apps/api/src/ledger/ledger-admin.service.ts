@@ -32,7 +32,13 @@ export class LedgerAdminService {
         m,
       );
       if (entry.created)
-        await this.audit.record(caller, 'ledger.adjust', { type: 'ledger_entry', id: entry.id }, {}, m);
+        await this.audit.record(
+          caller,
+          'ledger.adjust',
+          { type: 'ledger_entry', id: entry.id },
+          { kind: entry.kind, reason: request.reason },
+          m,
+        );
       return entry;
     });
   }

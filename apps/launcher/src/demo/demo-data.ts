@@ -248,6 +248,8 @@ export interface DemoDonation {
   directions: Record<string, number>;
   /** Cents refunded to the donor afterwards (one-time gifts only). */
   refund?: string;
+  /** The donor then asks to be forgotten (GDPR): the administrator erases them. */
+  erase?: boolean;
 }
 
 export const DEMO_DONATIONS: DemoDonation[] = [
@@ -268,6 +270,7 @@ export const DEMO_DONATIONS: DemoDonation[] = [
   },
   { amount: '2000', mode: 'one_time', directions: {} },
   { amount: '12000', mode: 'yearly', directions: { leaflet: 1, 'openstreetmap-website': 1 } },
+  { amount: '3000', mode: 'one_time', publicName: 'Élise Effacée', directions: { vlc: 1 }, erase: true },
 ];
 
 /** Committee seats: college → member display names. */

@@ -150,7 +150,9 @@ async function entriesOfKind(ctx: DemoContext, kind: string): Promise<number> {
 /**
  * Private donors give through Stripe Checkout (the local fake Stripe plays the donor paying);
  * Stripe's signed events are delivered to the webhook; the worker books each payment once. A
- * monthly donor's subscription renews once, and one donor is refunded in part.
+ * monthly donor's subscription renews once, and one donor is refunded in part. One named donor
+ * then asks to be forgotten: the administrator erases them (their name leaves the public pages,
+ * their gift stays in the log under a commitment that links to nobody, and the log still verifies).
  */
 export async function privateDonations(
   ctx: DemoContext,
@@ -169,16 +171,22 @@ export async function privateDonations(
   const before = await entriesOfKind(ctx, 'contribution.donation');
   const refundsBefore = await entriesOfKind(ctx, 'contribution.refund');
   let payments = 0;
+  const erasures: string[] = [];
   for (const d of DEMO_DONATIONS) {
-    const checkout = await ctx.api.post<{ checkoutSessionId: string }>('/donations/checkout', undefined, {
-      amount: d.amount,
-      mode: d.mode,
-      ...(d.publicName ? { publicName: d.publicName } : {}),
-      directions: Object.entries(d.directions).map(([slug, weight]) => ({
-        projectId: projects.get(slug),
-        weight,
-      })),
-    });
+    const checkout = await ctx.api.post<{ checkoutSessionId: string; donationIntentId: string }>(
+      '/donations/checkout',
+      undefined,
+      {
+        amount: d.amount,
+        mode: d.mode,
+        ...(d.publicName ? { publicName: d.publicName } : {}),
+        directions: Object.entries(d.directions).map(([slug, weight]) => ({
+          projectId: projects.get(slug),
+          weight,
+        })),
+      },
+    );
+    if (d.erase) erasures.push(`intent:${checkout.donationIntentId}`);
     await deliver(stripe.completeCheckout(checkout.checkoutSessionId));
     payments += 1;
     const session = stripe.get(checkout.checkoutSessionId);
@@ -202,7 +210,12 @@ export async function privateDonations(
     60_000,
     300,
   );
-  ctx.log(`private donors: ${payments} Stripe payments and ${refunds} refund booked by the worker`);
+  for (const subject of erasures) {
+    await ctx.api.post('/transparency/donor-erasures', ctx.adminToken, { subject });
+  }
+  ctx.log(
+    `private donors: ${payments} Stripe payments and ${refunds} refund booked by the worker; ${erasures.length} donor erased`,
+  );
   return payments;
 }
 

@@ -1,33 +1,41 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { execute } from '@app/database';
-import { AuditService, Principal, requireRole } from '@app/identity';
+import { execute, queryOne } from '@app/database';
 import { donorCommitment, LeafParty, newCommitmentSalt } from '../leaf/ledger-leaf';
 
 /**
- * Salted commitments for private donors. A contribution puts `{ party: await commitments.partyFor(m, subject) }`
- * in its entry's metadata; the leaf then holds SHA-256(salt ‖ subject), never the person. Erasure
- * deletes the salt: the commitment can no longer be linked to anyone, and the log still verifies.
+ * The party of a private donor in a leaf: `{type: 'donor', commitment}` where the commitment is
+ * SHA-256(salt ‖ subject) and the salt, one per subject (e.g. `user:<uuid>`, `intent:<uuid>`), is
+ * kept in `transparency_donor_salts`, outside the log. Created on first use, in the caller's
+ * transaction. Erasure deletes the salt: the commitment then links to nobody and the log still
+ * verifies.
  */
+export async function donorParty(manager: EntityManager, subject: string): Promise<LeafParty> {
+  const salt = newCommitmentSalt();
+  const row = await queryOne<{ commitment: string }>(
+    manager,
+    `INSERT INTO transparency_donor_salts (subject, salt, commitment) VALUES ($1, $2, $3)
+     ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject
+     RETURNING commitment`,
+    [subject, salt, donorCommitment(salt, subject)],
+  );
+  return { type: 'donor', commitment: row!.commitment };
+}
+
+/** Deletes the salts of these subjects; returns how many there were. */
+export async function eraseDonorSalts(manager: EntityManager, subjects: readonly string[]): Promise<number> {
+  return execute(manager, 'DELETE FROM transparency_donor_salts WHERE subject = ANY($1)', [subjects]);
+}
+
+/** Donor commitments for callers without a transaction of their own (tests, tools). */
 @Injectable()
 export class DonorCommitmentsService {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The stable commitment of a donor (`subject` e.g. `donor:<uuid>`), created on first use. */
+  /** The stable commitment of a donor, created on first use. */
   async partyFor(subject: string, manager: EntityManager = this.dataSource.manager): Promise<LeafParty> {
-    const salt = newCommitmentSalt();
-    const commitment = donorCommitment(salt, subject);
-    const rows = (await manager.query(
-      `INSERT INTO transparency_donor_salts (subject, salt, commitment) VALUES ($1, $2, $3)
-       ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject
-       RETURNING commitment`,
-      [subject, salt, commitment],
-    )) as { commitment: string }[];
-    return { type: 'donor', commitment: rows[0].commitment };
+    return donorParty(manager, subject);
   }
 
   /** Proves (to the donor or an auditor holding the salt) that a commitment is theirs. */
@@ -35,30 +43,11 @@ export class DonorCommitmentsService {
     subject: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<{ salt: string; commitment: string } | null> {
-    const rows = (await manager.query(
+    const row = await queryOne<{ salt: Buffer; commitment: string }>(
+      manager,
       'SELECT salt, commitment FROM transparency_donor_salts WHERE subject = $1',
       [subject],
-    )) as {
-      salt: Buffer;
-      commitment: string;
-    }[];
-    return rows.length === 0 ? null : { salt: rows[0].salt.toString('hex'), commitment: rows[0].commitment };
-  }
-
-  /** Erasure (admin, audited): deletes the salt. Returns how many salts were deleted (0 or 1). */
-  async erase(caller: Principal, subject: string, manager?: EntityManager): Promise<number> {
-    requireRole(caller, 'admin');
-    const run = async (m: EntityManager): Promise<number> => {
-      const erased = await execute(m, 'DELETE FROM transparency_donor_salts WHERE subject = $1', [subject]);
-      await this.audit.record(
-        caller,
-        'transparency.donor_salt_erased',
-        { type: 'donor', id: subject },
-        { erased },
-        m,
-      );
-      return erased;
-    };
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    );
+    return row === null ? null : { salt: row.salt.toString('hex'), commitment: row.commitment };
   }
 }

@@ -1,4 +1,4 @@
-import { LedgerLeafV1 } from './ledger-leaf';
+import { LedgerLeaf } from './ledger-leaf';
 
 export interface RecomputedBalance {
   currency: string;
@@ -13,14 +13,14 @@ export interface RecomputedBalance {
  * a pending entry moves pending amounts, posting it moves them to posted, voiding releases them.
  */
 export function foldBalances(
-  leaves: Iterable<LedgerLeafV1>,
+  leaves: Iterable<LedgerLeaf>,
   into = new Map<string, RecomputedBalance>(),
 ): Map<string, RecomputedBalance> {
   for (const leaf of leaves) applyLeaf(into, leaf);
   return into;
 }
 
-export function applyLeaf(balances: Map<string, RecomputedBalance>, leaf: LedgerLeafV1): void {
+export function applyLeaf(balances: Map<string, RecomputedBalance>, leaf: LedgerLeaf): void {
   for (const p of leaf.postings) {
     let b = balances.get(p.acct);
     if (!b) {

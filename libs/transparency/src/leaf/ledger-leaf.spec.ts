@@ -33,6 +33,7 @@ describe('ledger leaves', () => {
       c.leaves.forEach((data, i) => {
         const parsed = parseLeaf(data);
         const rebuilt = buildLeaf({
+          version: parsed.v,
           seq: parsed.seq,
           entryId: parsed.tx,
           occurredAt: parsed.at,
@@ -126,13 +127,42 @@ describe('ledger leaves', () => {
     const obj = JSON.parse(good) as Record<string, unknown>;
     const bad = [
       JSON.stringify(obj, null, 1),
-      canonicalJson({ ...obj, v: 2 } as JsonValue),
+      canonicalJson({ ...obj, v: 3 } as JsonValue),
       canonicalJson({ ...obj, postings: [] } as JsonValue),
+      // a version-2 leaf never names a person in its metadata
+      canonicalJson({ ...obj, v: 2, meta: { donor: 'Marie Curie-Privée' } } as JsonValue),
+      canonicalJson({ ...obj, v: 2, meta: { email: 'marie@example.org' } } as JsonValue),
       good.replace('"dr":"2500"', '"dr":2500'),
       good.replace('"dr":"2500"', '"dr":"02500"'),
       'not json',
     ];
     for (const data of bad) expect(() => parseLeaf(data)).toThrow(TransparencyError);
+  });
+
+  it('reads both formats: a version-1 leaf may hold a name (history), a version-2 leaf a commitment only', () => {
+    const v1 = JSON.parse(vectors.cases[0].leaves[0]) as Record<string, unknown>;
+    expect(parseLeaf(canonicalJson({ ...v1, meta: { donor: 'Old Name' } } as JsonValue)).v).toBe(1);
+    const commitment = donorCommitment(newCommitmentSalt(), 'intent:0f6c1d3e-0000-4000-8000-000000000001');
+    const v2 = canonicalJson({
+      ...v1,
+      v: 2,
+      party: { type: 'donor', commitment },
+      meta: { mode: 'one_time' },
+    } as JsonValue);
+    expect(parseLeaf(v2)).toMatchObject({ v: 2, party: { type: 'donor', commitment } });
+    const built = buildLeaf({
+      seq: 4,
+      entryId: '9',
+      occurredAt: '2026-03-01T00:00:00Z',
+      kind: 'contribution.donation',
+      party: { type: 'donor', commitment },
+      postings: [
+        { account: 'asset:stripe:eur', currency: 'EUR', direction: 'D', amount: 100n },
+        { account: 'liability:pool', currency: 'EUR', direction: 'C', amount: 100n },
+      ],
+    });
+    expect(built.v).toBe(2);
+    expect(encodeLeaf(built)).toMatch(/"party":\{"commitment":"[0-9a-f]{64}","type":"donor"\}.*"v":2\}$/);
   });
 });
 

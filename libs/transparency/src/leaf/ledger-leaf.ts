@@ -2,8 +2,43 @@ import { createHash, randomBytes } from 'node:crypto';
 import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
 import { canonicalJson, JsonValue } from './canonical-json';
 
-/** Current leaf format version; old leaves keep theirs and are never re-hashed. */
-export const LEAF_FORMAT_VERSION = 1;
+/**
+ * Leaf format versions; old leaves keep theirs and are never re-hashed, and the verifier reads
+ * every version.
+ * - 1: the first format. Its `meta` was the entry's metadata as written, so a donation's leaf
+ *   could hold the donor's public name or pseudonym in clear (`meta.donor`).
+ * - 2: a private party appears only as its salted commitment (`party: {type: "donor",
+ *   commitment}`, SHA-256(salt ‖ subject), the salt kept outside the log); `meta` never holds a
+ *   name, pseudonym, e-mail or key of a person (`PERSONAL_META_KEYS`): a writer refuses such an
+ *   entry and the verifier such a leaf. Names and pseudonyms live outside the log and are joined
+ *   when read; erasing a donor deletes them and the salt, and the log still verifies.
+ */
+export type LeafFormatVersion = 1 | 2;
+export const LEAF_FORMAT_VERSION: LeafFormatVersion = 2;
+const KNOWN_VERSIONS: readonly number[] = [1, 2];
+
+/** Metadata keys that name or reach a person: never in a version-2 leaf. */
+export const PERSONAL_META_KEYS: readonly string[] = [
+  'donor',
+  'donorName',
+  'donor_name',
+  'named',
+  'publicName',
+  'public_name',
+  'pseudonym',
+  'email',
+  'donorEmail',
+  'donor_email',
+  'statementKey',
+  'statement_key',
+];
+
+/** Throws when a version-2 leaf's meta would carry personal data. */
+export function assertNoPersonalMeta(meta: Readonly<Record<string, unknown>> | undefined): void {
+  for (const key of PERSONAL_META_KEYS)
+    if (meta && Object.prototype.hasOwnProperty.call(meta, key))
+      fail(`personal data (meta.${key}) is never written into a version-2 leaf`);
+}
 
 export type LeafFlow = 'posted' | 'pending' | 'post_pending' | 'void_pending';
 
@@ -21,8 +56,8 @@ export type LeafParty =
   | { readonly type: 'donor'; readonly commitment: string };
 
 /** The public view of one committed ledger entry, as it is hashed into the log. */
-export interface LedgerLeafV1 {
-  readonly v: 1;
+export interface LedgerLeaf {
+  readonly v: LeafFormatVersion;
   /** The leaf's own index in the log. */
   readonly seq: number;
   /** The entry id. */
@@ -43,6 +78,8 @@ export interface LedgerLeafV1 {
 }
 
 export interface LeafInput {
+  /** The format to write: the current one unless rebuilding an older leaf. */
+  version?: LeafFormatVersion;
   seq: number;
   entryId: string | bigint;
   occurredAt: Date | string;
@@ -66,9 +103,9 @@ export function leafTime(at: Date | string): string {
   return d.toISOString().replace('.000Z', 'Z');
 }
 
-export function buildLeaf(input: LeafInput): LedgerLeafV1 {
-  const leaf: LedgerLeafV1 = {
-    v: 1,
+export function buildLeaf(input: LeafInput): LedgerLeaf {
+  const leaf: LedgerLeaf = {
+    v: input.version ?? LEAF_FORMAT_VERSION,
     seq: input.seq,
     tx: String(input.entryId),
     at: leafTime(input.occurredAt),
@@ -100,7 +137,7 @@ export function buildLeaf(input: LeafInput): LedgerLeafV1 {
  * JCS key order; the rest goes through the generic serialiser. The output is the same
  * (property-tested against `canonicalJson` of the whole leaf).
  */
-export function encodeLeaf(leaf: LedgerLeafV1): string {
+export function encodeLeaf(leaf: LedgerLeaf): string {
   const rest = canonicalJson({ ...leaf, postings: [] } as unknown as JsonValue);
   // The top-level key: only ref, reverses, seq, tx and v (strings, numbers) follow it, and a JSON
   // string cannot hold this text unescaped, so the last occurrence is that key.
@@ -122,7 +159,7 @@ function fail(message: string): never {
 const isString = (v: unknown): v is string => typeof v === 'string';
 
 /** Parses and checks a leaf: canonical bytes, known version, well-formed fields. */
-export function parseLeaf(data: string): LedgerLeafV1 {
+export function parseLeaf(data: string): LedgerLeaf {
   let raw: unknown;
   try {
     raw = JSON.parse(data);
@@ -132,7 +169,7 @@ export function parseLeaf(data: string): LedgerLeafV1 {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('leaf is not an object');
   if (canonicalJson(raw as JsonValue) !== data) fail('leaf is not in canonical form');
   const o = raw as Record<string, unknown>;
-  if (o.v !== LEAF_FORMAT_VERSION) fail(`unknown leaf format version ${String(o.v)}`);
+  if (!KNOWN_VERSIONS.includes(o.v as number)) fail(`unknown leaf format version ${String(o.v)}`);
   if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0) fail('seq');
   if (!isString(o.tx) || !isString(o.at) || !isString(o.kind)) fail('tx, at and kind are strings');
   if (Number.isNaN(Date.parse(o.at))) fail('at is not a date');
@@ -150,6 +187,7 @@ export function parseLeaf(data: string): LedgerLeafV1 {
   }
   if (o.meta !== undefined && (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta)))
     fail('meta');
+  if (o.v === 2) assertNoPersonalMeta(o.meta as Record<string, unknown> | undefined);
   const known = new Set([
     'v',
     'seq',
@@ -173,7 +211,7 @@ export function parseLeaf(data: string): LedgerLeafV1 {
     if (!DECIMAL.test(p.dr) || !DECIMAL.test(p.cr)) fail('posting amounts are decimal strings');
     if ((p.dr === '0') === (p.cr === '0')) fail('a posting is either a debit or a credit');
   }
-  return o as unknown as LedgerLeafV1;
+  return o as unknown as LedgerLeaf;
 }
 
 /** A fresh 32-byte salt for a private donor's commitment. */
@@ -191,7 +229,10 @@ export function donorCommitment(salt: Uint8Array, identity: string): string {
   return createHash('sha256').update(salt).update(Buffer.from(identity, 'utf8')).digest('hex');
 }
 
-/** The stable public pseudonym of a private donor who did not opt in to be named. */
+/**
+ * The pseudonym shown for a donor commitment that has no row outside the log (the public view
+ * derives it from the commitment, which is public already).
+ */
 export function donorPseudonym(commitment: string): string {
   return `donor-${commitment.slice(0, 12)}`;
 }

@@ -1,6 +1,13 @@
 import { PostedEntry } from '@app/ledger';
 import { JsonValue } from '../leaf/canonical-json';
-import { buildLeaf, LeafParty, LedgerLeafV1 } from '../leaf/ledger-leaf';
+import {
+  assertNoPersonalMeta,
+  buildLeaf,
+  LEAF_FORMAT_VERSION,
+  LeafFormatVersion,
+  LeafParty,
+  LedgerLeaf,
+} from '../leaf/ledger-leaf';
 
 function asParty(value: unknown): LeafParty | undefined {
   const p = value as Record<string, unknown> | null;
@@ -14,15 +21,23 @@ function asParty(value: unknown): LeafParty | undefined {
   return undefined;
 }
 
-/** The public view of an entry as a leaf: `metadata.party` (if well-formed) is lifted to `party`, the rest kept as `meta`. */
+/**
+ * The public view of an entry as a leaf: `metadata.party` (if well-formed) is lifted to `party`,
+ * the rest kept as `meta`. In the current format (2) an entry whose metadata names a person is
+ * refused: its transaction fails rather than write personal data into the permanent log.
+ * `version` rebuilds an older leaf (the verifier).
+ */
 export function leafOfEntry(
   entry: Omit<PostedEntry, 'created' | 'idempotencyKey' | 'recordedAt'>,
   seq: number,
-): LedgerLeafV1 {
+  version: LeafFormatVersion = LEAF_FORMAT_VERSION,
+): LedgerLeaf {
   const { party, ...rest } = (entry.metadata ?? {}) as Record<string, unknown>;
   const lifted = asParty(party);
   const meta = lifted ? rest : { ...rest, ...(party !== undefined ? { party } : {}) };
+  if (version === 2) assertNoPersonalMeta(meta);
   const leaf = buildLeaf({
+    version,
     seq,
     entryId: entry.id,
     occurredAt: entry.occurredAt,

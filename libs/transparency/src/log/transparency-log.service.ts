@@ -9,7 +9,7 @@ import {
   TransactionRollbackEvent,
 } from 'typeorm';
 import { LedgerEntryHook, LedgerHooks, PostedEntry, UnsavedEntry, WrittenWithEntry } from '@app/ledger';
-import { encodeLeaf } from '../leaf/ledger-leaf';
+import { encodeLeaf, LEAF_FORMAT_VERSION } from '../leaf/ledger-leaf';
 import { decodeFrontier, frontierRoot } from '../merkle/compact-range';
 import { consistencyBundle, consistencyProof, inclusionBundle, rootAt } from '../merkle/proofs';
 import { TransparencyError, TransparencyErrorCode } from '../transparency.errors';
@@ -81,7 +81,7 @@ export class TransparencyLogService
 
   /**
    * The leaf queued by the entry's own statement: everything but its index is known before the
-   * entry exists except the entry id, which only the suffix holds (`,"tx":"<id>","v":1}`), written
+   * entry exists except the entry id, which only the suffix holds (`,"tx":"<id>","v":2}`), written
    * there by SQL. Its queue position is drawn again by the posting trigger after the statement's
    * balance locks (migration 1763769620005).
    */
@@ -89,7 +89,7 @@ export class TransparencyLogService
     const { prefix } = splitAtSeq(encodeLeaf(leafOfEntry({ ...entry, id: '0' }, 0)), '0');
     return {
       sql: `INSERT INTO transparency_log_queue (entry_id, prefix, suffix)
-            SELECT entry.id, $${first}, ',"tx":"' || entry.id || '","v":1}' FROM entry`,
+            SELECT entry.id, $${first}, ',"tx":"' || entry.id || '","v":${LEAF_FORMAT_VERSION}}' FROM entry`,
       params: [prefix],
     };
   }
@@ -239,11 +239,11 @@ export class TransparencyLogService
 }
 
 /**
- * The canonical leaf always ends with `"seq":<index>,"tx":"<id>","v":1}` (JCS sorts the keys and
+ * The canonical leaf always ends with `"seq":<index>,"tx":"<id>","v":<version>}` (JCS sorts the keys and
  * no other top-level key sorts after "seq"), so the index goes between a fixed prefix and suffix.
  */
 export function splitAtSeq(template: string, entryId: string): { prefix: string; suffix: string } {
-  const suffix = `,"tx":${JSON.stringify(entryId)},"v":1}`;
+  const suffix = `,"tx":${JSON.stringify(entryId)},"v":${LEAF_FORMAT_VERSION}}`;
   const marker = `"seq":0${suffix}`;
   if (!template.endsWith(marker)) throw new Error('leaf template does not end with seq, tx and v');
   return { prefix: template.slice(0, template.length - marker.length + '"seq":'.length), suffix };

@@ -1,7 +1,13 @@
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { NoteVerifier } from '../checkpoint/signed-note';
 import { applyLeaf, RecomputedBalance } from '../leaf/balances';
-import { encodeLeaf, LedgerLeafV1, parseLeaf } from '../leaf/ledger-leaf';
+import {
+  encodeLeaf,
+  LEAF_FORMAT_VERSION,
+  LeafFormatVersion,
+  LedgerLeaf,
+  parseLeaf,
+} from '../leaf/ledger-leaf';
 import { leafOfEntry } from '../log/entry-leaf';
 import { leafHash, sameHash } from '../merkle/hash';
 import { StreamingRoot } from '../merkle/streaming-root';
@@ -171,6 +177,8 @@ export class LogVerifier {
     // Constant per-leaf memory: 32 bytes of hash and the entry id; balances are folded as leaves stream in.
     const hashes = Buffer.alloc(size * 32);
     const entryIds: string[] = new Array<string>(size);
+    // Each leaf's format version: a published entry is rebuilt in the format of its own leaf.
+    const versions = new Uint8Array(size);
     const signedBalances = new Map<string, RecomputedBalance>();
     for (let start = 0; start < size; start += PAGE) {
       const page = await this.json<{ entries: { index: number; entryId: string; leaf: string }[] }>(
@@ -189,7 +197,8 @@ export class LogVerifier {
         stream.add(Buffer.from(item.leaf, 'utf8')).copy(hashes, item.index * 32);
         entryIds[item.index] = item.entryId;
         try {
-          const parsed: LedgerLeafV1 = parseLeaf(item.leaf);
+          const parsed: LedgerLeaf = parseLeaf(item.leaf);
+          versions[item.index] = parsed.v;
           applyLeaf(signedBalances, parsed);
           if (parsed.seq !== item.index || parsed.tx !== item.entryId) {
             this.problem({
@@ -245,16 +254,22 @@ export class LogVerifier {
         if (e.logIndex >= size) continue;
         entriesChecked += 1;
         seen[e.logIndex] = 1;
-        const rebuilt = encodeLeaf(
-          leafOfEntry(
-            {
-              ...e,
-              occurredAt: new Date(e.occurredAt),
-              postings: e.postings.map((p) => ({ ...p, accountId: '', amount: BigInt(p.amount) })),
-            },
-            e.logIndex,
-          ),
-        );
+        let rebuilt: string;
+        try {
+          rebuilt = encodeLeaf(
+            leafOfEntry(
+              {
+                ...e,
+                occurredAt: new Date(e.occurredAt),
+                postings: e.postings.map((p) => ({ ...p, accountId: '', amount: BigInt(p.amount) })),
+              },
+              e.logIndex,
+              (versions[e.logIndex] || LEAF_FORMAT_VERSION) as LeafFormatVersion,
+            ),
+          );
+        } catch (error) {
+          rebuilt = `unbuildable: ${(error as Error).message}`;
+        }
         if (
           entryIds[e.logIndex] !== e.id ||
           !sameHash(leafHash(rebuilt), hashes.subarray(e.logIndex * 32, e.logIndex * 32 + 32))
