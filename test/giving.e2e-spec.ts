@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { ContributionBookingService, Direction, splitParts } from '@app/contributions';
 import { Accounts } from '@app/ledger';
+import { MailOutboxService } from '@app/mail';
 import { GivingChoice, GivingService, PaymentsError, PaymentsErrorCode } from '@app/payments';
 import { FakeStripe } from '@app/testing';
 import { createTestApp, uniqueId } from './support/create-test-app';
@@ -94,6 +95,9 @@ describe('giving (donate pages service)', () => {
     const found = await sut.searchProjects(`CARTOGRAPHIE ${tag}`);
     expect(found.map((p) => p.slug)).toEqual([a.slug, b.slug]);
     expect((await sut.searchProjects(`outils cartographie ${tag}`)).map((p) => p.slug)).toEqual([b.slug]);
+    // Every word must match, in any order.
+    expect((await sut.searchProjects(`${tag} OUTILS`)).map((p) => p.slug)).toEqual([b.slug]);
+    expect(await sut.searchProjects(`outils ${tag} introuvable`)).toEqual([]);
     const all = await sut.searchProjects(tag);
     expect(all.map((p) => p.slug)).toEqual([a.slug, b.slug]);
     const policy = (await db.query(
@@ -291,6 +295,12 @@ describe('giving (donate pages service)', () => {
       )) as { h: string }[];
       const { statementKeyHash } = await import('@app/contributions');
       expect(statementKeyHash(statementKey).toString('hex')).toBe(intent.h);
+      // Mailed once, in the reveal's transaction, to the address the donor gave.
+      expect(shown?.mailedTo).toBe('donor@example.org');
+      const mail = await app
+        .get(MailOutboxService)
+        .byKey(`donation-statement-key:${shown!.donationIntentId}`);
+      expect(mail).toMatchObject({ to: 'donor@example.org', lang: 'fr' });
       expect((await sut.confirmation(sessionId, key))?.statementKey).toEqual({ state: 'already_shown' });
       expect((await sut.confirmation(sessionId, formKey()))?.statementKey).toEqual({
         state: 'already_shown',

@@ -21,6 +21,7 @@ import { BillingController } from './billing/billing.controller';
 import { BillingWebController } from './billing/billing-web.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
+import { GivingController } from './giving/giving.controller';
 import { DisbursementsController } from './disbursements/disbursements.controller';
 import { GovernanceController } from './governance/governance.controller';
 import { MotionsController } from './governance/motions.controller';
@@ -94,6 +95,7 @@ import { WebSessions } from './web/web-sessions.service';
     AccessibilityController,
     SessionController,
     OrganisationAccessController,
+    GivingController,
   ],
   providers: [
     LedgerAdminService,

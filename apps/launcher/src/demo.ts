@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       `  overview        ${base}/`,
       `  ledger          ${base}/ledger`,
       `  project page    ${base}/projects/postgresql`,
+      `  give            ${base}/donner  (pay on the local fake Stripe's page while the demo serves)`,
       `  API docs        ${base}/docs`,
       `  checkpoint      ${base}/log/checkpoint  (origin ${checkpoint}, ${demo.treeSize} entries)`,
       `  verifier key    ${demo.verifierKey}`,

@@ -6,6 +6,7 @@ import { AppConfig } from '@app/config';
 import { ContributionSplit, Direction, splitGross } from '@app/contributions';
 import { Principal } from '@app/identity';
 import { Accounts, LedgerService } from '@app/ledger';
+import { MailOutboxService } from '@app/mail';
 import { PolicyService } from '@app/policy';
 import { DonationMode, DonationsService } from './donations.service';
 import { GivingChoice, GivingIdentity } from './giving-form';
@@ -131,21 +132,30 @@ export class GivingService {
     private readonly policies: PolicyService,
     private readonly ledger: LedgerService,
     private readonly config: AppConfig,
+    private readonly mail: MailOutboxService,
   ) {}
 
-  /** Projects that may receive directed money, by name, slug or description; admitted ones first. */
+  /**
+   * Projects that may receive directed money whose name, slug or description holds every word of
+   * the query (case-insensitive); admitted ones first, then names starting with the query.
+   */
   async searchProjects(query: string, limit = 10): Promise<DonorProject[]> {
     const q = query.trim().toLowerCase().slice(0, 100);
-    if (q === '') return [];
-    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const words = q.split(/\s+/).filter(Boolean).slice(0, 8);
+    if (words.length === 0) return [];
+    const like = (w: string) => w.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const params: unknown[] = words.map((w) => `%${like(w)}%`);
+    const conditions = words.map(
+      (_, i) => `(lower(name) LIKE $${i + 1} OR slug LIKE $${i + 1} OR lower(description) LIKE $${i + 1})`,
+    );
+    params.push(`${like(q)}%`, Math.min(Math.max(limit, 1), 50));
     const rows = (await this.dataSource.query(
       `SELECT id::text, slug, name, description, status, funding_manifest->'plans' AS plans
          FROM projects
-        WHERE status IN ('proposed', 'admitted')
-          AND (lower(name) LIKE $1 OR slug LIKE $1 OR lower(description) LIKE $1)
-        ORDER BY (status = 'admitted') DESC, (lower(name) LIKE $2) DESC, lower(name), slug
-        LIMIT $3`,
-      [pattern, `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, Math.min(Math.max(limit, 1), 50)],
+        WHERE status IN ('proposed', 'admitted') AND ${conditions.join(' AND ')}
+        ORDER BY (status = 'admitted') DESC, (lower(name) LIKE $${words.length + 1}) DESC, lower(name), slug
+        LIMIT $${words.length + 2}`,
+      params,
     )) as ProjectRow[];
     return this.withReceived(rows);
   }
@@ -281,15 +291,17 @@ export class GivingService {
   async confirmation(sessionId: string, formKey: string | undefined): Promise<GivingConfirmation | null> {
     if (!/^cs_[A-Za-z0-9_]{1,200}$/.test(sessionId)) return null;
     const [intent] = (await this.dataSource.query(
-      `SELECT i.id::text, i.amount::text, i.currency, i.mode, i.public_name, i.pseudonym, g.id::text AS checkout_id,
-              g.form_key_hash, g.revealed_at
+      `SELECT i.id::text, i.amount::text, i.currency, i.mode, i.public_name, i.pseudonym, i.donor_email,
+              g.id::text AS checkout_id, g.form_key_hash, g.revealed_at, g.language
          FROM donation_intents i LEFT JOIN giving_checkouts g ON g.donation_intent_id = i.id
         WHERE i.stripe_session_id = $1`,
       [sessionId],
     )) as IntentRow[];
     if (!intent) return null;
     let statementKey: GivingConfirmation['statementKey'] = { state: 'elsewhere' };
+    let mailedTo: string | null = null;
     if (intent.checkout_id && formKey && intent.form_key_hash?.equals(sha256(formKey))) {
+      // Shown once: the sealed copy is erased, and the mail queued, in one transaction.
       statementKey = await this.dataSource.transaction(async (m) => {
         const [row] = (await m.query(
           'SELECT sealed_statement_key FROM giving_checkouts WHERE id = $1 FOR UPDATE',
@@ -301,6 +313,16 @@ export class GivingService {
           'UPDATE giving_checkouts SET sealed_statement_key = NULL, revealed_at = now() WHERE id = $1',
           [intent.checkout_id],
         );
+        if (intent.donor_email) {
+          const lang = intent.language === 'en' ? 'en' : 'fr';
+          await this.mail.enqueue(m, {
+            key: `donation-statement-key:${intent.id}`,
+            to: intent.donor_email,
+            lang,
+            ...statementKeyMail(lang, key, this.config.PUBLIC_BASE_URL.replace(/\/$/, '')),
+          });
+          mailedTo = intent.donor_email;
+        }
         return { state: 'shown' as const, key };
       });
     } else if (intent.revealed_at) statementKey = { state: 'already_shown' };
@@ -313,7 +335,7 @@ export class GivingService {
       publicName: intent.public_name,
       pseudonym: intent.pseudonym,
       booked: booked?.payments[0] ?? null,
-      mailedTo: null,
+      mailedTo,
       statementKey,
     };
   }
@@ -479,9 +501,11 @@ interface IntentRow {
   mode: DonationMode;
   public_name: string | null;
   pseudonym: string;
+  donor_email?: string | null;
   checkout_id?: string | null;
   form_key_hash?: Buffer | null;
   revealed_at?: Date | null;
+  language?: string | null;
 }
 
 interface BookingRow {
@@ -559,6 +583,34 @@ function readNeeds(plans: unknown): DonorProjectNeed[] {
     });
   }
   return needs;
+}
+
+/** The mail that carries a statement key to the donor who gave an address. */
+function statementKeyMail(lang: 'fr' | 'en', key: string, base: string): { subject: string; text: string } {
+  if (lang === 'en') {
+    return {
+      subject: 'Your Librery statement key',
+      text: [
+        'Thank you for your gift to the Librery.',
+        '',
+        `Your statement key: ${key}`,
+        '',
+        `It opens your yearly statements without an account: ${base}/give/statement`,
+        'Keep it: the Librery keeps only its fingerprint and cannot send it again.',
+      ].join('\n'),
+    };
+  }
+  return {
+    subject: 'Votre clé de relevé de la Librery',
+    text: [
+      'Merci pour votre don à la Librery.',
+      '',
+      `Votre clé de relevé : ${key}`,
+      '',
+      `Elle ouvre vos relevés annuels sans compte : ${base}/donner/releve`,
+      'Conservez-la : la Librery n’en garde que l’empreinte et ne peut pas la renvoyer.',
+    ].join('\n'),
+  };
 }
 
 function sha256(text: string): Buffer {
