@@ -13,7 +13,7 @@ import {
 import { DataSource } from 'typeorm';
 import { XsdValidator } from '@app/billing';
 import { sharedPath } from '@app/config';
-import { isValidCreditorReference } from '@app/contributions';
+import { formatCreditorReference, isValidCreditorReference } from '@app/contributions';
 import { LedgerService } from '@app/ledger';
 import { levy } from '@app/money';
 import { camt053, euros } from './support/camt';
@@ -591,5 +591,63 @@ describe('levies paid for real: payment requests, bank statements, reconciliatio
     });
     const buyerTry = await http(app).get('/overdue-obligations').set(org.buyer).expect(403);
     expect(buyerTry.body.status).toBe(403);
+  });
+
+  it('mails the buyers through the outbox: request issued, overdue notice, receipt acknowledged — each once', async () => {
+    const org = await organisation();
+    const p = await project();
+    const { request, obligation } = await declare(org, '1000000', [{ projectId: p, weight: 1 }]);
+    const [buyer] = (await db.query(
+      `SELECT u.id::text, u.email FROM role_grants g JOIN users u ON u.id = g.user_id WHERE g.role = 'buyer' AND g.scope_id = $1`,
+      [org.id],
+    )) as { id: string; email: string }[];
+    await db.query(`UPDATE levy_declarations SET due_date = current_date - 3 WHERE id = $1`, [obligation.id]);
+    await db.query(`UPDATE payment_requests SET due_date = current_date - 3 WHERE id = $1`, [request.id]);
+    const tag = uniqueId('m')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(-12);
+    await upload(
+      camt053({
+        iban: FUND_IBAN,
+        id: `MAIL-${tag}`,
+        opening: '0.00',
+        entries: [{ ref: `${tag}-1`, amount: '50.00', dir: 'CRDT', ustrd: `facture ${request.number}` }],
+      }),
+    ).expect(201);
+    const [line] = (await db.query(`SELECT id::text FROM bank_statement_lines WHERE line_key = $1`, [
+      `${tag}-1`,
+    ])) as {
+      id: string;
+    }[];
+    await http(app)
+      .post('/bank-statements/matches')
+      .set(treasurer)
+      .send({ matches: [{ lineId: line.id, declarationId: obligation.id }] })
+      .expect(200);
+    await http(app).post('/billing-reminders').set(treasurer).expect(200);
+    const mails = (await db.query(
+      `SELECT dedupe_key, recipient, subject, text_body FROM mail_outbox WHERE dedupe_key LIKE 'billing:%' AND recipient = $1 ORDER BY dedupe_key`,
+      [buyer.email],
+    )) as { dedupe_key: string; recipient: string; subject: string; text_body: string }[];
+    expect(mails.map((m) => m.dedupe_key).sort()).toEqual(
+      [
+        `billing:issued:${request.id}:${buyer.id}`,
+        `billing:overdue:${request.id}:${buyer.id}`,
+        `billing:receipt:${line.id}:${buyer.id}`,
+      ].sort(),
+    );
+    const issued = mails.find((m) => m.dedupe_key.startsWith('billing:issued'))!;
+    expect(issued.subject).toBe(`Demande de paiement ${request.number} / Payment request ${request.number}`);
+    expect(issued.text_body).toContain(formatCreditorReference(request.creditorReference));
+    expect(issued.text_body).toContain(`/paiement/${request.id}`);
+    expect(mails.find((m) => m.dedupe_key.startsWith('billing:receipt'))!.text_body).toContain('50.00 EUR');
+    // Again: nothing more for this buyer.
+    await http(app).post('/billing-reminders').set(treasurer).expect(200);
+    const [{ n }] = (await db.query(
+      `SELECT count(*)::int AS n FROM mail_outbox WHERE dedupe_key LIKE 'billing:%' AND recipient = $1`,
+      [buyer.email],
+    )) as { n: number }[];
+    expect(n).toBe(3);
+    await http(app).post('/billing-reminders').set(org.buyer).expect(403);
   });
 });

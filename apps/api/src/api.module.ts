@@ -19,6 +19,7 @@ import { SignInModule } from '@app/sign-in';
 import { TransparencyModule } from '@app/transparency';
 import { WebSessionModule } from '@app/web-session';
 import { BillingController } from './billing/billing.controller';
+import { BillingWebController } from './billing/billing-web.controller';
 import { ContributionsController } from './contributions/contributions.controller';
 import { DonationsController } from './payments/donations.controller';
 import { GivingController } from './giving/giving.controller';
@@ -87,6 +88,7 @@ import { WebSessions } from './web/web-sessions.service';
     LedgerController,
     DisbursementsController,
     BillingController,
+    BillingWebController,
     GovernanceController,
     MotionsController,
     RoundsController,

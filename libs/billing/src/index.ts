@@ -1,5 +1,6 @@
 export * from './bank-statements.service';
 export * from './billing-accounts';
+export * from './billing-reminders.service';
 export * from './billing.errors';
 export * from './billing.module';
 export * from './camt-reader';

@@ -1,5 +1,4 @@
 import { hasControlCharacters } from '@app/text';
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';

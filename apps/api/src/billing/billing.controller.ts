@@ -2,7 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req
 import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { AppConfig } from '@app/config';
-import { BankStatementsService, PaymentRequestsService, PaymentStatusService } from '@app/billing';
+import {
+  BankStatementsService,
+  BillingRemindersService,
+  PaymentRequestsService,
+  PaymentStatusService,
+} from '@app/billing';
 import { Caller, Principal } from '@app/identity';
 import {
   ChorusExportRequest,
@@ -20,7 +25,15 @@ export class BillingController {
     private readonly statements: BankStatementsService,
     private readonly statuses: PaymentStatusService,
     private readonly config: AppConfig,
+    private readonly reminders: BillingRemindersService,
   ) {}
+
+  /** Queues the buyers' mails due today (issued, due soon, overdue, receipt), each at most once. */
+  @Post('billing-reminders')
+  @HttpCode(200)
+  sendReminders(@Caller() caller: Principal, @Query('asOf') asOf?: string) {
+    return this.reminders.send(caller, asOf);
+  }
 
   @Get('payment-requests')
   list(@Caller() caller: Principal, @Query('status') status?: string) {
