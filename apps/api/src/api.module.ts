@@ -45,6 +45,8 @@ import { LogController } from './transparency/log.controller';
 import { OpenDataController } from './transparency/open-data.controller';
 import { PublicLedgerController } from './transparency/public-ledger.controller';
 import { AccessibilityController } from './web/accessibility.controller';
+import { CommitteeController } from './committee/committee.controller';
+import { FormOnce } from './web/form-once.service';
 import { CsrfGuard } from './web/csrf.guard';
 import { SessionController } from './web/session.controller';
 import { WebSessionMiddleware } from './web/web-session.middleware';
@@ -78,6 +80,7 @@ import { WebSessions } from './web/web-sessions.service';
   // PublicPagesController stays first: GET /projects/<slug> renders HTML for browsers and falls through to ProjectsController otherwise.
   controllers: [
     PublicPagesController,
+    CommitteeController,
     ProjectsController,
     SbomAnalysesController,
     ContributionsController,
@@ -105,6 +108,7 @@ import { WebSessions } from './web/web-sessions.service';
   providers: [
     LedgerAdminService,
     WebSessions,
+    FormOnce,
     CsrfGuard,
     AuthGuard,
     { provide: APP_GUARD, useClass: RateLimitedAuthGuard },

@@ -214,6 +214,7 @@ const web: Record<WebErrorCode, number> = {
   [WebErrorCode.CsrfRejected]: 403,
   [WebErrorCode.NotFound]: 404,
   [WebErrorCode.InvalidQuery]: 400,
+  [WebErrorCode.InvalidForm]: 400,
 };
 
 export const PROBLEM_STATUSES: Readonly<Record<string, number>> = {

@@ -5,6 +5,8 @@ export enum WebErrorCode {
   NotFound = 'web.not_found',
   /** a page's query parameter that is not valid */
   InvalidQuery = 'web.invalid_query',
+  /** a form without its idempotency key (a page from before, or a forged post) */
+  InvalidForm = 'web.invalid_form',
 }
 
 /** Errors of the web layer itself (forms and pages); domain errors keep their own codes. */

@@ -329,6 +329,66 @@ export class BallotBoxService {
     }));
   }
 
+  /**
+   * The proxies a member gave and received, still active, with the vote each is for (its type,
+   * title, state and close): what the member's page lists.
+   */
+  async proxiesOf(userId: string): Promise<{ given: ProxyListing[]; received: ProxyListing[] }> {
+    const rows = (await this.dataSource.query(
+      `SELECT p.*, v.type, v.title, v.state, v.closes_at,
+              coalesce(pu.display_name, pu.email) AS principal_name, coalesce(hu.display_name, hu.email) AS holder_name
+         FROM governance_proxies p
+         JOIN (SELECT id, 'motion' AS type, title, state, closes_at FROM governance_motions
+               UNION ALL SELECT id, 'round', title, state, closes_at FROM governance_rounds) v ON v.id = p.vote_id
+         JOIN users pu ON pu.id = p.principal_user_id
+         JOIN users hu ON hu.id = p.holder_user_id
+        WHERE p.revoked_at IS NULL AND (p.principal_user_id = $1 OR p.holder_user_id = $1)
+        ORDER BY v.closes_at, p.created_at`,
+      [userId],
+    )) as (ProxyRow & {
+      type: VoteType;
+      title: string;
+      state: string;
+      closes_at: Date;
+      principal_name: string;
+      holder_name: string;
+    })[];
+    const listing = (r: (typeof rows)[number]): ProxyListing => ({
+      ...toProxyView(r),
+      vote: { type: r.type, id: r.vote_id, title: r.title, state: r.state, closesAt: r.closes_at },
+      principalName: r.principal_name,
+      holderName: r.holder_name,
+    });
+    return {
+      given: rows.filter((r) => r.principal_user_id === userId).map(listing),
+      received: rows.filter((r) => r.holder_user_id === userId).map(listing),
+    };
+  }
+
+  /** The ballots `castBy` cast in a vote (its own and under proxies), newest first. */
+  async castBy(voteId: string, castBy: string): Promise<(BallotRow & { voter_name: string })[]> {
+    return (await this.dataSource.query(
+      `SELECT b.height, b.credential, b.voter_user_id, b.cast_by_user_id, b.college_id, b.choice, b.nonce,
+              b.previous_hash, b.receipt, b.cast_at, coalesce(u.display_name, u.email) AS voter_name
+         FROM governance_ballots b JOIN users u ON u.id = b.voter_user_id
+        WHERE b.vote_id = $1 AND b.cast_by_user_id = $2 ORDER BY b.height DESC`,
+      [voteId, castBy],
+    )) as (BallotRow & { voter_name: string })[];
+  }
+
+  /** Which vote a receipt belongs to, if any (anyone may ask: receipts are public after the close). */
+  async locateReceipt(receipt: string): Promise<{ type: VoteType; voteId: string; title: string } | null> {
+    if (!/^[0-9a-f]{64}$/.test(receipt)) return null;
+    const rows = (await this.dataSource.query(
+      `SELECT b.vote_id, v.type, v.title FROM governance_ballots b
+         JOIN (SELECT id, 'motion' AS type, title FROM governance_motions
+               UNION ALL SELECT id, 'round', title FROM governance_rounds) v ON v.id = b.vote_id
+        WHERE b.receipt = $1 LIMIT 1`,
+      [receipt],
+    )) as { vote_id: string; type: VoteType; title: string }[];
+    return rows[0] ? { type: rows[0].type, voteId: rows[0].vote_id, title: rows[0].title } : null;
+  }
+
   /** Checks a receipt against the vote's chain (after the close, or during the vote for one's own receipt). */
   async verify(voteId: string, genesis: string, head: string | null, receipt: string) {
     const ballots = await this.ballots(this.dataSource.manager, voteId);
@@ -345,6 +405,12 @@ interface ProxyRow {
   holder_user_id: string;
   created_at: Date;
   revoked_at: Date | null;
+}
+
+export interface ProxyListing extends ProxyView {
+  vote: { type: VoteType; id: string; title: string; state: string; closesAt: Date };
+  principalName: string;
+  holderName: string;
 }
 
 function toProxyView(r: ProxyRow): ProxyView {

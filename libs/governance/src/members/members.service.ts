@@ -147,6 +147,28 @@ export class MembersService {
     return rows.map(toView);
   }
 
+  /** The seat `userId` holds at `at` (college and term), or null: what a member's page shows. */
+  async membership(userId: string, at: Date = new Date()): Promise<MemberView | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM governance_members WHERE user_id = $1 AND term_start <= $2 AND ${TERM_END} > $2
+        ORDER BY term_start DESC LIMIT 1`,
+      [userId, at],
+    )) as MemberRow[];
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  /** The sitting members of a college with their display names (to choose a proxy holder). */
+  async roster(collegeId: string, at: Date = new Date()): Promise<{ userId: string; name: string }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT m.user_id, coalesce(u.display_name, u.email, m.user_id::text) AS name
+         FROM governance_members m JOIN users u ON u.id = m.user_id
+        WHERE m.college_id = $1 AND m.term_start <= $2 AND ${TERM_END.replace(/term_end|ended_at/g, (c) => `m.${c}`)} > $2
+        ORDER BY name, m.user_id`,
+      [collegeId, at],
+    )) as { user_id: string; name: string }[];
+    return rows.map((r) => ({ userId: r.user_id, name: r.name }));
+  }
+
   /** The college `userId` sits in at `at`, or null. */
   async collegeOf(
     userId: string,
