@@ -55,17 +55,15 @@ describeWithBrowser('billing pages in a browser')('payment request and reconcili
   async function signedIn(userId: string, locale = 'fr-FR') {
     const session = await app.get(WebSessionService).signIn(null, userId, 'email-link');
     const opened = await openPage(browser, { locale });
-    await opened.page
-      .context()
-      .addCookies([
-        {
-          name: app.get(WebSessions).cookieName,
-          value: session.id,
-          url: base,
-          httpOnly: true,
-          sameSite: 'Lax',
-        },
-      ]);
+    await opened.page.context().addCookies([
+      {
+        name: app.get(WebSessions).cookieName,
+        value: session.id,
+        url: base,
+        httpOnly: true,
+        sameSite: 'Lax',
+      },
+    ]);
     return opened;
   }
 

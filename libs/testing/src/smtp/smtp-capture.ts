@@ -76,7 +76,10 @@ export async function startSmtpCapture(options: { port?: number; host?: string }
     failNext(count: number) {
       failures = count;
     },
-    waitForMail(address: string, { timeoutMs = 20_000, since = 0 }: { timeoutMs?: number; since?: number } = {}) {
+    waitForMail(
+      address: string,
+      { timeoutMs = 20_000, since = 0 }: { timeoutMs?: number; since?: number } = {},
+    ) {
       const wanted = address.toLowerCase();
       const find = () => messages.slice(since).find((m) => m.to.includes(wanted));
       return new Promise<CapturedMail>((resolve, reject) => {
