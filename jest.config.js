@@ -32,4 +32,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 60000,
   maxWorkers: process.env.CI ? 2 : '50%',
+  // On two cores Jest runs in band: a server a suite leaves open must not keep CI waiting forever
+  // (find it with `npx jest --detectOpenHandles`).
+  forceExit: true,
 };

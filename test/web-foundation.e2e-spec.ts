@@ -85,7 +85,7 @@ describe('web foundation over HTTP', () => {
       .type('form')
       .send(`_csrf=${encodeURIComponent(session.csrfToken)}`)
       .expect(303)
-      .expect('Location', '/');
+      .expect('Location', '/deconnexion/fin');
     expect(await app.get(WebSessionService).load(session.id)).toBeNull();
   });
 
@@ -218,7 +218,7 @@ describeWithBrowser('the web foundation in Chromium')('web foundation in Chromiu
     await page.goto(`${base}/accessibilite`);
     expect(await page.locator('.signed-in__name').innerText()).toContain('Ada Lovelace');
     await page.click('form.signed-in button[type="submit"]');
-    expect(new URL(page.url()).pathname).toBe('/');
+    expect(new URL(page.url()).pathname).toBe('/deconnexion/fin');
     expect(await page.locator('a.sign-in').count()).toBe(1);
     const actions = (await app.get(AuditService).forTarget('user', userId)).map((a) => a.action);
     expect(actions.filter((a) => a === 'session.sign_out')).toHaveLength(1);
