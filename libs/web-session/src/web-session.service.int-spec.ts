@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { AuditService, IdentityError, IdentityService } from '@app/identity';
+import { AuditService, IdentityError, IdentityService, Principal } from '@app/identity';
 import { createTestApp, createUserWithToken } from '../../../test/support/create-test-app';
 import { WebSessionService } from './web-session.service';
 
@@ -56,7 +56,14 @@ describe('web sessions in PostgreSQL', () => {
     expect(loaded?.authMethod).toBe('email-link');
     // the same principal as the API token path
     const viaToken = await app.get(IdentityService).authenticate(token, 'req-2');
-    expect(loaded?.principal).toEqual({ ...viaToken, tokenId: null });
+    // (grants are a set: neither path promises an order)
+    const byRole = (p: Principal | null) => ({
+      ...p!,
+      grants: [...(p?.grants ?? [])].sort((a, b) =>
+        `${a.role}:${a.scopeId}`.localeCompare(`${b.role}:${b.scopeId}`),
+      ),
+    });
+    expect(byRole(loaded!.principal)).toEqual(byRole({ ...viaToken, tokenId: null }));
     const audit = await app.get(AuditService).forTarget('user', userId);
     expect(audit.map((a) => a.action)).toContain('session.sign_in');
     expect(audit.find((a) => a.action === 'session.sign_in')).toMatchObject({
